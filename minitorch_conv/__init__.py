@@ -1,0 +1,69 @@
+"""minitorch_conv: a small, readable autograd framework with a teachable 2D convolution.
+
+>>> import minitorch_conv as mt
+>>> x = mt.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+>>> (x ** 2).sum().backward()
+>>> x.grad
+tensor([[2., 4.],
+        [6., 8.]])
+"""
+
+from __future__ import annotations
+
+from . import backends, cuda
+from .autograd import Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .backends import (
+    Device as device,
+    DType as dtype,
+    bool_ as bool,  # noqa: A001 - PyTorch's name
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    int8,
+    int16,
+    int32,
+    int64,
+    set_default_dtype,
+    uint8,
+)
+from .tensor import Size, Tensor, is_tensor, manual_seed
+from . import ops  # noqa: E402  (binds the operators onto Tensor)
+from .ops import *  # noqa: E402,F401,F403
+from .ops import all, any, max, min, sum, abs, pow  # noqa: A004,E402,F401
+from .creation import (  # noqa: E402
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_dlpack,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from . import autograd  # noqa: E402
+from .autograd import gradcheck as _gradcheck_module  # noqa: E402
+
+autograd.gradcheck = _gradcheck_module.gradcheck
+autograd.gradgradcheck = _gradcheck_module.gradgradcheck
+autograd.GradcheckError = _gradcheck_module.GradcheckError
+
+half = float16
+float = float32  # noqa: A001
+double = float64
+long = int64
+
+__version__ = "0.1.0"

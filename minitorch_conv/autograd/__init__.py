@@ -1,0 +1,52 @@
+"""Automatic differentiation: the graph's Function, the backward engine, grad mode, and checks.
+
+Layers, bottom up: ``grad_mode`` and ``engine`` import nothing above them; ``function`` builds
+graph nodes; ``gradcheck`` is a user of Tensor and sits on top.
+"""
+
+from __future__ import annotations
+
+from .engine import run_backward
+from .function import Context, Function
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bool = False,
+         allow_unused: bool = False, materialize_grads: bool = False):
+    """The gradients of ``outputs`` with respect to ``inputs``, without touching any ``.grad``.
+
+    >>> import minitorch_conv as mt
+    >>> x = mt.tensor(2.0, requires_grad=True)
+    >>> (g,) = mt.autograd.grad(x ** 3, x, create_graph=True)
+    >>> g, mt.autograd.grad(g, x)[0]
+    (tensor(12., grad_fn=<MulBackward>), tensor(12.))
+    """
+    single_input = not isinstance(inputs, (list, tuple))
+    outputs = [outputs] if not isinstance(outputs, (list, tuple)) else list(outputs)
+    inputs = [inputs] if single_input else list(inputs)
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif not isinstance(grad_outputs, (list, tuple)):
+        grad_outputs = [grad_outputs]
+    roots, root_grads = [], []
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        if not out.requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+        if g is None:
+            if out.numel() != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            g = out.new_ones(out.shape)
+        roots.append(out)
+        root_grads.append(g)
+    if retain_graph is None:
+        retain_graph = create_graph
+    results = run_backward(roots, root_grads, retain_graph, create_graph, inputs, allow_unused or materialize_grads)
+    if materialize_grads:
+        results = [inp.new_zeros(inp.shape) if r is None else r for inp, r in zip(inputs, results)]
+    return tuple(results)
+
+
+# gradcheck, gradgradcheck and GradcheckError are bound here by the package's __init__ once
+# Tensor and the ops exist: gradcheck.py is a user of Tensor, above the engine.
+__all__ = ["Context", "Function", "GradcheckError", "enable_grad", "grad", "gradcheck",
+           "gradgradcheck", "is_grad_enabled", "no_grad", "run_backward", "set_grad_enabled"]

@@ -1,0 +1,194 @@
+"""The backward pass: walk the recorded graph from the outputs to the leaves.
+
+The graph is made of nodes (``Tensor.grad_fn``); each node lists, per input of the operation that
+made it, an edge ``(next_node, output_nr)`` or None for an input that needs no gradient. Leaves that
+require grad end in an :class:`AccumulateGrad` node, which writes ``.grad``.
+
+The walk is iterative (Kahn's algorithm over the dependency counts), so a chain of 100,000
+operations needs no recursion; each node runs once, after every consumer of its outputs has sent
+its cotangent, and each cotangent buffer is dropped as soon as its node has used it.
+
+This module works on whatever objects the nodes hand it: it calls a few Tensor methods
+(``sum_to_size``, ``to``, ``new_zeros``, ``detach``, ``+``) but imports nothing above itself.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+from .grad_mode import set_grad_enabled
+
+
+class AccumulateGrad:
+    """The node that ends every path at a leaf tensor and accumulates into its ``.grad``."""
+
+    next_functions = ()
+    released = False
+
+    def __init__(self, leaf):
+        self.leaf_ref = weakref.ref(leaf)
+        self.input_meta = ()
+        self.output_meta = ((tuple(leaf.shape), leaf.dtype, leaf.device),)
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    @property
+    def variable(self):
+        return self.leaf_ref()
+
+    def __repr__(self):
+        return f"<{self.name()} object>"
+
+    def accumulate(self, grad, create_graph: bool) -> None:
+        leaf = self.leaf_ref()
+        if leaf is None:
+            return
+        if not create_graph:
+            grad = grad.detach()
+        leaf.grad = grad if leaf.grad is None else leaf.grad + grad
+
+
+def _edge_of(tensor):
+    """The (node, output_nr) edge where a gradient for ``tensor`` enters the graph, or None."""
+    if tensor.grad_fn is not None:
+        return tensor.grad_fn, tensor._output_nr
+    if tensor.requires_grad:
+        return tensor._grad_accumulator(), 0
+    return None
+
+
+def _discover(root_nodes):
+    """Count, for every node reachable from the roots, how many edges point into it."""
+    dependencies = {node: 0 for node in root_nodes}
+    stack = list(root_nodes)
+    seen = set(root_nodes)
+    while stack:
+        node = stack.pop()
+        for edge in node.next_functions:
+            if edge is None:
+                continue
+            nxt = edge[0]
+            dependencies[nxt] = dependencies.get(nxt, 0) + 1
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return dependencies
+
+
+def _needed_nodes(dependencies, target_nodes):
+    """Nodes from which some target can be reached (the only ones autograd.grad must run)."""
+    order = []  # a topological order: every node before the nodes it points to
+    remaining = dict(dependencies)
+    ready = [n for n, d in remaining.items() if d == 0]
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for edge in node.next_functions:
+            if edge is not None:
+                remaining[edge[0]] -= 1
+                if remaining[edge[0]] == 0:
+                    ready.append(edge[0])
+    needed = set(target_nodes)
+    for node in reversed(order):
+        if any(edge is not None and edge[0] in needed for edge in node.next_functions):
+            needed.add(node)
+    return needed
+
+
+def _validate_grad(node, index, grad):
+    """Give ``grad`` the shape and dtype of the node's ``index``-th input (undo broadcasting)."""
+    shape, dtype, _device = node.input_meta[index]
+    if tuple(grad.shape) != shape:
+        try:
+            grad = grad.sum_to_size(shape)
+        except RuntimeError:
+            raise RuntimeError(
+                f"Function {node.name()} returned an invalid gradient at index {index} - got "
+                f"{list(grad.shape)} but expected shape compatible with {list(shape)}"
+            ) from None
+    if grad.dtype != dtype:
+        grad = grad.to(dtype)
+    return grad
+
+
+def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False, inputs=None,
+                 allow_unused=False):
+    """Backpropagate ``grad_tensors`` from ``tensors``.
+
+    With ``inputs=None`` gradients are accumulated into the ``.grad`` of every leaf reached (what
+    ``Tensor.backward`` does). With a list of ``inputs`` nothing is accumulated; the gradient with
+    respect to each input is returned (what ``autograd.grad`` does).
+    """
+    buffers = {}
+    for tensor, grad in zip(tensors, grad_tensors):
+        edge = _edge_of(tensor)
+        if edge is None:
+            raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
+        node, nr = edge
+        slots = buffers.setdefault(node, [None] * len(node.output_meta))
+        slots[nr] = grad if slots[nr] is None else slots[nr] + grad
+
+    dependencies = _discover(list(buffers))
+    captures = {}
+    needed = None
+    if inputs is not None:
+        for i, inp in enumerate(inputs):
+            edge = _edge_of(inp)
+            if edge is None:
+                raise RuntimeError(f"One of the differentiated Tensors (input {i}) does not require grad")
+            captures.setdefault(edge, []).append(i)
+        needed = _needed_nodes(dependencies, {edge[0] for edge in captures})
+    results = [None] * (0 if inputs is None else len(inputs))
+
+    ready = [node for node in buffers if dependencies[node] == 0]
+    with set_grad_enabled(create_graph):
+        while ready:
+            node = ready.pop()
+            grads = buffers.pop(node, None)
+            if grads is not None and (needed is None or node in needed):
+                _run_node(node, grads, buffers, captures, results, retain_graph, create_graph,
+                          accumulate=inputs is None)
+            for edge in node.next_functions:
+                if edge is not None:
+                    dependencies[edge[0]] -= 1
+                    if dependencies[edge[0]] == 0:
+                        ready.append(edge[0])
+
+    if inputs is not None and not allow_unused:
+        for i, res in enumerate(results):
+            if res is None:
+                raise RuntimeError(
+                    f"One of the differentiated Tensors (input {i}) appears to not have been used "
+                    "in the graph. Set allow_unused=True if this is the desired behavior."
+                )
+    return results
+
+
+def _run_node(node, grads, buffers, captures, results, retain_graph, create_graph, accumulate):
+    for nr, grad in enumerate(grads):
+        for i in captures.get((node, nr), ()):
+            results[i] = grad if create_graph or grad is None else grad.detach()
+
+    if isinstance(node, AccumulateGrad):
+        if accumulate and grads[0] is not None:
+            node.accumulate(grads[0], create_graph)
+        return
+
+    node.store_retained_grads(grads, create_graph)
+    if node.ctx.materialize_grads:
+        reference = next(g for g in grads if g is not None)
+        grads = [
+            reference.new_zeros(meta[0], dtype=meta[1]) if g is None else g
+            for g, meta in zip(grads, node.output_meta)
+        ]
+    input_grads = node.apply(grads)
+    if not retain_graph:
+        node.release()
+    for index, (edge, grad) in enumerate(zip(node.next_functions, input_grads)):
+        if edge is None or grad is None:
+            continue
+        grad = _validate_grad(node, index, grad)
+        nxt, nr = edge
+        slots = buffers.setdefault(nxt, [None] * len(nxt.output_meta))
+        slots[nr] = grad if slots[nr] is None else slots[nr] + grad

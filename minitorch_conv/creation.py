@@ -1,0 +1,227 @@
+"""Functions that make tensors: ``tensor``, ``zeros``, ``randn``, ``arange``, ``*_like``, DLPack."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .backends import backend_of_array, bool_, get_backend, get_default_dtype, int64, is_array, to_dtype
+from .tensor import Tensor
+
+
+def _infer_dtype(data):
+    """Python data: bools -> bool, ints -> int64, any float -> the default float dtype."""
+    kinds = set()
+
+    def walk(obj):
+        if isinstance(obj, (list, tuple)):
+            for item in obj:
+                walk(item)
+        elif isinstance(obj, Tensor):
+            kinds.add("f" if obj.dtype.is_floating_point else "i")
+        elif isinstance(obj, bool):
+            kinds.add("b")
+        elif isinstance(obj, int):
+            kinds.add("i")
+        elif isinstance(obj, float):
+            kinds.add("f")
+        elif hasattr(obj, "dtype"):  # NumPy scalar
+            kinds.add(obj.dtype.kind if obj.dtype.kind in "bif" else "f")
+        else:
+            raise TypeError(f"Could not infer dtype of {type(obj).__name__}")
+
+    walk(data)
+    if "f" in kinds or not kinds:
+        return get_default_dtype()
+    if "i" in kinds or "u" in kinds:
+        return int64
+    return bool_
+
+
+def _unwrap(data):
+    if isinstance(data, (list, tuple)):
+        return [_unwrap(d) for d in data]
+    if isinstance(data, Tensor):
+        return data.item() if data.numel() == 1 and data.ndim == 0 else data.tolist()
+    return data
+
+
+def tensor(data: Any, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A new tensor holding a copy of ``data`` (a number, nested lists, an array or a tensor).
+
+    Python floats become float32 (the default dtype); an array keeps its dtype, so a float64 NumPy
+    array stays float64, as with ``torch.tensor``.
+
+    >>> import minitorch_conv as mt
+    >>> mt.tensor([[1, 2], [3, 4]]).dtype
+    minitorch_conv.int64
+    >>> mt.tensor([0.5, 1.5], dtype=mt.float64)
+    tensor([0.5000, 1.5000], dtype=minitorch_conv.float64)
+    """
+    if isinstance(data, Tensor):
+        source = data.detach()
+        out = source.to(device=device or source.device, dtype=dtype or source.dtype, copy=True)
+        return out.requires_grad_(requires_grad)
+    backend = get_backend(device)
+    if is_array(data):
+        dtype = to_dtype(data.dtype) if dtype is None else to_dtype(dtype)
+        src = backend_of_array(data)
+        array = data if src is backend else src.to_numpy(data)
+        with backend.device_context():
+            array = backend.xp.array(array, dtype=dtype.numpy, copy=True)
+    else:
+        dtype = _infer_dtype(data) if dtype is None else to_dtype(dtype)
+        with backend.device_context():
+            array = backend.xp.array(_unwrap(data), dtype=dtype.numpy)
+    return Tensor(array, backend=backend).requires_grad_(requires_grad)
+
+
+def as_tensor(data: Any, dtype=None, device=None) -> Tensor:
+    """Like :func:`tensor`, but shares memory with a NumPy array (or tensor) when it can."""
+    if isinstance(data, Tensor):
+        return data.to(device=device or data.device, dtype=dtype or data.dtype)
+    if is_array(data) and device is None and (dtype is None or to_dtype(dtype).numpy == data.dtype):
+        return Tensor(data)
+    return tensor(data, dtype=dtype, device=device)
+
+
+def from_numpy(array) -> Tensor:
+    """A CPU tensor sharing memory with the NumPy ``array`` (its dtype kept)."""
+    import numpy  # noqa: F401 - type check only
+
+    if not is_array(array) or backend_of_array(array).device.type != "cpu":
+        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    return Tensor(array)
+
+
+def from_dlpack(obj) -> Tensor:
+    """A tensor sharing memory with any DLPack producer (NumPy, CuPy, PyTorch, ...)."""
+    if isinstance(obj, Tensor):
+        return obj
+    device_type, device_id = obj.__dlpack_device__()
+    if int(device_type) == 1:  # kDLCPU
+        backend = get_backend("cpu")
+    elif int(device_type) == 2:  # kDLCUDA
+        backend = get_backend(f"cuda:{device_id}")
+    else:
+        raise RuntimeError(f"from_dlpack: unsupported device type {device_type}")
+    return Tensor(backend.from_dlpack(obj), backend=backend)
+
+
+def _shape(size) -> tuple:
+    if len(size) == 1 and not isinstance(size[0], int):
+        size = tuple(size[0])
+    for s in size:
+        if not isinstance(s, int) or isinstance(s, bool):
+            raise TypeError(f"size must be a tuple of ints, but got {type(s).__name__}")
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
+    return tuple(size)
+
+
+def _factory(fill):
+    def make(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+        shape = _shape(size)
+        dt = get_default_dtype() if dtype is None else to_dtype(dtype)
+        backend = get_backend(device)
+        with backend.device_context():
+            array = fill(backend, shape, dt)
+        return Tensor(array, backend=backend).requires_grad_(requires_grad)
+
+    return make
+
+
+zeros = _factory(lambda b, shape, dt: b.xp.zeros(shape, dtype=dt.numpy))
+ones = _factory(lambda b, shape, dt: b.xp.ones(shape, dtype=dt.numpy))
+empty = _factory(lambda b, shape, dt: b.xp.empty(shape, dtype=dt.numpy))
+zeros.__doc__ = "A tensor of zeros: ``mt.zeros(2, 3)`` or ``mt.zeros((2, 3), dtype=mt.float64)``."
+ones.__doc__ = "A tensor of ones: ``mt.ones(2, 3)``."
+empty.__doc__ = "An uninitialised tensor: ``mt.empty(2, 3)``."
+
+
+def _random_float(b, shape, dt, kind):
+    draw_dtype = dt.numpy if dt.name in ("float32", "float64") else get_default_dtype().numpy
+    if not dt.is_floating_point:
+        raise RuntimeError(f"\"{kind}\" not implemented for '{dt.name}'")
+    sample = b.rng.random(shape, dtype=draw_dtype) if kind == "uniform" else b.rng.standard_normal(shape, dtype=draw_dtype)
+    return sample.astype(dt.numpy, copy=False)
+
+
+rand = _factory(lambda b, shape, dt: _random_float(b, shape, dt, "uniform"))
+randn = _factory(lambda b, shape, dt: _random_float(b, shape, dt, "normal"))
+rand.__doc__ = "Uniform samples on [0, 1) from the global generator: ``mt.rand(2, 3)``."
+randn.__doc__ = "Standard normal samples from the global generator: ``mt.randn(2, 3)``."
+
+
+def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ``size`` filled with ``fill_value`` (its dtype inferred as by :func:`tensor`)."""
+    dtype = _infer_dtype(fill_value) if dtype is None else to_dtype(dtype)
+    backend = get_backend(device)
+    with backend.device_context():
+        array = backend.xp.full(_shape((size,) if isinstance(size, int) else (tuple(size),)), fill_value, dtype=dtype.numpy)
+    return Tensor(array, backend=backend).requires_grad_(requires_grad)
+
+
+def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Values from ``start`` to ``end`` (exclusive) by ``step``; int64 for integer arguments."""
+    if end is None:
+        start, end = 0, start
+    if dtype is None:
+        dtype = _infer_dtype([start, end, step])
+    dtype = to_dtype(dtype)
+    backend = get_backend(device)
+    count = max(0, math.ceil((end - start) / step))
+    with backend.device_context():
+        array = (backend.xp.arange(count, dtype="float64") * step + start).astype(dtype.numpy)
+    return Tensor(array, backend=backend).requires_grad_(requires_grad)
+
+
+def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    dtype = get_default_dtype() if dtype is None else to_dtype(dtype)
+    backend = get_backend(device)
+    with backend.device_context():
+        array = backend.xp.linspace(start, end, steps).astype(dtype.numpy)
+    return Tensor(array, backend=backend).requires_grad_(requires_grad)
+
+
+def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    dtype = get_default_dtype() if dtype is None else to_dtype(dtype)
+    backend = get_backend(device)
+    with backend.device_context():
+        array = backend.xp.eye(n, m, dtype=dtype.numpy)
+    return Tensor(array, backend=backend).requires_grad_(requires_grad)
+
+
+def randint(low, high=None, size=(), *, dtype=None, device=None) -> Tensor:
+    if high is None:
+        low, high = 0, low
+    backend = get_backend(device)
+    dtype = int64 if dtype is None else to_dtype(dtype)
+    array = backend.rng.integers(low, high, size=tuple(size)).astype(dtype.numpy)
+    return Tensor(array, backend=backend)
+
+
+def randperm(n: int, *, device=None) -> Tensor:
+    backend = get_backend(device)
+    return Tensor(backend.rng.permutation(n).astype("int64"), backend=backend)
+
+
+def _like(factory):
+    def make_like(other: Tensor, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+        return factory(tuple(other.shape), dtype=dtype or other.dtype, device=device or other.device,
+                       requires_grad=requires_grad)
+
+    make_like.__doc__ = f"Like ``{factory.__name__ if hasattr(factory, '__name__') else 'factory'}`` with the shape, dtype and device of ``other``."
+    return make_like
+
+
+zeros_like = _like(zeros)
+ones_like = _like(ones)
+empty_like = _like(empty)
+rand_like = _like(rand)
+randn_like = _like(randn)
+
+
+def full_like(other: Tensor, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return full(tuple(other.shape), fill_value, dtype=dtype or other.dtype, device=device or other.device,
+                requires_grad=requires_grad)

@@ -1,0 +1,75 @@
+"""Helpers shared by the op modules: turning operands into tensors of one dtype and device."""
+
+from __future__ import annotations
+
+from ..backends import get_default_dtype, promote_types, to_dtype
+from ..tensor import Tensor
+
+
+def check_same_device(*tensors: Tensor) -> None:
+    devices = [t.device for t in tensors if isinstance(t, Tensor)]
+    for d in devices[1:]:
+        if d != devices[0]:
+            raise RuntimeError(
+                "Expected all tensors to be on the same device, but found at least two devices, "
+                f"{devices[0]} and {d}!"
+            )
+
+
+def _scalar_dtype(value, like: Tensor):
+    """The dtype a Python/NumPy scalar takes next to ``like`` (PyTorch's promotion for scalars)."""
+    if isinstance(value, bool):
+        return like.dtype
+    if isinstance(value, int) or getattr(value, "dtype", None) is not None and value.dtype.kind in "iu":
+        return like.dtype
+    if like.dtype.is_floating_point:
+        return like.dtype  # float scalars never widen a float tensor (no float64 up-cast)
+    return get_default_dtype()
+
+
+def result_dtype(a: Tensor, b: Tensor):
+    """PyTorch's promotion: 0-d tensors give way to dimensioned ones of the same category."""
+    if a.dtype is b.dtype:
+        return a.dtype
+    if (a.ndim == 0) != (b.ndim == 0):
+        dimmed, scalar = (b, a) if a.ndim == 0 else (a, b)
+        if dimmed.dtype.is_floating_point or not scalar.dtype.is_floating_point:
+            return dimmed.dtype
+        return get_default_dtype() if dimmed.dtype.name != "bool" else get_default_dtype()
+    return promote_types(a.dtype, b.dtype)
+
+
+def binary_operands(a, b) -> tuple[Tensor, Tensor]:
+    """Both operands as tensors of one dtype on one device; Python scalars become 0-d tensors."""
+    if not isinstance(a, Tensor):
+        a = b.new_tensor(a, dtype=_scalar_dtype(a, b))
+    elif not isinstance(b, Tensor):
+        b = a.new_tensor(b, dtype=_scalar_dtype(b, a))
+    else:
+        check_same_device(a, b)
+    dtype = result_dtype(a, b)
+    if a.dtype is not dtype:
+        a = a.to(dtype)
+    if b.dtype is not dtype:
+        b = b.to(dtype)
+    return a, b
+
+
+def normalize_dims(dim, ndim: int) -> tuple[int, ...]:
+    """``dim`` (None, an int or a sequence) as a sorted tuple of non-negative axes."""
+    if dim is None:
+        return tuple(range(ndim))
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    out = []
+    for d in dims:
+        rank = max(ndim, 1)
+        if not -rank <= d < rank:
+            raise IndexError(
+                f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {d})"
+            )
+        out.append(d % rank if ndim else 0)
+    return tuple(sorted(set(out)))
+
+
+def as_dtype(value):
+    return None if value is None else to_dtype(value)

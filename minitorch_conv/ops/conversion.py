@@ -1,0 +1,98 @@
+"""Moving a tensor to another dtype or device, differentiably (the gradient moves back)."""
+
+from __future__ import annotations
+
+from ..autograd.function import Function
+from ..backends import Device, get_backend, to_dtype
+from ..tensor import Tensor
+
+
+def transfer_array(array, source, target):
+    """``array`` from backend ``source`` as an array of backend ``target``."""
+    if source is target:
+        return array
+    if target.device.type == "cpu":
+        return source.to_numpy(array)
+    return target.asarray(array)
+
+
+class ToCopy(Function):
+    @staticmethod
+    def forward(ctx, a, dtype, backend):
+        ctx.source = (a.dtype, a.backend)
+        array = transfer_array(a._array, a.backend, backend)
+        if array.dtype != dtype.numpy:
+            array = array.astype(dtype.numpy)
+        elif array is a._array:
+            array = array.copy()
+        return Tensor(array, backend=backend)
+
+    @staticmethod
+    def backward(ctx, grad):
+        dtype, backend = ctx.source
+        return ToCopy.apply(grad, dtype, backend), None, None
+
+
+def _parse_to_args(tensor, args, kwargs):
+    device = kwargs.pop("device", None)
+    dtype = kwargs.pop("dtype", None)
+    kwargs.pop("non_blocking", None)
+    copy = kwargs.pop("copy", False)
+    if kwargs:
+        raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+    for arg in args:
+        if isinstance(arg, Tensor):
+            device, dtype = arg.device, arg.dtype
+        elif isinstance(arg, (str, Device)) and _looks_like_device(arg):
+            device = arg
+        elif isinstance(arg, bool):
+            continue  # non_blocking / copy flags given positionally
+        elif isinstance(arg, int):
+            device = Device("cuda", arg)
+        elif arg is not None:
+            dtype = arg
+    return device, dtype, copy
+
+
+def _looks_like_device(value) -> bool:
+    if isinstance(value, Device):
+        return True
+    return value.split(":")[0] in ("cpu", "cuda")
+
+
+def to(tensor: Tensor, *args, **kwargs) -> Tensor:
+    """``tensor.to(device)``, ``.to(dtype)``, ``.to(device, dtype)`` or ``.to(other_tensor)``.
+
+    Returns ``tensor`` itself when nothing changes (unless ``copy=True``), as PyTorch does.
+    """
+    device, dtype, copy = _parse_to_args(tensor, args, dict(kwargs))
+    backend = tensor.backend if device is None else get_backend(device)
+    dtype = tensor.dtype if dtype is None else to_dtype(dtype)
+    if backend is tensor.backend and dtype is tensor.dtype and not copy:
+        return tensor
+    return ToCopy.apply(tensor, dtype, backend)
+
+
+def cpu(tensor: Tensor) -> Tensor:
+    return to(tensor, "cpu")
+
+
+def cuda(tensor: Tensor, device=None) -> Tensor:
+    return to(tensor, Device("cuda", device if isinstance(device, int) else None) if not isinstance(device, (str, Device)) else device)
+
+
+def type_as(tensor: Tensor, other: Tensor) -> Tensor:
+    return to(tensor, other.dtype)
+
+
+def _caster(name):
+    def cast(tensor: Tensor) -> Tensor:
+        return to(tensor, name)
+
+    cast.__name__ = name
+    cast.__doc__ = f"This tensor as {name} (itself if it already is)."
+    return cast
+
+
+CASTS = {"float": _caster("float32"), "double": _caster("float64"), "half": _caster("float16"),
+         "long": _caster("int64"), "int": _caster("int32"), "bool": _caster("bool")}

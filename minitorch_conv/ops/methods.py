@@ -1,0 +1,63 @@
+"""The one place where the differentiable operations become Tensor methods and operators.
+
+``tensor.py`` cannot import the ops (they import Tensor), so the ops bind themselves here, once,
+when ``minitorch_conv.ops`` is imported. Read this file to see what ``x + y`` or ``x.sum()`` runs.
+"""
+
+from __future__ import annotations
+
+from ..tensor import Tensor
+from . import conversion, elementwise, linalg, reduction, shape
+
+
+def _swap(fn):
+    def reflected(self, other):
+        return fn(other, self)
+
+    return reflected
+
+
+def _register() -> None:
+    ew, sh, rd = elementwise, shape, reduction
+    methods = {
+        # arithmetic and operators
+        "__add__": ew.add, "__radd__": _swap(ew.add), "__sub__": ew.sub, "__rsub__": _swap(ew.sub),
+        "__mul__": ew.mul, "__rmul__": _swap(ew.mul), "__truediv__": ew.div,
+        "__rtruediv__": _swap(ew.div), "__pow__": ew.pow, "__rpow__": _swap(ew.pow),
+        "__neg__": ew.neg, "__abs__": ew.abs, "__matmul__": linalg.matmul,
+        "__rmatmul__": _swap(linalg.matmul),
+        "__eq__": ew.eq, "__ne__": ew.ne, "__lt__": ew.lt, "__le__": ew.le, "__gt__": ew.gt,
+        "__ge__": ew.ge, "__and__": ew.logical_and, "__or__": ew.logical_or,
+        "__xor__": ew.logical_xor, "__invert__": ew.logical_not,
+        "__getitem__": sh.getitem, "__setitem__": sh.setitem,
+        "add": ew.add, "sub": ew.sub, "mul": ew.mul, "div": ew.div, "pow": ew.pow, "neg": ew.neg,
+        "matmul": linalg.matmul, "exp": ew.exp, "log": ew.log, "sqrt": ew.sqrt, "abs": ew.abs,
+        "tanh": ew.tanh, "sigmoid": ew.sigmoid, "relu": ew.relu, "clamp": ew.clamp, "clip": ew.clamp,
+        "maximum": ew.maximum, "minimum": ew.minimum, "sign": ew.sign, "isfinite": ew.isfinite,
+        "isnan": ew.isnan, "where": lambda self, condition, other: ew.where(condition, self, other),
+        "eq": ew.eq, "ne": ew.ne, "lt": ew.lt, "le": ew.le, "gt": ew.gt, "ge": ew.ge,
+        "logical_not": ew.logical_not, "logical_and": ew.logical_and, "logical_or": ew.logical_or,
+        # reductions
+        "sum": rd.sum, "mean": rd.mean, "max": rd.max, "min": rd.min, "amax": rd.amax,
+        "amin": rd.amin, "argmax": rd.argmax, "argmin": rd.argmin, "var": rd.var, "std": rd.std,
+        "logsumexp": rd.logsumexp, "softmax": rd.softmax, "log_softmax": rd.log_softmax,
+        "all": rd.all, "any": rd.any,
+        # shapes
+        "reshape": sh.reshape, "view": sh.reshape, "permute": sh.permute, "transpose": sh.transpose,
+        "t": sh.t, "expand": sh.expand, "expand_as": sh.expand_as, "sum_to_size": sh.sum_to_size,
+        "squeeze": sh.squeeze, "unsqueeze": sh.unsqueeze, "flatten": sh.flatten,
+        "unflatten": sh.unflatten, "contiguous": sh.contiguous, "split": sh.split,
+        "chunk": sh.chunk, "view_as": lambda self, other: sh.reshape(self, other.shape),
+        "reshape_as": lambda self, other: sh.reshape(self, other.shape),
+        # conversion
+        "to": conversion.to, "cpu": conversion.cpu, "cuda": conversion.cuda,
+        "type_as": conversion.type_as, **conversion.CASTS,
+        "clone": lambda self: conversion.to(self, copy=True),
+    }
+    for name, fn in methods.items():
+        setattr(Tensor, name, fn)
+    Tensor.T = property(sh.T)
+    Tensor.mT = property(sh.mT)
+
+
+_register()

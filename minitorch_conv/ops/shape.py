@@ -1,0 +1,392 @@
+"""Operations that move or pick elements without arithmetic: reshape, permute, expand, indexing,
+concatenation. Each backward is the inverse movement (or its adjoint, for indexing)."""
+
+from __future__ import annotations
+
+import math
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+from ._util import check_same_device, normalize_dims
+
+
+class Reshape(Function):
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.input_shape = a.shape
+        return a._array.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.input_shape), None
+
+
+class Permute(Function):
+    @staticmethod
+    def forward(ctx, a, dims):
+        ctx.dims = dims
+        return a.xp.transpose(a._array, dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        inverse = [0] * len(ctx.dims)
+        for i, d in enumerate(ctx.dims):
+            inverse[d] = i
+        return grad.permute(*inverse), None
+
+
+class Expand(Function):
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.input_shape = a.shape
+        return a.xp.broadcast_to(a._array, shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.sum_to_size(ctx.input_shape), None
+
+
+class SumToSize(Function):
+    """Sum ``a`` down to ``shape`` (the adjoint of broadcasting ``shape`` up to ``a.shape``)."""
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.input_shape = a.shape
+        lead = a.ndim - len(shape)
+        axes = tuple(range(lead)) + tuple(
+            lead + i for i, s in enumerate(shape) if s == 1 and a.shape[lead + i] != 1
+        )
+        out = a._array.sum(axis=axes, keepdims=True) if axes else a._array
+        return out.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.expand(ctx.input_shape), None
+
+
+class Contiguous(Function):
+    @staticmethod
+    def forward(ctx, a):
+        return a.xp.ascontiguousarray(a._array)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+class GetItem(Function):
+    @staticmethod
+    def forward(ctx, a, index):
+        ctx.input_shape = a.shape
+        ctx.index = index
+        return a._array[index]
+
+    @staticmethod
+    def backward(ctx, grad):
+        return IndexAccumulate.apply(grad, ctx.index, ctx.input_shape), None
+
+
+class IndexAccumulate(Function):
+    """Zeros of ``shape`` with ``grad`` added at ``index`` (repeated indices accumulate)."""
+
+    @staticmethod
+    def forward(ctx, grad, index, shape):
+        ctx.index = index
+        out = grad.xp.zeros(shape, dtype=grad._array.dtype)
+        if _is_basic_index(index):
+            out[index] = grad._array  # slices and ints never repeat an element
+        else:
+            grad.xp.add.at(out, index, grad._array)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return GetItem.apply(grad, ctx.index), None, None
+
+
+class IndexPut(Function):
+    """``a`` with ``value`` written at ``index`` (the out-of-place form of ``a[index] = value``)."""
+
+    @staticmethod
+    def forward(ctx, a, index, value):
+        ctx.index = index
+        out = a._array.copy()
+        out[index] = value._array
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad_a = None
+        if ctx.needs_input_grad[0]:
+            mask = grad.new_ones(grad.shape)
+            mask._array[ctx.index] = 0
+            grad_a = grad * mask
+        grad_value = grad[ctx.index] if ctx.needs_input_grad[2] else None
+        return grad_a, None, grad_value
+
+
+class Cat(Function):
+    @staticmethod
+    def forward(ctx, dim, *tensors):
+        ctx.dim = dim
+        ctx.sizes = [t.shape[dim] for t in tensors]
+        return tensors[0].xp.concatenate([t._array for t in tensors], axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        grads, start = [], 0
+        for size in ctx.sizes:
+            index = (slice(None),) * ctx.dim + (slice(start, start + size),)
+            grads.append(grad[index])
+            start += size
+        return (None, *grads)
+
+
+def _is_basic_index(index) -> bool:
+    items = index if isinstance(index, tuple) else (index,)
+    return all(isinstance(i, (int, slice)) or i is None or i is Ellipsis for i in items)
+
+
+def _convert_index(index):
+    """Tensors inside an index become arrays; lists become integer/bool arrays."""
+    if isinstance(index, tuple):
+        return tuple(_convert_index(i) for i in index)
+    if isinstance(index, Tensor):
+        return index._array
+    if isinstance(index, list):
+        import numpy  # noqa: F401  (only for lists given by users; converted by the backend below)
+
+        return index
+    return index
+
+
+# ---------------------------------------------------------------------------- public functions
+def reshape(a: Tensor, *shape) -> Tensor:
+    shape = _shape_arg(shape)
+    if -1 in shape:
+        known = math.prod(s for s in shape if s != -1)
+        if shape.count(-1) > 1:
+            raise RuntimeError("only one dimension can be inferred")
+        if known == 0 or a.numel() % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {a.numel()}")
+        shape = tuple(a.numel() // known if s == -1 else s for s in shape)
+    if math.prod(shape) != a.numel():
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {a.numel()}")
+    if tuple(shape) == tuple(a.shape):
+        return a if not a.requires_grad else Reshape.apply(a, shape)
+    return Reshape.apply(a, shape)
+
+
+def permute(a: Tensor, *dims) -> Tensor:
+    dims = _shape_arg(dims)
+    if len(dims) != a.ndim:
+        raise RuntimeError(
+            f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
+            f"length of the desired ordering of dimensions i.e. input.dim() = {a.ndim} is not equal "
+            f"to len(dims) = {len(dims)}"
+        )
+    dims = tuple(d % a.ndim for d in dims)
+    if sorted(dims) != list(range(a.ndim)):
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return Permute.apply(a, dims)
+
+
+def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
+    if a.ndim == 0:
+        return a
+    dims = list(range(a.ndim))
+    d0, d1 = normalize_dims(dim0, a.ndim)[0], normalize_dims(dim1, a.ndim)[0]
+    dims[d0], dims[d1] = dims[d1], dims[d0]
+    return Permute.apply(a, tuple(dims))
+
+
+def t(a: Tensor) -> Tensor:
+    if a.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {a.ndim}D")
+    return transpose(a, 0, 1) if a.ndim == 2 else a
+
+
+def T(a: Tensor) -> Tensor:  # noqa: N802 - the property .T
+    return Permute.apply(a, tuple(reversed(range(a.ndim)))) if a.ndim > 1 else a
+
+
+def mT(a: Tensor) -> Tensor:  # noqa: N802 - the property .mT
+    return transpose(a, -2, -1)
+
+
+def expand(a: Tensor, *shape) -> Tensor:
+    shape = list(_shape_arg(shape))
+    if len(shape) < a.ndim:
+        raise RuntimeError(
+            f"expand: the number of sizes provided ({len(shape)}) must be greater or equal to the "
+            f"number of dimensions in the tensor ({a.ndim})"
+        )
+    lead = len(shape) - a.ndim
+    for i, s in enumerate(shape):
+        if s == -1:
+            if i < lead:
+                raise RuntimeError("expand: -1 is not allowed in a leading, non-existing dimension")
+            shape[i] = a.shape[i - lead]
+        elif i >= lead and a.shape[i - lead] not in (1, s):
+            raise RuntimeError(
+                f"The expanded size of the tensor ({s}) must match the existing size "
+                f"({a.shape[i - lead]}) at non-singleton dimension {i}.  Target sizes: {shape}.  "
+                f"Tensor sizes: {list(a.shape)}"
+            )
+    shape = tuple(shape)
+    if shape == tuple(a.shape):
+        return a
+    return Expand.apply(a, shape)
+
+
+def expand_as(a: Tensor, other: Tensor) -> Tensor:
+    return expand(a, other.shape)
+
+
+def sum_to_size(a: Tensor, *shape) -> Tensor:
+    shape = tuple(_shape_arg(shape))
+    if shape == tuple(a.shape):
+        return a
+    lead = a.ndim - len(shape)
+    if lead < 0 or any(s not in (1, a.shape[lead + i]) for i, s in enumerate(shape)):
+        raise RuntimeError(f"size {{{list(shape)}}} is not expandable to size {{{list(a.shape)}}}.")
+    return SumToSize.apply(a, shape)
+
+
+def squeeze(a: Tensor, dim=None) -> Tensor:
+    if dim is None:
+        shape = tuple(s for s in a.shape if s != 1)
+    else:
+        dims = normalize_dims(dim, a.ndim)
+        shape = tuple(s for i, s in enumerate(a.shape) if not (i in dims and s == 1))
+    return reshape(a, shape)
+
+
+def unsqueeze(a: Tensor, dim: int) -> Tensor:
+    rank = a.ndim + 1
+    if not -rank <= dim < rank:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {dim})"
+        )
+    dim %= rank
+    shape = tuple(a.shape[:dim]) + (1,) + tuple(a.shape[dim:])
+    return Reshape.apply(a, shape)
+
+
+def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    if a.ndim == 0:
+        return reshape(a, (1,))
+    start, end = start_dim % a.ndim, end_dim % a.ndim
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    shape = tuple(a.shape[:start]) + (math.prod(a.shape[start:end + 1]),) + tuple(a.shape[end + 1:])
+    return reshape(a, shape)
+
+
+def unflatten(a: Tensor, dim: int, sizes) -> Tensor:
+    dim %= a.ndim
+    return reshape(a, tuple(a.shape[:dim]) + tuple(sizes) + tuple(a.shape[dim + 1:]))
+
+
+def contiguous(a: Tensor) -> Tensor:
+    if a.is_contiguous():
+        return a
+    return Contiguous.apply(a)
+
+
+def getitem(a: Tensor, index) -> Tensor:
+    index = _convert_index(index)
+    if isinstance(index, list) or (isinstance(index, tuple) and any(isinstance(i, list) for i in index)):
+        index = _lists_to_arrays(a, index)
+    return GetItem.apply(a, index)
+
+
+def setitem(a: Tensor, index, value) -> None:
+    """``a[index] = value``: an in-place update that keeps the graph right."""
+    index = _convert_index(index)
+    if isinstance(index, list) or (isinstance(index, tuple) and any(isinstance(i, list) for i in index)):
+        index = _lists_to_arrays(a, index)
+    if not isinstance(value, Tensor):
+        value = a.new_tensor(value)
+    else:
+        check_same_device(a, value)
+    value = value.to(a.dtype)
+    a._inplace(lambda t: IndexPut.apply(t, index, value))
+
+
+def _lists_to_arrays(a: Tensor, index):
+    if isinstance(index, tuple):
+        return tuple(a.xp.asarray(i) if isinstance(i, list) else i for i in index)
+    return a.xp.asarray(index)
+
+
+def cat(tensors, dim: int = 0) -> Tensor:
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    check_same_device(*tensors)
+    ndim = tensors[0].ndim
+    dim = normalize_dims(dim, ndim)[0]
+    for t_ in tensors[1:]:
+        if t_.ndim != ndim or any(t_.shape[i] != tensors[0].shape[i] for i in range(ndim) if i != dim):
+            raise RuntimeError(
+                "Sizes of tensors must match except in dimension "
+                f"{dim}. Expected size {list(tensors[0].shape)} but got size {list(t_.shape)} for a tensor in the list."
+            )
+    dtype = tensors[0].dtype
+    for t_ in tensors[1:]:
+        if t_.dtype is not dtype:
+            from ..backends import promote_types
+
+            dtype = promote_types(dtype, t_.dtype)
+    tensors = [t_.to(dtype) for t_ in tensors]
+    return Cat.apply(dim, *tensors)
+
+
+def stack(tensors, dim: int = 0) -> Tensor:
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    for t_ in tensors[1:]:
+        if t_.shape != tensors[0].shape:
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {list(tensors[0].shape)} at "
+                f"entry 0 and {list(t_.shape)} at entry {tensors.index(t_)}"
+            )
+    return cat([unsqueeze(t_, dim) for t_ in tensors], dim)
+
+
+def split(a: Tensor, split_size_or_sections, dim: int = 0):
+    dim = normalize_dims(dim, a.ndim)[0]
+    size = a.shape[dim]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        if step <= 0:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}")
+        sections = [min(step, size - s) for s in range(0, size, step)] or [0]
+    else:
+        sections = list(split_size_or_sections)
+        if sum(sections) != size:
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size at "
+                f"dimension {dim}), but got split_sizes={sections}"
+            )
+    out, start = [], 0
+    for s in sections:
+        out.append(getitem(a, (slice(None),) * dim + (slice(start, start + s),)))
+        start += s
+    return tuple(out)
+
+
+def chunk(a: Tensor, chunks: int, dim: int = 0):
+    if chunks <= 0:
+        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
+    size = a.shape[normalize_dims(dim, a.ndim)[0]]
+    step = max(1, -(-size // chunks))
+    return split(a, step, dim)
+
+
+def _shape_arg(shape) -> tuple:
+    if len(shape) == 1 and not isinstance(shape[0], int):
+        shape = tuple(shape[0])
+    return tuple(int(s) for s in shape)
