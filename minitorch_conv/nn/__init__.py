@@ -1,0 +1,17 @@
+"""Neural-network building blocks: ``Module``, ``Parameter``, layers, losses, ``init``, ``functional``.
+
+>>> import minitorch_conv as mt
+>>> from minitorch_conv import nn
+>>> net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+>>> net(mt.randn(2, 4)).shape
+minitorch_conv.Size([2, 3])
+"""
+
+from __future__ import annotations
+
+from . import functional, init  # noqa: F401
+from .activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh  # noqa: F401
+from .linear import Identity, Linear  # noqa: F401
+from .module import Module, ModuleDict, ModuleList, Parameter, Sequential  # noqa: F401
+
+# convolution layers (nn/conv.py) are imported here:
