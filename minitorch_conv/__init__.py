@@ -67,3 +67,5 @@ double = float64
 long = int64
 
 __version__ = "0.1.0"
+
+from . import nn  # noqa: E402  (layers and losses sit above Tensor and the ops)
