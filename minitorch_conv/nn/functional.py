@@ -14,6 +14,8 @@ itself written with tensor operations), so gradients of gradients work.
 
 from __future__ import annotations
 
+from ..autograd.function import Function
+from ..autograd.grad_mode import no_grad
 from ..ops import elementwise as _ew
 from ..ops import reduction as _rd
 from ..tensor import Tensor
@@ -218,3 +220,378 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor: 
         )
     diff = input - target
     return _reduce(diff * diff, reduction)
+
+
+# ---------------------------------------------------------------------------- pooling
+# Notation (shared by the pooling kernels below):
+#   N  batch     C  channels     H, W  input height, width      kh, kw  window
+#   sh, sw  stride   ph, pw  padding   dh, dw  dilation   Ho, Wo  output height, width
+#   xpad  (N, C, Hp, Wp): the input with ph/pw on each side (and, in ceil mode, enough extra on
+#         the bottom/right for the last window); window offset (i, j) of every output position is
+#         the strided slice  xpad[:, :, i*dh : i*dh + sh*(Ho-1) + 1 : sh, j*dw : ... : sw]
+# A pooling pass is kh*kw vectorised slice operations, never a Python loop over pixels.
+
+
+def _pair(value, name: str) -> tuple[int, int]:
+    if isinstance(value, (tuple, list)):
+        if len(value) == 1:
+            value = (value[0], value[0])
+        if len(value) != 2:
+            raise ValueError(f"{name} must be an int or a tuple of two ints, got {value}")
+        return int(value[0]), int(value[1])
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int or a tuple of two ints, got {type(value).__name__}")
+    return value, value
+
+
+def _pool_out_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
+    span = size + 2 * p - d * (k - 1) - 1
+    out = (span + (s - 1 if ceil_mode else 0)) // s + 1
+    if ceil_mode and (out - 1) * s >= size + p:
+        out -= 1  # the last window must start inside the input or its left padding
+    return out
+
+
+class _PoolGeometry:
+    """Where every pooling window sits; see the notation block above."""
+
+    def __init__(self, shape, kernel_size, stride, padding, dilation, ceil_mode, name):
+        if len(shape) not in (3, 4):
+            raise RuntimeError(
+                f"{name}: Expected 3D or 4D (batch mode) tensor for input, but got input of size "
+                f"{list(shape)}"
+            )
+        self.kh, self.kw = _pair(kernel_size, "kernel_size")
+        self.sh, self.sw = _pair(kernel_size if stride is None or stride == () or stride == []
+                                 else stride, "stride")
+        self.ph, self.pw = _pair(padding, "padding")
+        self.dh, self.dw = _pair(dilation, "dilation")
+        if min(self.kh, self.kw) <= 0:
+            raise RuntimeError(f"{name}: kernel_size must be greater than zero, but got "
+                               f"{(self.kh, self.kw)}")
+        if min(self.sh, self.sw) <= 0:
+            raise RuntimeError(f"{name}: stride must be greater than zero, but got "
+                               f"{(self.sh, self.sw)}")
+        if min(self.dh, self.dw) <= 0:
+            raise RuntimeError(f"{name}: dilation must be greater than zero, but got "
+                               f"{(self.dh, self.dw)}")
+        if min(self.ph, self.pw) < 0 or self.ph > self.kh // 2 or self.pw > self.kw // 2:
+            raise RuntimeError(
+                f"{name}: pad should be at most half of effective kernel size, but got "
+                f"pad={(self.ph, self.pw)}, kernel_size={(self.kh, self.kw)}"
+            )
+        self.H, self.W = shape[-2:]
+        self.Ho = _pool_out_size(self.H, self.kh, self.sh, self.ph, self.dh, ceil_mode)
+        self.Wo = _pool_out_size(self.W, self.kw, self.sw, self.pw, self.dw, ceil_mode)
+        if self.Ho <= 0 or self.Wo <= 0:
+            raise RuntimeError(
+                f"{name}: Given input size: ({', '.join(map(str, shape[-3:]))}). Calculated output "
+                f"size: ({shape[-3]}x{self.Ho}x{self.Wo}). Output size is too small"
+            )
+        # the padded extent the windows reach (ceil mode may reach past the right padding)
+        self.Hp = max(self.H + 2 * self.ph, (self.Ho - 1) * self.sh + self.dh * (self.kh - 1) + 1)
+        self.Wp = max(self.W + 2 * self.pw, (self.Wo - 1) * self.sw + self.dw * (self.kw - 1) + 1)
+
+    def windows(self):
+        """``(k, index)`` for each window offset k = i*kw + j: the slice of xpad it reads."""
+        for i in range(self.kh):
+            for j in range(self.kw):
+                hs, ws = i * self.dh, j * self.dw
+                yield i * self.kw + j, (..., slice(hs, hs + self.sh * (self.Ho - 1) + 1, self.sh),
+                                        slice(ws, ws + self.sw * (self.Wo - 1) + 1, self.sw))
+
+    def pad(self, x, value):
+        xp = _array_module(x)
+        if (self.Hp, self.Wp) == (self.H, self.W):
+            return x
+        out = xp.full(x.shape[:-2] + (self.Hp, self.Wp), value, dtype=x.dtype)
+        out[..., self.ph:self.ph + self.H, self.pw:self.pw + self.W] = x
+        return out
+
+    def crop(self, xpad):
+        return xpad[..., self.ph:self.ph + self.H, self.pw:self.pw + self.W]
+
+    def output_shape(self, shape):
+        return tuple(shape[:-2]) + (self.Ho, self.Wo)
+
+    def divisor(self, xp, dtype, count_include_pad: bool, divisor_override):
+        """Each output position's averaging divisor (Ho, Wo), as PyTorch computes it."""
+        if divisor_override:
+            return xp.asarray(divisor_override, dtype=dtype)
+
+        def counts(n_out, size, k, s, p):
+            start = xp.arange(n_out) * s - p
+            end = xp.minimum(start + k, size + p)
+            full = end - start
+            clipped = xp.minimum(end, size) - xp.maximum(start, 0)
+            return full if count_include_pad else clipped
+
+        ch = counts(self.Ho, self.H, self.kh, self.sh, self.ph)
+        cw = counts(self.Wo, self.W, self.kw, self.sw, self.pw)
+        return (ch[:, None] * cw[None, :]).astype(dtype)
+
+
+def _array_module(array):
+    from .. import backends
+
+    return backends.backend_of_array(array).xp
+
+
+class _WindowSum(Function):
+    """out[..., y, x] = sum of the window at (y, x). Linear; its adjoint is _WindowScatter."""
+
+    @staticmethod
+    def forward(ctx, x, geom):
+        ctx.geom = geom
+        xpad = geom.pad(x._array, 0)
+        out = x.xp.zeros(geom.output_shape(x.shape), dtype=x._array.dtype)
+        for _, window in geom.windows():
+            out += xpad[window]
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _WindowScatter.apply(grad, ctx.geom), None
+
+
+class _WindowScatter(Function):
+    """Add each output-position value back onto every input element of its window."""
+
+    @staticmethod
+    def forward(ctx, grad, geom):
+        ctx.geom = geom
+        shape = tuple(grad.shape[:-2]) + (geom.Hp, geom.Wp)
+        out = grad.xp.zeros(shape, dtype=grad._array.dtype)
+        for _, window in geom.windows():
+            out[window] += grad._array
+        return grad.xp.ascontiguousarray(geom.crop(out))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _WindowSum.apply(grad, ctx.geom), None
+
+
+def _max_windows(arr, geom: _PoolGeometry):
+    """(max of each window, offset k of the first maximum); NaN wins, as in PyTorch."""
+    xp = _array_module(arr)
+    low = -xp.inf if arr.dtype.kind == "f" else xp.iinfo(arr.dtype).min
+    xpad = geom.pad(arr, low)
+    best = idx = None
+    for k, window in geom.windows():
+        values = xpad[window]
+        if best is None:
+            best, idx = values.copy(), xp.zeros(values.shape, dtype=xp.int32)
+            continue
+        better = values > best
+        if arr.dtype.kind == "f":
+            better |= xp.isnan(values) & ~xp.isnan(best)
+        best = xp.where(better, values, best)
+        idx = xp.where(better, k, idx)
+    return best, idx
+
+
+class _MaxPool2d(Function):
+    """The largest element of each window; the gradient goes to the window's (first) argmax."""
+
+    @staticmethod
+    def forward(ctx, x, geom):
+        best, idx = _max_windows(x._array, geom)
+        ctx.geom, ctx.idx = geom, idx
+        return best
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _ArgScatter.apply(grad, ctx.geom, ctx.idx), None
+
+
+class _ArgScatter(Function):
+    """Send each output position's value to the input element its window picked (idx)."""
+
+    @staticmethod
+    def forward(ctx, grad, geom, idx):
+        ctx.geom, ctx.idx = geom, idx
+        xp, g = grad.xp, grad._array
+        out = xp.zeros(tuple(grad.shape[:-2]) + (geom.Hp, geom.Wp), dtype=g.dtype)
+        zero = xp.zeros((), dtype=g.dtype)
+        for k, window in geom.windows():
+            out[window] += xp.where(idx == k, g, zero)
+        return xp.ascontiguousarray(geom.crop(out))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _ArgGather.apply(grad, ctx.geom, ctx.idx), None, None
+
+
+class _ArgGather(Function):
+    """Read, for each output position, the input element its window picked (idx)."""
+
+    @staticmethod
+    def forward(ctx, x, geom, idx):
+        ctx.geom, ctx.idx = geom, idx
+        xp = x.xp
+        xpad = geom.pad(x._array, 0)
+        out = xp.zeros(idx.shape, dtype=x._array.dtype)
+        for k, window in geom.windows():
+            out = xp.where(idx == k, xpad[window], out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _ArgScatter.apply(grad, ctx.geom, ctx.idx), None, None
+
+
+def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,  # noqa: A002
+               ceil_mode: bool = False, return_indices: bool = False):
+    """The maximum over each ``kernel_size`` window; the gradient goes to each window's argmax.
+
+    ``input`` is (N, C, H, W) or (C, H, W); ``stride`` defaults to ``kernel_size``; padding counts
+    as -inf. With ``return_indices=True`` also returns each maximum's flat index into H*W.
+
+    >>> import minitorch_conv as mt
+    >>> import minitorch_conv.nn.functional as F
+    >>> x = mt.arange(16.0).reshape(1, 1, 4, 4)
+    >>> F.max_pool2d(x, 2)
+    tensor([[[[ 5.,  7.],
+              [13., 15.]]]])
+    """
+    geom = _PoolGeometry(tuple(input.shape), kernel_size, stride, padding, dilation, ceil_mode,
+                         "max_pool2d")
+    out = _MaxPool2d.apply(input, geom)
+    if not return_indices:
+        return out
+    idx = out.grad_fn.ctx.idx if out.grad_fn is not None else _max_windows(input._array, geom)[1]
+    xp = input.xp
+    i, j = idx // geom.kw, idx % geom.kw
+    rows = xp.arange(geom.Ho)[:, None] * geom.sh - geom.ph + i * geom.dh
+    cols = xp.arange(geom.Wo)[None, :] * geom.sw - geom.pw + j * geom.dw
+    return out, input._new((rows * geom.W + cols).astype(xp.int64))
+
+
+def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,  # noqa: A002
+               count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
+    """The mean over each ``kernel_size`` window (zero padding; PyTorch's divisor rules).
+
+    >>> import minitorch_conv as mt
+    >>> import minitorch_conv.nn.functional as F
+    >>> F.avg_pool2d(mt.arange(16.0).reshape(1, 1, 4, 4), 2)
+    tensor([[[[ 2.5000,  4.5000],
+              [10.5000, 12.5000]]]])
+    """
+    geom = _PoolGeometry(tuple(input.shape), kernel_size, stride, padding, 1, ceil_mode,
+                         "avg_pool2d")
+    if divisor_override is not None and divisor_override <= 0:
+        raise RuntimeError("divisor must be not zero")
+    div = geom.divisor(input.xp, input._array.dtype, count_include_pad, divisor_override)
+    return _WindowSum.apply(input, geom) / input._new(div)
+
+
+def _adaptive_matrix(xp, size: int, out: int, dtype):
+    """(out, size) averaging matrix: row i averages input[floor(i*size/out) : ceil((i+1)*size/out)]."""
+    m = xp.zeros((out, size), dtype=dtype)
+    for i in range(out):  # a loop over output rows only (tiny), never over pixels
+        start, end = (i * size) // out, -((-(i + 1) * size) // out)
+        m[i, start:end] = 1.0 / (end - start)
+    return m
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:  # noqa: A002
+    """Average pooling to a fixed ``output_size`` (PyTorch's windows), as two small matmuls.
+
+    >>> import minitorch_conv as mt
+    >>> import minitorch_conv.nn.functional as F
+    >>> F.adaptive_avg_pool2d(mt.ones(2, 3, 5, 7), 1).shape
+    minitorch_conv.Size([2, 3, 1, 1])
+    """
+    if input.dim() not in (3, 4):
+        raise RuntimeError(
+            "adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got " + str(list(input.shape))
+        )
+    if isinstance(output_size, int):
+        output_size = (output_size, output_size)
+    H, W = input.shape[-2:]
+    oh = H if output_size[0] is None else int(output_size[0])
+    ow = W if output_size[1] is None else int(output_size[1])
+    if oh <= 0 or ow <= 0:
+        raise RuntimeError(f"adaptive_avg_pool2d(): output_size must be positive, got {output_size}")
+    dtype = input._array.dtype
+    ph = input._new(_adaptive_matrix(input.xp, H, oh, dtype))
+    pw = input._new(_adaptive_matrix(input.xp, W, ow, dtype))
+    return ph.matmul(input).matmul(pw.t())
+
+
+# ---------------------------------------------------------------------------- regularisation
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
+    """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)`` (training
+    only). The mask is drawn from the global generator of ``input``'s device.
+
+    >>> import minitorch_conv as mt
+    >>> import minitorch_conv.nn.functional as F
+    >>> x = mt.ones(1000)
+    >>> y = F.dropout(x, 0.5)
+    >>> sorted(set(y.tolist())), F.dropout(x, 0.5, training=False) is x
+    ([0.0, 2.0], True)
+    """
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0
+    rng = input.backend.rng
+    draw_dtype = "float64" if input.dtype.name == "float64" else "float32"
+    keep = rng.random(tuple(input.shape), dtype=draw_dtype) >= p
+    mask = keep.astype(input._array.dtype) * input._array.dtype.type(1.0 / (1.0 - p))
+    return input * input._new(mask)
+
+
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,  # noqa: A002
+               weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
+               momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalise each channel (dim 1) by its batch statistics (training) or running ones.
+
+    In training, ``running_mean`` / ``running_var`` (if given) are updated in place:
+    ``running = (1 - momentum) * running + momentum * batch`` with the unbiased batch variance.
+
+    >>> import minitorch_conv as mt
+    >>> import minitorch_conv.nn.functional as F
+    >>> y = F.batch_norm(mt.randn(8, 3, 4, 4), None, None, training=True)
+    >>> bool(y.mean((0, 2, 3)).abs().max() < 1e-5)
+    True
+    """
+    if input.dim() < 2:
+        raise ValueError(f"expected at least 2D input (got {input.dim()}D input)")
+    C = input.shape[1]
+    dims = (0,) + tuple(range(2, input.dim()))
+    shape = (1, C) + (1,) * (input.dim() - 2)
+    for name, t in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != (C,):
+            raise RuntimeError(
+                f"{name} should contain {C} elements not {t.numel()}"
+            )
+    if training:
+        count = input.numel() // C
+        if count <= 1:
+            raise ValueError(
+                f"Expected more than 1 value per channel when training, got input size "
+                f"{list(input.shape)}"
+            )
+        mean = input.mean(dims, keepdim=True)
+        centred = input - mean
+        var = (centred * centred).mean(dims, keepdim=True)
+        if running_mean is not None and running_var is not None:
+            with no_grad():
+                batch_mean = mean.detach().reshape(C)
+                batch_var = var.detach().reshape(C) * (count / (count - 1))
+                running_mean.mul_(1 - momentum).add_(batch_mean * momentum)
+                running_var.mul_(1 - momentum).add_(batch_var * momentum)
+        out = centred / (var + eps).sqrt()
+    else:
+        if running_mean is None or running_var is None:
+            raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+        out = (input - running_mean.reshape(shape)) / (running_var.reshape(shape) + eps).sqrt()
+    if weight is not None:
+        out = out * weight.reshape(shape)
+    if bias is not None:
+        out = out + bias.reshape(shape)
+    return out
