@@ -68,4 +68,4 @@ long = int64
 
 __version__ = "0.1.0"
 
-from . import nn  # noqa: E402  (layers and losses sit above Tensor and the ops)
+from . import nn, optim  # noqa: E402  (layers, losses, optimizers sit above Tensor and the ops)
