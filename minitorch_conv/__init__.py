@@ -69,3 +69,4 @@ long = int64
 __version__ = "0.1.0"
 
 from . import nn, optim  # noqa: E402  (layers, losses, optimizers sit above Tensor and the ops)
+from .serialization import load, save  # noqa: E402
