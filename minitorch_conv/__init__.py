@@ -69,4 +69,5 @@ long = int64
 __version__ = "0.1.0"
 
 from . import nn, optim  # noqa: E402  (layers, losses, optimizers sit above Tensor and the ops)
+from . import data  # noqa: E402
 from .serialization import load, save  # noqa: E402
