@@ -18,9 +18,9 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import no_grad
 from ..ops import elementwise as _ew
 from ..ops import reduction as _rd
+from ..ops.conv import col2im, conv2d, conv_transpose2d, fold, im2col, unfold  # noqa: F401
+from ..ops.pad import pad  # noqa: F401
 from ..tensor import Tensor
-
-# convolution and padding (ops/conv.py, ops/pad.py) are imported here:
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
