@@ -1,0 +1,414 @@
+"""``python -m minitorch_conv.bench``: how fast is conv2d here, and how does it compare with PyTorch?
+
+For each shape of a standard suite (or shapes given on the command line) it times conv2d forward,
+backward, and both, and prints milliseconds, GFLOP/s, the fraction of this machine's GEMM peak
+(np.matmul in the same dtype, measured in the same run) and, with ``--memory``, the peak memory one
+forward+backward adds. ``--compare torch`` times PyTorch's convolution in the same process,
+alternating runs, on the same number of threads, and prints the speed ratio (>1: we are faster).
+
+A shape is written ``N,C,H,W:O,k[,s[,p[,d[,g]]]]`` (k, s, p, d a number or ``KHxKW``), e.g.
+``32,64,32,32:64,3,1,1`` for a ResNet 3x3 layer.
+
+Timings are medians of repeated runs after a warm-up; nothing here is asserted anywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+
+import minitorch_conv as mt
+import minitorch_conv.nn.functional as F
+
+
+@dataclass
+class ConvShape:
+    name: str
+    n: int
+    c: int
+    h: int
+    w: int
+    out: int
+    kernel: tuple
+    stride: tuple = (1, 1)
+    padding: tuple = (0, 0)
+    dilation: tuple = (1, 1)
+    groups: int = 1
+
+    @property
+    def output_hw(self) -> tuple[int, int]:
+        dims = []
+        for size, k, s, p, d in zip((self.h, self.w), self.kernel, self.stride, self.padding, self.dilation):
+            dims.append((size + 2 * p - d * (k - 1) - 1) // s + 1)
+        return tuple(dims)
+
+    @property
+    def forward_flops(self) -> float:
+        ho, wo = self.output_hw
+        kh, kw = self.kernel
+        return 2.0 * self.n * self.out * ho * wo * (self.c // self.groups) * kh * kw
+
+    def describe(self) -> str:
+        def fmt(v):
+            return str(v[0]) if v[0] == v[1] else f"{v[0]}x{v[1]}"
+
+        text = f"({self.n},{self.c},{self.h},{self.w})->{self.out} k{fmt(self.kernel)}"
+        if self.stride != (1, 1):
+            text += f" s{fmt(self.stride)}"
+        if self.padding != (0, 0):
+            text += f" p{fmt(self.padding)}"
+        if self.dilation != (1, 1):
+            text += f" d{fmt(self.dilation)}"
+        if self.groups != 1:
+            text += f" g{self.groups}"
+        return text
+
+
+def _pair(v) -> tuple:
+    return (v, v) if isinstance(v, int) else tuple(v)
+
+
+STANDARD_SUITE = [
+    ConvShape("lenet-conv1", 64, 1, 28, 28, 6, (5, 5)),
+    ConvShape("3x3-small", 64, 32, 16, 16, 64, (3, 3), padding=(1, 1)),
+    ConvShape("resnet-3x3", 32, 64, 32, 32, 64, (3, 3), padding=(1, 1)),
+    ConvShape("resnet-stem", 8, 3, 112, 112, 64, (7, 7), stride=(2, 2), padding=(3, 3)),
+    ConvShape("pointwise", 32, 64, 16, 16, 256, (1, 1)),
+    ConvShape("depthwise", 32, 128, 32, 32, 128, (3, 3), padding=(1, 1), groups=128),
+    ConvShape("grouped", 32, 64, 16, 16, 64, (3, 3), padding=(1, 1), groups=4),
+    ConvShape("strided-dilated", 16, 32, 32, 32, 64, (3, 3), stride=(2, 2), padding=(2, 2), dilation=(2, 2)),
+]
+
+MEMORY_SHAPE = ConvShape("memory-resnet", 64, 64, 56, 56, 64, (3, 3), padding=(1, 1))
+
+
+def parse_shape(text: str) -> ConvShape:
+    """Parse ``N,C,H,W:O,k[,s[,p[,d[,g]]]]`` into a ConvShape."""
+    try:
+        left, right = text.split(":")
+        n, c, h, w = (int(v) for v in left.split(","))
+        parts = right.split(",")
+        out = int(parts[0])
+
+        def pair(i, default):
+            if len(parts) <= i:
+                return (default, default)
+            vals = [int(v) for v in parts[i].lower().split("x")]
+            return (vals[0], vals[-1])
+
+        groups = int(parts[5]) if len(parts) > 5 else 1
+        return ConvShape(text, n, c, h, w, out, pair(1, 1), pair(2, 1), pair(3, 0), pair(4, 1), groups)
+    except (ValueError, IndexError):
+        raise SystemExit(f"bad shape {text!r}: expected N,C,H,W:O,k[,s[,p[,d[,g]]]]") from None
+
+
+# ---------------------------------------------------------------------------- timing helpers
+def _median_time(fn, repeat: int, sync=lambda: None) -> float:
+    times = []
+    for _ in range(repeat):
+        sync()
+        start = time.perf_counter()
+        fn()
+        sync()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _ours_callables(shape: ConvShape, device: str, dtype):
+    mt.manual_seed(0)
+    x = mt.randn(shape.n, shape.c, shape.h, shape.w, dtype=dtype, device=device, requires_grad=True)
+    weight = mt.randn(shape.out, shape.c // shape.groups, *shape.kernel, dtype=dtype, device=device,
+                      requires_grad=True)
+    bias = mt.randn(shape.out, dtype=dtype, device=device, requires_grad=True)
+    args = dict(stride=shape.stride, padding=shape.padding, dilation=shape.dilation, groups=shape.groups)
+    grad_out = mt.randn(shape.n, shape.out, *shape.output_hw, dtype=dtype, device=device)
+    state = {}
+
+    def forward():
+        with mt.no_grad():
+            F.conv2d(x, weight, bias, **args)
+
+    def prepare_backward():
+        state["y"] = F.conv2d(x, weight, bias, **args)
+
+    def backward():
+        state["y"].backward(grad_out)
+        x.grad = weight.grad = bias.grad = None
+
+    def both():
+        F.conv2d(x, weight, bias, **args).backward(grad_out)
+        x.grad = weight.grad = bias.grad = None
+
+    return forward, prepare_backward, backward, both
+
+
+def _torch_callables(shape: ConvShape, device: str, dtype_name: str):
+    import torch
+
+    torch.manual_seed(0)
+    dtype = getattr(torch, dtype_name)
+    dev = "cuda" if device.startswith("cuda") else "cpu"
+    x = torch.randn(shape.n, shape.c, shape.h, shape.w, dtype=dtype, device=dev, requires_grad=True)
+    weight = torch.randn(shape.out, shape.c // shape.groups, *shape.kernel, dtype=dtype, device=dev,
+                         requires_grad=True)
+    bias = torch.randn(shape.out, dtype=dtype, device=dev, requires_grad=True)
+    args = dict(stride=shape.stride, padding=shape.padding, dilation=shape.dilation, groups=shape.groups)
+    grad_out = torch.randn(shape.n, shape.out, *shape.output_hw, dtype=dtype, device=dev)
+    state = {}
+    conv = torch.nn.functional.conv2d
+
+    def forward():
+        with torch.no_grad():
+            conv(x, weight, bias, **args)
+
+    def prepare_backward():
+        state["y"] = conv(x, weight, bias, **args)
+
+    def backward():
+        state["y"].backward(grad_out)
+        x.grad = weight.grad = bias.grad = None
+
+    def both():
+        conv(x, weight, bias, **args).backward(grad_out)
+        x.grad = weight.grad = bias.grad = None
+
+    return forward, prepare_backward, backward, both
+
+
+def _time_phases(callables, repeat: int, sync) -> dict:
+    forward, prepare_backward, backward, both = callables
+    forward()
+    both()  # warm-up (and JIT compile where a backend has one)
+
+    def timed_backward():
+        return backward()
+
+    backward_times = []
+    for _ in range(repeat):
+        prepare_backward()
+        sync()
+        start = time.perf_counter()
+        timed_backward()
+        sync()
+        backward_times.append(time.perf_counter() - start)
+    return {
+        "forward": _median_time(forward, repeat, sync),
+        "backward": statistics.median(backward_times),
+        "both": _median_time(both, repeat, sync),
+    }
+
+
+def gemm_peak_gflops(dtype_name: str, device: str = "cpu", size: int = 1024) -> float:
+    """GFLOP/s of one square matmul in ``dtype`` (the machine's practical GEMM peak)."""
+    backend = mt.backends.get_backend(device)
+    xp = backend.xp
+    a = xp.ones((size, size), dtype=dtype_name)
+    b = xp.ones((size, size), dtype=dtype_name)
+    sync = _sync_for(device)
+    xp.matmul(a, b)
+    seconds = _median_time(lambda: xp.matmul(a, b), 7, sync)
+    return 2.0 * size**3 / seconds / 1e9
+
+
+def _sync_for(device: str):
+    if device.startswith("cuda"):
+        return mt.cuda.synchronize
+    return lambda: None
+
+
+# ---------------------------------------------------------------------------- memory
+_MEMORY_SNIPPET = r"""
+import json, resource, sys
+framework, n, c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw, g = sys.argv[1:]
+n, c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw, g = map(int, (n, c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw, g))
+args = dict(stride=(sh, sw), padding=(ph, pw), dilation=(dh, dw), groups=g)
+if framework == "torch":
+    import torch
+    lib, F = torch, torch.nn.functional
+else:
+    import minitorch_conv as lib
+    import minitorch_conv.nn.functional as F
+x = lib.randn(n, c, h, w, requires_grad=True)
+wt = lib.randn(o, c // g, kh, kw, requires_grad=True)
+b = lib.randn(o, requires_grad=True)
+y0 = F.conv2d(x, wt, b, **args)
+gy = lib.randn(*y0.shape)
+del y0
+x.grad = wt.grad = b.grad = None
+# a first full step, so that allocator caches and lazily built state exist before measuring
+F.conv2d(x, wt, b, **args).backward(gy)
+x.grad = wt.grad = b.grad = None
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+F.conv2d(x, wt, b, **args).backward(gy)
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"added_mb": (after - before) / 1024.0}))
+"""
+
+
+def peak_memory_added_mb(shape: ConvShape, framework: str) -> float | None:
+    """Peak resident memory one forward+backward adds, measured in a fresh process (MB).
+
+    The first step runs unmeasured; the second step's rise in peak RSS is what one step adds
+    beyond the inputs, parameters and gradients that already exist.
+    """
+    argv = [sys.executable, "-c", _MEMORY_SNIPPET, framework, *map(str, (
+        shape.n, shape.c, shape.h, shape.w, shape.out, *shape.kernel, *shape.stride, *shape.padding,
+        *shape.dilation, shape.groups))]
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=600, check=True)
+    except (subprocess.SubprocessError, OSError):
+        return None
+    return json.loads(done.stdout.strip().splitlines()[-1])["added_mb"]
+
+
+# ---------------------------------------------------------------------------- the run
+def run(shapes, *, device="cpu", dtype_name="float32", repeat=5, compare_torch=False, memory=False,
+        threads=None) -> dict:
+    if threads is None:
+        threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    torch = None
+    if compare_torch:
+        import torch
+
+        torch.set_num_threads(threads)
+        if device.startswith("cuda"):  # TF32 off on both sides unless asked for
+            tf32 = _tf32_enabled()
+            torch.backends.cudnn.allow_tf32 = tf32
+            torch.backends.cuda.matmul.allow_tf32 = tf32
+    sync = _sync_for(device)
+    dtype = mt.backends.to_dtype(dtype_name)
+    peak = gemm_peak_gflops(dtype_name, device)
+    results = []
+    for shape in shapes:
+        gc.collect()
+        ours_callables = _ours_callables(shape, device, dtype)
+        rows = {"shape": shape.describe(), "name": shape.name, "forward_gflop": shape.forward_flops / 1e9}
+        if torch is not None:
+            torch_callables = _torch_callables(shape, device, dtype_name)
+            torch_sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
+            ours, theirs = [], []
+            for _ in range(2):  # alternate the two frameworks so drift hits both alike
+                ours.append(_time_phases(ours_callables, max(1, repeat // 2 + 1), sync))
+                theirs.append(_time_phases(torch_callables, max(1, repeat // 2 + 1), torch_sync))
+            rows["ours"] = {k: min(r[k] for r in ours) for k in ours[0]}
+            rows["torch"] = {k: min(r[k] for r in theirs) for k in theirs[0]}
+            rows["ratio"] = {k: rows["torch"][k] / rows["ours"][k] for k in rows["ours"]}
+        else:
+            rows["ours"] = _time_phases(ours_callables, repeat, sync)
+        flops = {"forward": shape.forward_flops, "backward": 2 * shape.forward_flops,
+                 "both": 3 * shape.forward_flops}
+        rows["gflops"] = {k: flops[k] / rows["ours"][k] / 1e9 for k in flops}
+        rows["peak_fraction"] = {k: v / peak for k, v in rows["gflops"].items()}
+        if memory:
+            rows["memory_mb"] = peak_memory_added_mb(shape, "minitorch_conv")
+            if compare_torch:
+                rows["torch_memory_mb"] = peak_memory_added_mb(shape, "torch")
+        results.append(rows)
+    summary = {}
+    if compare_torch and results:
+        ratios = [r["ratio"]["both"] for r in results]
+        summary["geomean_ratio_both"] = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+        summary["min_ratio_both"] = min(ratios)
+    return {"machine": machine_description(threads, device), "dtype": dtype_name,
+            "gemm_peak_gflops": peak, "results": results, "summary": summary}
+
+
+def _tf32_enabled() -> bool:
+    cuda_flags = getattr(mt.backends, "cuda", None)
+    return bool(cuda_flags and cuda_flags.matmul.allow_tf32)
+
+
+def machine_description(threads: int, device: str) -> dict:
+    import numpy
+
+    info = {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
+            "python": platform.python_version(), "numpy": numpy.__version__,
+            "minitorch_conv": mt.__version__, "threads": threads, "device": device,
+            "cpus": os.cpu_count()}
+    try:
+        import torch
+
+        info["torch"] = torch.__version__
+    except ImportError:
+        pass
+    try:
+        import numba
+
+        info["numba"] = numba.__version__
+    except ImportError:
+        pass
+    return info
+
+
+def format_table(report: dict) -> str:
+    lines = []
+    m = report["machine"]
+    lines.append(f"# {m['platform']} | {m['processor']} | {m['threads']} threads | device {m['device']} | "
+                 f"Python {m['python']} | NumPy {m['numpy']}" + (f" | PyTorch {m['torch']}" if "torch" in m else ""))
+    lines.append(f"# dtype {report['dtype']}; GEMM peak (np.matmul 1024^2) {report['gemm_peak_gflops']:.1f} GFLOP/s")
+    compare = any("ratio" in r for r in report["results"])
+    header = f"{'shape':44} {'fwd ms':>8} {'bwd ms':>8} {'f+b ms':>8} {'f+b GF/s':>9} {'%peak':>6}"
+    if compare:
+        header += f" {'torch f+b':>10} {'ratio f':>8} {'ratio b':>8} {'ratio f+b':>9}"
+    if any("memory_mb" in r for r in report["results"]):
+        header += f" {'mem MB':>7}" + (f" {'torch MB':>8}" if compare else "")
+    lines.append(header)
+    for r in report["results"]:
+        o = r["ours"]
+        line = (f"{r['shape']:44} {o['forward'] * 1e3:8.2f} {o['backward'] * 1e3:8.2f} {o['both'] * 1e3:8.2f} "
+                f"{r['gflops']['both']:9.1f} {100 * r['peak_fraction']['both']:5.0f}%")
+        if "ratio" in r:
+            line += (f" {r['torch']['both'] * 1e3:10.2f} {r['ratio']['forward']:7.2f}x "
+                     f"{r['ratio']['backward']:7.2f}x {r['ratio']['both']:8.2f}x")
+        if "memory_mb" in r:
+            mem = r["memory_mb"]
+            line += f" {mem:7.0f}" if mem is not None else f" {'?':>7}"
+            if "torch_memory_mb" in r:
+                tm = r["torch_memory_mb"]
+                line += f" {tm:8.0f}" if tm is not None else f" {'?':>8}"
+        lines.append(line)
+    if report["summary"]:
+        s = report["summary"]
+        lines.append(f"geometric mean speed ratio (forward+backward, >1 means faster than PyTorch): "
+                     f"{s['geomean_ratio_both']:.2f}x; lowest {s['min_ratio_both']:.2f}x")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m minitorch_conv.bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("shapes", nargs="*", help="shapes N,C,H,W:O,k[,s[,p[,d[,g]]]] (default: the standard suite)")
+    parser.add_argument("--compare", choices=["torch"], help="time PyTorch's convolution too")
+    parser.add_argument("--device", default="cpu", help="cpu or cuda")
+    parser.add_argument("--dtype", default="float32", choices=["float32", "float64"])
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs per phase (median)")
+    parser.add_argument("--threads", type=int, default=None, help="threads for PyTorch (default: all usable cores)")
+    parser.add_argument("--memory", action="store_true", help="also measure the peak memory one forward+backward adds")
+    parser.add_argument("--memory-shape", action="store_true",
+                        help="bench only the memory shape (64,64,56,56)->64 k3 p1, with --memory")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    args = parser.parse_args(argv)
+    if args.memory_shape:
+        shapes = [MEMORY_SHAPE]
+        args.memory = True
+    else:
+        shapes = [parse_shape(s) for s in args.shapes] or STANDARD_SUITE
+    report = run(shapes, device=args.device, dtype_name=args.dtype, repeat=args.repeat,
+                 compare_torch=args.compare == "torch", memory=args.memory, threads=args.threads)
+    if args.json:
+        print(json.dumps(report, indent=2, default=lambda o: asdict(o) if hasattr(o, "__dataclass_fields__") else str(o)))
+    else:
+        print(format_table(report))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
