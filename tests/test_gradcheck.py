@@ -7,7 +7,9 @@ PyTorch's own messages satisfy (the header lines), plus the hint that the report
 from __future__ import annotations
 
 import importlib
+import pathlib
 import re
+import runpy
 import warnings
 
 import numpy as np
@@ -860,3 +862,36 @@ def test_conv2d_flipped_kernel_gradient_is_explained(fast, rng):
     msg = _message(excinfo)
     assert "Jacobian mismatch for output 0 with respect to input 1," in msg
     assert "reversed along input dim 2 and input dim 3" in msg
+
+
+# ------------------------------------------------------------------------------ jacobian_errors, example
+@pytest.mark.parametrize("fast", MODES)
+def test_jacobian_errors(fast, rng):
+    x, w = t64(rng, 2, 3), t64(rng, 3, 2)
+    errors = gc_module.jacobian_errors(lambda a, b: (a @ b).tanh(), (x, w), fast_mode=fast)
+    assert [(e.output, e.input) for e in errors] == [(0, 0), (0, 1)]
+    assert all(0 <= e.tolerance_ratio < 1 and e.max_abs_error < 1e-6 for e in errors)
+    (wrong,) = gc_module.jacobian_errors(WrongSquare.apply, (t64(rng, 3),), fast_mode=fast)
+    assert wrong.tolerance_ratio > 1 and wrong.max_abs_error > 0.01
+
+
+def test_module_with_padding_mode(rng):
+    nn = pytest.importorskip("minitorch_conv.nn")
+    if not hasattr(nn, "Conv2d"):
+        pytest.skip("nn.Conv2d not available yet")
+    m = nn.Conv2d(2, 3, 3, padding=1, padding_mode="reflect", dtype=mt.float64)
+    x = t64(rng, 1, 2, 4, 4)
+    # the parameters are inputs: perturbing them in place changes what the module computes
+    assert gradcheck(lambda a, *params: m(a), (x, m.weight, m.bias)) is True
+    assert gradcheck(lambda a, *params: m(a), (x, m.weight, m.bias), fast_mode=True) is True
+
+
+def test_gradcheck_conv_example_runs(capsys):
+    pytest.importorskip("minitorch_conv.nn")
+    path = pathlib.Path(__file__).resolve().parents[1] / "examples" / "gradcheck_conv.py"
+    if not path.exists():
+        pytest.skip("examples/gradcheck_conv.py not present")
+    example = runpy.run_path(str(path))
+    assert example["main"]() == 0
+    out = capsys.readouterr().out
+    assert "0 failing checks" in out and "conv_transpose2d" in out and "FAIL" not in out
