@@ -388,7 +388,7 @@ def test_nondeterministic_backward(fast, rng):
         "The tolerance for nondeterminism was 0.0."
     )
     assert "nondet_tol" in msg
-    assert re.search(r"The two backward runs differ by up to \d\.\d+e-(09|10)", msg)
+    assert re.search(r"The two backward runs differ by up to \d(\.\d+)?e-\d\d, at input 0", msg)
     assert gradcheck(NoisyBackward.apply, (x,), fast_mode=fast, nondet_tol=1e-6) is True
 
 
