@@ -27,7 +27,7 @@ from .dtypes import (  # noqa: F401  (re-exported)
     to_dtype,
     uint8,
 )
-from .numpy_backend import NumpyBackend
+from .numpy_backend import NumpyBackend, format_array  # noqa: F401  (format_array: re-exported)
 
 
 class Device:

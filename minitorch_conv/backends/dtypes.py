@@ -42,6 +42,7 @@ bool_ = DType("bool")
 
 _BY_NAME = {d.name: d for d in (float16, float32, float64, int8, int16, int32, int64, uint8, bool_)}
 _ALIASES = {"half": float16, "float": float32, "double": float64, "long": int64, "int": int32}
+_BY_NUMPY = {d.numpy: d for d in _BY_NAME.values()}  # the fast path: Tensor.dtype of an array
 
 # PyTorch's C++ names, used in error messages that mirror PyTorch's ("expected scalar type Double").
 CPP_NAMES = {"float64": "double", "float32": "float", "float16": "c10::Half", "int64": "long int",
@@ -56,6 +57,8 @@ def to_dtype(value: Any) -> DType:
     """Normalise a DType, a NumPy dtype or type, or a name such as ``'float64'`` to a DType."""
     if isinstance(value, DType):
         return value
+    if isinstance(value, np.dtype) and value in _BY_NUMPY:
+        return _BY_NUMPY[value]
     if isinstance(value, str) and value in _ALIASES:
         return _ALIASES[value]
     try:
