@@ -40,7 +40,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
         root_grads.append(g)
     if retain_graph is None:
         retain_graph = create_graph
-    results = run_backward(roots, root_grads, retain_graph, create_graph, inputs, allow_unused or materialize_grads)
+    results = run_backward(roots, root_grads, retain_graph, create_graph, inputs,
+                           allow_unused or materialize_grads)
     if materialize_grads:
         results = [inp.new_zeros(inp.shape) if r is None else r for inp, r in zip(inputs, results)]
     return tuple(results)

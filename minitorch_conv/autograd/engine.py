@@ -9,7 +9,7 @@ operations needs no recursion; each node runs once, after every consumer of its 
 its cotangent, and each cotangent buffer is dropped as soon as its node has used it.
 
 This module works on whatever objects the nodes hand it: it calls a few Tensor methods
-(``sum_to_size``, ``to``, ``new_zeros``, ``detach``, ``+``) but imports nothing above itself.
+(``sum_to_size``, ``to``, ``new_zeros``, ``detach``, ``clone``, ``+``) but imports nothing above itself.
 """
 
 from __future__ import annotations
@@ -44,9 +44,16 @@ class AccumulateGrad:
         leaf = self.leaf_ref()
         if leaf is None:
             return
-        if not create_graph:
-            grad = grad.detach()
-        leaf.grad = grad if leaf.grad is None else leaf.grad + grad
+        leaf.grad = fresh_grad(grad, create_graph) if leaf.grad is None else leaf.grad + grad
+
+
+def fresh_grad(grad, create_graph: bool):
+    """The first gradient a tensor keeps in ``.grad``: its own contiguous copy (unless recorded).
+
+    The incoming buffer may be a read-only broadcast view, the caller's ``gradient``, or the very
+    tensor another leaf receives; in-place updates of one ``.grad`` must not reach the others.
+    """
+    return grad if create_graph else grad.detach().clone()
 
 
 def _edge_of(tensor):

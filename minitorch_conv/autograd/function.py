@@ -23,7 +23,7 @@ is itself differentiable, so ``create_graph=True`` gives gradients of gradients.
 
 from __future__ import annotations
 
-from .engine import AccumulateGrad  # noqa: F401  (re-exported for introspection)
+from .engine import AccumulateGrad, fresh_grad  # noqa: F401  (AccumulateGrad: re-exported)
 from .grad_mode import is_grad_enabled, no_grad
 
 _FREED_MESSAGE = (
@@ -133,8 +133,8 @@ class Node:
             tensor = ref()
             if tensor is None or grads[nr] is None:
                 continue
-            grad = grads[nr] if create_graph else grads[nr].detach()
-            tensor.grad = grad if tensor.grad is None else tensor.grad + grad
+            grad = grads[nr]
+            tensor.grad = fresh_grad(grad, create_graph) if tensor.grad is None else tensor.grad + grad
 
 
 def _is_tensor(obj) -> bool:
@@ -189,5 +189,5 @@ def _wrap_output(obj, args):
         return obj
     for a in args:  # arrays returned by forward become tensors on the inputs' device
         if _is_tensor(a):
-            return a.__class__._from_array(obj)
+            return a.__class__._from_array(obj, a.backend)
     raise TypeError("Function.forward must return Tensors or arrays")

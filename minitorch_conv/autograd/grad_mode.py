@@ -46,7 +46,16 @@ class _GradModeContext:
         return wrapper
 
 
-class no_grad(_GradModeContext):
+class _NoArgumentContext(_GradModeContext):
+    """A grad-mode context that also decorates without parentheses: ``@no_grad`` as ``@no_grad()``."""
+
+    def __new__(cls, func=None):
+        if func is None:
+            return super().__new__(cls)
+        return cls()(func)
+
+
+class no_grad(_NoArgumentContext):
     """Disable graph recording inside a ``with`` block or a decorated function.
 
     >>> import minitorch_conv as mt
@@ -60,7 +69,7 @@ class no_grad(_GradModeContext):
     mode = False
 
 
-class enable_grad(_GradModeContext):
+class enable_grad(_NoArgumentContext):
     """Enable graph recording again inside a ``no_grad`` region.
 
     >>> import minitorch_conv as mt
