@@ -628,7 +628,7 @@ class Module:
             if len(extra_lines) == 1 and not child_lines:
                 text += extra_lines[0]
             else:
-                text += "\n  " + "\n  ".join(_addindent(line, 2) for line in lines) + "\n"
+                text += "\n  " + "\n  ".join(lines) + "\n"
         return text + ")"
 
 
