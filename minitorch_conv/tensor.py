@@ -12,7 +12,7 @@ from typing import Any
 
 from . import backends
 from .autograd import engine
-from .autograd.grad_mode import is_grad_enabled, no_grad
+from .autograd.grad_mode import is_grad_enabled
 from .backends import DType, get_backend, to_dtype
 
 
@@ -41,12 +41,14 @@ class Tensor:
     __array_priority__ = 1000  # numpy_scalar * tensor goes to Tensor.__rmul__
 
     def __init__(self, array, requires_grad: bool = False, *, backend=None):
-        self._array = array
         self._backend = backend if backend is not None else backends.backend_of_array(array)
+        if not backends.is_array(array):  # NumPy reductions and indexing can return scalars
+            array = self._backend.asarray(array)
+        self._array = array
         self.grad: Tensor | None = None
         self.grad_fn = None
         self._output_nr = 0
-        self._version = 0
+        self._version_counter = [0]  # shared with detach()ed aliases of the same data
         self._accumulator = None
         self._requires_grad = False
         if requires_grad:
@@ -66,6 +68,15 @@ class Tensor:
         self.grad_fn = node
         self._output_nr = output_nr
         self._requires_grad = True
+
+    @property
+    def _version(self) -> int:
+        """How many in-place changes this data has seen; saved tensors are checked against it."""
+        return self._version_counter[0]
+
+    @_version.setter
+    def _version(self, value: int) -> None:
+        self._version_counter[0] = value
 
     def _grad_accumulator(self):
         if self._accumulator is None:
@@ -175,9 +186,12 @@ class Tensor:
 
     # ------------------------------------------------------------------ detaching and data
     def detach(self) -> Tensor:
-        """A tensor over the same data, cut from the graph."""
+        """A tensor over the same data, cut from the graph.
+
+        It shares the version counter, so changing it in place still invalidates saved tensors.
+        """
         out = Tensor._alias(self)
-        out._version = self._version
+        out._version_counter = self._version_counter
         return out
 
     def detach_(self) -> Tensor:
@@ -188,8 +202,9 @@ class Tensor:
 
     @property
     def data(self) -> Tensor:
-        """The same data as a tensor outside the graph (PyTorch's ``.data``)."""
-        return self.detach()
+        """The same data as a tensor outside the graph (PyTorch's ``.data``: unlike ``detach()``,
+        its in-place changes are not tracked by the version counter)."""
+        return Tensor._alias(self)
 
     @data.setter
     def data(self, value: Tensor) -> None:
@@ -253,7 +268,7 @@ class Tensor:
     def __bool__(self):
         if self.numel() != 1:
             raise RuntimeError(
-                f"Boolean value of Tensor with more than one value is ambiguous"
+                "Boolean value of Tensor with more than one value is ambiguous"
             )
         return bool(self.item())
 
@@ -331,8 +346,7 @@ class Tensor:
                                         allow_unused=True)
             for inp, g in zip(inputs, grads):
                 if g is not None:
-                    g = g if create_graph else g.detach()
-                    inp.grad = g if inp.grad is None else inp.grad + g
+                    inp.grad = engine.fresh_grad(g, create_graph) if inp.grad is None else inp.grad + g
             return
         engine.run_backward([self], [gradient], retain_graph, create_graph)
 
@@ -346,25 +360,28 @@ class Tensor:
     def _inplace(self, compute) -> Tensor:
         """Apply ``compute(tensor) -> Tensor`` in place.
 
-        Outside the graph the array is overwritten. On a tensor inside the graph the result's
-        history replaces this tensor's (the old value lives on in an alias for backward). Either
-        way the version counter moves, so a backward that saved the old value raises.
+        When the result needs no gradient the array is overwritten. When it does (this tensor is
+        in the graph, or an operand requires grad) the result's value and history replace this
+        tensor's, and the old value lives on, unchanged, in an alias that backward can use.
+        Either way the version counter moves, so a backward that saved the old value raises.
         """
         self._check_inplace()
-        if is_grad_enabled() and self.requires_grad:
+        if is_grad_enabled():
             alias = Tensor._alias(self)
-            alias._set_history(self.grad_fn, self._output_nr)
+            if self.requires_grad:
+                alias._set_history(self.grad_fn, self._output_nr)
             result = compute(alias)
+        else:
+            result = compute(self)
+        if result.shape != self.shape:
+            raise RuntimeError(
+                f"output with shape {list(self.shape)} doesn't match the broadcast shape "
+                f"{list(result.shape)}"
+            )
+        if result.requires_grad:
             self._array = result._array.astype(self._array.dtype, copy=False)
             self._set_history(result.grad_fn, result._output_nr)
         else:
-            with no_grad():
-                result = compute(self)
-            if result.shape != self.shape:
-                raise RuntimeError(
-                    f"output with shape {list(self.shape)} doesn't match the broadcast shape "
-                    f"{list(result.shape)}"
-                )
             self.xp.copyto(self._array, result._array, casting="unsafe")
         self._version += 1
         return self
@@ -399,18 +416,13 @@ class Tensor:
     def copy_(self, src) -> Tensor:
         """Copy ``src`` (broadcast, cast, and moved across devices if needed) into this tensor."""
         src = src if isinstance(src, Tensor) else self.new_tensor(src)
-
-        def compute(t):
-            moved = src.to(device=t.device, dtype=t.dtype)
-            return moved.expand(t.shape) + 0 * t if t.requires_grad else moved.expand(t.shape)
-
-        return self._inplace(compute)
+        return self._inplace(lambda t: _written_over(t, src.to(device=t.device, dtype=t.dtype)))
 
     def _overwrite(self, array) -> Tensor:
         """Write ``array`` into this tensor outside the graph (used by fill_, zero_, the RNG)."""
         self._check_inplace()
         if self.grad_fn is not None and is_grad_enabled():
-            return self._inplace(lambda t: t * 0 + self._new(array))
+            return self._inplace(lambda t: _written_over(t, self._new(array)))
         self.xp.copyto(self._array, array, casting="unsafe")
         self._version += 1
         return self
@@ -446,7 +458,7 @@ class Tensor:
     # ------------------------------------------------------------------ printing
     def __repr__(self) -> str:
         arr = self._backend.to_numpy(self._array)
-        body = _format_array(arr, self.dtype)
+        body = backends.format_array(arr, self.dtype.is_floating_point)
         extras = []
         if self.is_cuda:
             extras.append(f"device='{self.device}'")
@@ -466,22 +478,13 @@ class Tensor:
     __str__ = __repr__
 
 
-def _format_array(arr, dtype) -> str:
-    import numpy  # printing only: the CPU copy of the data is a NumPy array
+def _written_over(old: Tensor, new: Tensor) -> Tensor:
+    """``new`` broadcast to ``old``'s shape, as a new graph node whose gradient all goes to ``new``.
 
-    if arr.size == 0:
-        return "[]"
-    options = dict(separator=", ", prefix="tensor(", threshold=1000, edgeitems=3,
-                   max_line_width=80)
-    if dtype.is_floating_point:
-        finite = arr[numpy.isfinite(arr)]
-        integral = finite.size == 0 or bool(numpy.all(finite == numpy.round(finite)))
-        if integral and (finite.size == 0 or numpy.abs(finite).max() < 1e8):
-            options.update(floatmode="unique")
-        else:
-            options.update(precision=4, floatmode="fixed")
-    text = numpy.array2string(arr, **options)
-    return text
+    ``where`` rather than ``new + 0 * old``: the latter is NaN wherever ``old`` is infinite.
+    """
+    everywhere = old._new(old.xp.ones((), dtype=bool))
+    return new.where(everywhere, old)
 
 
 def _size(size) -> tuple:
