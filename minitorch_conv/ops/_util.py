@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 from ..backends import get_default_dtype, promote_types, to_dtype
 from ..tensor import Tensor
 
@@ -39,14 +41,47 @@ def result_dtype(a: Tensor, b: Tensor):
     return promote_types(a.dtype, b.dtype)
 
 
-def binary_operands(a, b) -> tuple[Tensor, Tensor]:
-    """Both operands as tensors of one dtype on one device; Python scalars become 0-d tensors."""
+def is_operand(value) -> bool:
+    """Tensors, numbers and arrays; not lists, strings or None (PyTorch refuses those too)."""
+    return isinstance(value, (Tensor, numbers.Number)) or hasattr(value, "dtype")
+
+
+def broadcast_shapes(*shapes) -> tuple:
+    """NumPy's broadcast of ``shapes``, with PyTorch's RuntimeError where they do not broadcast."""
+    result = ()
+    for shape in shapes:
+        shape = tuple(shape)
+        ndim = max(len(result), len(shape))
+        a, b = (1,) * (ndim - len(result)) + result, (1,) * (ndim - len(shape)) + shape
+        for dim, (x, y) in enumerate(zip(a, b)):
+            if x != y and x != 1 and y != 1:
+                raise RuntimeError(
+                    f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
+                    f"non-singleton dimension {dim}"
+                )
+        result = tuple(y if x == 1 else x for x, y in zip(a, b))
+    return result
+
+
+def binary_operands(a, b, *, broadcast: bool = True) -> tuple[Tensor, Tensor]:
+    """Both operands as tensors of one dtype on one device; Python scalars become 0-d tensors.
+
+    With ``broadcast`` (element-wise operations) their shapes must broadcast together.
+    """
+    for value in (a, b):
+        if not is_operand(value):
+            raise TypeError(
+                f"unsupported operand type(s): '{type(a).__name__}' and '{type(b).__name__}'; "
+                "expected Tensors or numbers"
+            )
     if not isinstance(a, Tensor):
         a = b.new_tensor(a, dtype=_scalar_dtype(a, b))
     elif not isinstance(b, Tensor):
         b = a.new_tensor(b, dtype=_scalar_dtype(b, a))
     else:
         check_same_device(a, b)
+    if broadcast and a.ndim and b.ndim and a.shape != b.shape:  # (0-d operands always broadcast)
+        broadcast_shapes(a.shape, b.shape)
     dtype = result_dtype(a, b)
     if a.dtype is not dtype:
         a = a.to(dtype)

@@ -78,7 +78,10 @@ def cpu(tensor: Tensor) -> Tensor:
 
 
 def cuda(tensor: Tensor, device=None) -> Tensor:
-    return to(tensor, Device("cuda", device if isinstance(device, int) else None) if not isinstance(device, (str, Device)) else device)
+    """``tensor.cuda()``, ``.cuda(1)`` or ``.cuda('cuda:1')``."""
+    if not isinstance(device, (str, Device)):
+        device = Device("cuda", device)
+    return to(tensor, device)
 
 
 def type_as(tensor: Tensor, other: Tensor) -> Tensor:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._util import binary_operands
+from ._util import binary_operands, broadcast_shapes, check_same_device
 
 
 def _mask(tensor: Tensor, array) -> Tensor:
@@ -369,6 +369,8 @@ def where(condition, a, b):
     a, b = binary_operands(a, b)
     if not isinstance(condition, Tensor):
         condition = a.new_tensor(condition, dtype="bool")
+    check_same_device(condition, a)
+    broadcast_shapes(condition.shape, a.shape, b.shape)
     return Where.apply(condition, a, b)
 
 
@@ -386,8 +388,6 @@ def _compare(name):
         if not isinstance(a, Tensor) or not isinstance(b, Tensor):
             a, b = binary_operands(a, b)
         else:
-            from ._util import check_same_device
-
             check_same_device(a, b)
         return a._new(getattr(a.xp, name)(a._array, b._array))
 

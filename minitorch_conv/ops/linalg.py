@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._util import binary_operands
+from ._util import binary_operands, broadcast_shapes
 
 
 class MatMul(Function):
@@ -20,10 +20,12 @@ class MatMul(Function):
         a, b = ctx.saved_tensors
         a2 = a.unsqueeze(0) if a.ndim == 1 else a
         b2 = b.unsqueeze(-1) if b.ndim == 1 else b
-        if a.ndim == 1:
-            grad = grad.unsqueeze(-2)
+        # put back the dimensions that 1-D operands dropped (the column first: for a vector dot
+        # product grad is 0-d and becomes (1, 1))
         if b.ndim == 1:
             grad = grad.unsqueeze(-1)
+        if a.ndim == 1:
+            grad = grad.unsqueeze(-2)
         # broadcast batch dimensions are summed away by the engine; promoted 1-D ones here
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
@@ -38,7 +40,7 @@ class MatMul(Function):
 
 
 def matmul(a, b) -> Tensor:
-    a, b = binary_operands(a, b)
+    a, b = binary_operands(a, b, broadcast=False)
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(
             f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D"
@@ -49,4 +51,5 @@ def matmul(a, b) -> Tensor:
             f"mat1 and mat2 shapes cannot be multiplied ({rows_a}x{a.shape[-1]} and "
             f"{b.shape[-2] if b.ndim > 1 else b.shape[0]}x{b.shape[-1] if b.ndim > 1 else 1})"
         )
+    broadcast_shapes(a.shape[:-2], b.shape[:-2])  # the batch dimensions
     return MatMul.apply(a, b)

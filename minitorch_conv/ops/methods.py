@@ -8,11 +8,24 @@ from __future__ import annotations
 
 from ..tensor import Tensor
 from . import conversion, elementwise, linalg, reduction, shape
+from ._util import is_operand
+
+
+def _binary(fn):
+    """``tensor <op> other``; NotImplemented for operands such as None, so ``x == None`` is False
+    and ``x + None`` is Python's TypeError, as with PyTorch."""
+
+    def operator(self, other):
+        return fn(self, other) if is_operand(other) else NotImplemented
+
+    return operator
 
 
 def _swap(fn):
+    """``other <op> tensor`` (the reflected operator)."""
+
     def reflected(self, other):
-        return fn(other, self)
+        return fn(other, self) if is_operand(other) else NotImplemented
 
     return reflected
 
@@ -21,14 +34,15 @@ def _register() -> None:
     ew, sh, rd = elementwise, shape, reduction
     methods = {
         # arithmetic and operators
-        "__add__": ew.add, "__radd__": _swap(ew.add), "__sub__": ew.sub, "__rsub__": _swap(ew.sub),
-        "__mul__": ew.mul, "__rmul__": _swap(ew.mul), "__truediv__": ew.div,
-        "__rtruediv__": _swap(ew.div), "__pow__": ew.pow, "__rpow__": _swap(ew.pow),
-        "__neg__": ew.neg, "__abs__": ew.abs, "__matmul__": linalg.matmul,
-        "__rmatmul__": _swap(linalg.matmul),
-        "__eq__": ew.eq, "__ne__": ew.ne, "__lt__": ew.lt, "__le__": ew.le, "__gt__": ew.gt,
-        "__ge__": ew.ge, "__and__": ew.logical_and, "__or__": ew.logical_or,
-        "__xor__": ew.logical_xor, "__invert__": ew.logical_not,
+        "__add__": _binary(ew.add), "__radd__": _swap(ew.add), "__sub__": _binary(ew.sub),
+        "__rsub__": _swap(ew.sub), "__mul__": _binary(ew.mul), "__rmul__": _swap(ew.mul),
+        "__truediv__": _binary(ew.div), "__rtruediv__": _swap(ew.div), "__pow__": _binary(ew.pow),
+        "__rpow__": _swap(ew.pow), "__neg__": ew.neg, "__abs__": ew.abs,
+        "__matmul__": _binary(linalg.matmul), "__rmatmul__": _swap(linalg.matmul),
+        "__eq__": _binary(ew.eq), "__ne__": _binary(ew.ne), "__lt__": _binary(ew.lt),
+        "__le__": _binary(ew.le), "__gt__": _binary(ew.gt), "__ge__": _binary(ew.ge),
+        "__and__": _binary(ew.logical_and), "__or__": _binary(ew.logical_or),
+        "__xor__": _binary(ew.logical_xor), "__invert__": ew.logical_not,
         "__getitem__": sh.getitem, "__setitem__": sh.setitem,
         "add": ew.add, "sub": ew.sub, "mul": ew.mul, "div": ew.div, "pow": ew.pow, "neg": ew.neg,
         "matmul": linalg.matmul, "exp": ew.exp, "log": ew.log, "sqrt": ew.sqrt, "abs": ew.abs,

@@ -15,12 +15,17 @@ def _kept_shape(shape, dims) -> tuple:
     return tuple(1 if i in dims else s for i, s in enumerate(shape))
 
 
+def _axes(dims, ndim: int):
+    """NumPy's ``axis`` for ``dims``: a 0-d tensor accepts dim 0 or -1, but its array has no axes."""
+    return dims if ndim else None
+
+
 class Sum(Function):
     @staticmethod
     def forward(ctx, a, dims, keepdim):
         ctx.input_shape = a.shape
         ctx.kept_shape = _kept_shape(a.shape, dims)
-        return a._array.sum(axis=dims, keepdims=keepdim)
+        return a._array.sum(axis=_axes(dims, a.ndim), keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -33,7 +38,7 @@ class AMax(Function):
     @staticmethod
     def forward(ctx, a, dims, keepdim, largest):
         reduce = a.xp.max if largest else a.xp.min
-        out = reduce(a._array, axis=dims, keepdims=True)
+        out = reduce(a._array, axis=_axes(dims, a.ndim), keepdims=True)
         ctx.save_for_backward(a)
         ctx.kept = a._new(out)
         ctx.dims, ctx.keepdim = dims, keepdim
@@ -160,7 +165,8 @@ def max(a: Tensor, dim=None, keepdim: bool = False, *, _largest=True):  # noqa: 
     if a.ndim == 0:
         return ValuesIndices(a * 1, a.new_zeros((), dtype="int64"))
     values = MaxDim.apply(a, d, keepdim, _largest)
-    return ValuesIndices(values, values.grad_fn.ctx.indices if values.grad_fn else _argext(a, d, keepdim, _largest))
+    indices = values.grad_fn.ctx.indices if values.grad_fn else _argext(a, d, keepdim, _largest)
+    return ValuesIndices(values, indices)
 
 
 def min(a: Tensor, dim=None, keepdim: bool = False):  # noqa: A001
@@ -223,12 +229,12 @@ def log_softmax(a: Tensor, dim: int, dtype=None) -> Tensor:
 
 
 def all(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
-    axis = None if dim is None else normalize_dims(dim, a.ndim)
+    axis = None if dim is None else _axes(normalize_dims(dim, a.ndim), a.ndim)
     return a._new(a.xp.asarray(a.xp.all(a._array, axis=axis, keepdims=keepdim)))
 
 
 def any(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
-    axis = None if dim is None else normalize_dims(dim, a.ndim)
+    axis = None if dim is None else _axes(normalize_dims(dim, a.ndim), a.ndim)
     return a._new(a.xp.asarray(a.xp.any(a._array, axis=axis, keepdims=keepdim)))
 
 

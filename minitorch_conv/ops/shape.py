@@ -148,15 +148,11 @@ def _is_basic_index(index) -> bool:
 
 
 def _convert_index(index):
-    """Tensors inside an index become arrays; lists become integer/bool arrays."""
+    """Tensors inside an index become arrays (lists become arrays later, in ``_lists_to_arrays``)."""
     if isinstance(index, tuple):
         return tuple(_convert_index(i) for i in index)
     if isinstance(index, Tensor):
         return index._array
-    if isinstance(index, list):
-        import numpy  # noqa: F401  (only for lists given by users; converted by the backend below)
-
-        return index
     return index
 
 
@@ -330,8 +326,8 @@ def cat(tensors, dim: int = 0) -> Tensor:
     for t_ in tensors[1:]:
         if t_.ndim != ndim or any(t_.shape[i] != tensors[0].shape[i] for i in range(ndim) if i != dim):
             raise RuntimeError(
-                "Sizes of tensors must match except in dimension "
-                f"{dim}. Expected size {list(tensors[0].shape)} but got size {list(t_.shape)} for a tensor in the list."
+                f"Sizes of tensors must match except in dimension {dim}. Expected size "
+                f"{list(tensors[0].shape)} but got size {list(t_.shape)} for a tensor in the list."
             )
     dtype = tensors[0].dtype
     for t_ in tensors[1:]:
@@ -347,11 +343,11 @@ def stack(tensors, dim: int = 0) -> Tensor:
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
-    for t_ in tensors[1:]:
+    for i, t_ in enumerate(tensors[1:], 1):
         if t_.shape != tensors[0].shape:
             raise RuntimeError(
                 f"stack expects each tensor to be equal size, but got {list(tensors[0].shape)} at "
-                f"entry 0 and {list(t_.shape)} at entry {tensors.index(t_)}"
+                f"entry 0 and {list(t_.shape)} at entry {i}"
             )
     return cat([unsqueeze(t_, dim) for t_ in tensors], dim)
 
@@ -362,7 +358,9 @@ def split(a: Tensor, split_size_or_sections, dim: int = 0):
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections
         if step <= 0:
-            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}")
+            raise RuntimeError(
+                f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}"
+            )
         sections = [min(step, size - s) for s in range(0, size, step)] or [0]
     else:
         sections = list(split_size_or_sections)
