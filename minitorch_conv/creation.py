@@ -5,36 +5,58 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .backends import backend_of_array, bool_, get_backend, get_default_dtype, int64, is_array, to_dtype
+from .backends import (
+    backend_of_array,
+    bool_,
+    get_backend,
+    get_default_dtype,
+    int64,
+    is_array,
+    promote_types,
+    to_dtype,
+)
 from .tensor import Tensor
 
 
-def _infer_dtype(data):
-    """Python data: bools -> bool, ints -> int64, any float -> the default float dtype."""
-    kinds = set()
+def _infer_dtype(data, keep_scalar_dtypes: bool = True):
+    """PyTorch's rule for data: bools -> bool, ints -> int64, floats -> the default float dtype.
+
+    Tensors and NumPy scalars keep their dtype (``np.float64(1.5)`` gives float64) unless
+    ``keep_scalar_dtypes`` is False (the fill values of ``full`` and ``arange``). A mix takes the
+    highest category, bool < integer < floating, and within it the widest dtype.
+    """
+    found = []
 
     def walk(obj):
         if isinstance(obj, (list, tuple)):
             for item in obj:
                 walk(item)
-        elif isinstance(obj, Tensor):
-            kinds.add("f" if obj.dtype.is_floating_point else "i")
+        elif isinstance(obj, Tensor) or hasattr(obj, "dtype"):  # tensors, NumPy scalars
+            dtype = to_dtype(obj.dtype)
+            if not keep_scalar_dtypes and dtype.is_floating_point:
+                dtype = get_default_dtype()
+            elif not keep_scalar_dtypes and dtype is not bool_:
+                dtype = int64
+            found.append(dtype)
         elif isinstance(obj, bool):
-            kinds.add("b")
+            found.append(bool_)
         elif isinstance(obj, int):
-            kinds.add("i")
+            found.append(int64)
         elif isinstance(obj, float):
-            kinds.add("f")
-        elif hasattr(obj, "dtype"):  # NumPy scalar
-            kinds.add(obj.dtype.kind if obj.dtype.kind in "bif" else "f")
+            found.append(get_default_dtype())
         else:
             raise TypeError(f"Could not infer dtype of {type(obj).__name__}")
 
     walk(data)
-    if "f" in kinds or not kinds:
-        return get_default_dtype()
-    if "i" in kinds or "u" in kinds:
-        return int64
+    floats = [d for d in found if d.is_floating_point]
+    if floats or not found:
+        return max(floats, key=lambda d: d.itemsize, default=get_default_dtype())
+    ints = [d for d in found if d is not bool_]
+    if ints:
+        result = ints[0]
+        for d in ints[1:]:
+            result = promote_types(result, d)
+        return result
     return bool_
 
 
@@ -87,8 +109,6 @@ def as_tensor(data: Any, dtype=None, device=None) -> Tensor:
 
 def from_numpy(array) -> Tensor:
     """A CPU tensor sharing memory with the NumPy ``array`` (its dtype kept)."""
-    import numpy  # noqa: F401 - type check only
-
     if not is_array(array) or backend_of_array(array).device.type != "cpu":
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
     return Tensor(array)
@@ -109,14 +129,15 @@ def from_dlpack(obj) -> Tensor:
 
 
 def _shape(size) -> tuple:
-    if len(size) == 1 and not isinstance(size[0], int):
+    """``(2, 3)`` from ``zeros(2, 3)``, ``zeros((2, 3))`` or ``zeros([2, 3])``; ints only."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     for s in size:
-        if not isinstance(s, int) or isinstance(s, bool):
-            raise TypeError(f"size must be a tuple of ints, but got {type(s).__name__}")
+        if not hasattr(s, "__index__") or isinstance(s, bool) or getattr(s, "ndim", 0):
+            raise TypeError(f"size must be a tuple of ints, but found element of type {type(s).__name__}")
         if s < 0:
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
-    return tuple(size)
+    return tuple(int(s) for s in size)
 
 
 def _factory(fill):
@@ -134,6 +155,8 @@ def _factory(fill):
 zeros = _factory(lambda b, shape, dt: b.xp.zeros(shape, dtype=dt.numpy))
 ones = _factory(lambda b, shape, dt: b.xp.ones(shape, dtype=dt.numpy))
 empty = _factory(lambda b, shape, dt: b.xp.empty(shape, dtype=dt.numpy))
+for _name, _make in (("zeros", zeros), ("ones", ones), ("empty", empty)):
+    _make.__name__ = _make.__qualname__ = _name
 zeros.__doc__ = "A tensor of zeros: ``mt.zeros(2, 3)`` or ``mt.zeros((2, 3), dtype=mt.float64)``."
 ones.__doc__ = "A tensor of ones: ``mt.ones(2, 3)``."
 empty.__doc__ = "An uninitialised tensor: ``mt.empty(2, 3)``."
@@ -143,22 +166,28 @@ def _random_float(b, shape, dt, kind):
     draw_dtype = dt.numpy if dt.name in ("float32", "float64") else get_default_dtype().numpy
     if not dt.is_floating_point:
         raise RuntimeError(f"\"{kind}\" not implemented for '{dt.name}'")
-    sample = b.rng.random(shape, dtype=draw_dtype) if kind == "uniform" else b.rng.standard_normal(shape, dtype=draw_dtype)
+    if kind == "uniform":
+        sample = b.rng.random(shape, dtype=draw_dtype)
+    else:
+        sample = b.rng.standard_normal(shape, dtype=draw_dtype)
     return sample.astype(dt.numpy, copy=False)
 
 
 rand = _factory(lambda b, shape, dt: _random_float(b, shape, dt, "uniform"))
 randn = _factory(lambda b, shape, dt: _random_float(b, shape, dt, "normal"))
+for _name, _make in (("rand", rand), ("randn", randn)):
+    _make.__name__ = _make.__qualname__ = _name
 rand.__doc__ = "Uniform samples on [0, 1) from the global generator: ``mt.rand(2, 3)``."
 randn.__doc__ = "Standard normal samples from the global generator: ``mt.randn(2, 3)``."
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of ``size`` filled with ``fill_value`` (its dtype inferred as by :func:`tensor`)."""
-    dtype = _infer_dtype(fill_value) if dtype is None else to_dtype(dtype)
+    dtype = _infer_dtype(fill_value, keep_scalar_dtypes=False) if dtype is None else to_dtype(dtype)
     backend = get_backend(device)
+    shape = _shape((size,) if isinstance(size, int) else (tuple(size),))
     with backend.device_context():
-        array = backend.xp.full(_shape((size,) if isinstance(size, int) else (tuple(size),)), fill_value, dtype=dtype.numpy)
+        array = backend.xp.full(shape, fill_value, dtype=dtype.numpy)
     return Tensor(array, backend=backend).requires_grad_(requires_grad)
 
 
@@ -166,8 +195,12 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: b
     """Values from ``start`` to ``end`` (exclusive) by ``step``; int64 for integer arguments."""
     if end is None:
         start, end = 0, start
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is None:
-        dtype = _infer_dtype([start, end, step])
+        dtype = _infer_dtype([start, end, step], keep_scalar_dtypes=False)
     dtype = to_dtype(dtype)
     backend = get_backend(device)
     count = max(0, math.ceil((end - start) / step))
@@ -211,7 +244,8 @@ def _like(factory):
         return factory(tuple(other.shape), dtype=dtype or other.dtype, device=device or other.device,
                        requires_grad=requires_grad)
 
-    make_like.__doc__ = f"Like ``{factory.__name__ if hasattr(factory, '__name__') else 'factory'}`` with the shape, dtype and device of ``other``."
+    make_like.__name__ = make_like.__qualname__ = f"{factory.__name__}_like"
+    make_like.__doc__ = f"Like ``{factory.__name__}`` with the shape, dtype and device of ``other``."
     return make_like
 
 
