@@ -627,6 +627,7 @@ def _fold_args(fn: str, names_values, first_position: int):
     """kernel_size, dilation, ... each as a pair (PyTorch's ``_pair`` then a length check)."""
     pairs = []
     for offset, (name, value) in enumerate(names_values):
+        value = value if isinstance(value, (tuple, list)) else (value, value)
         parsed = _int_tuple_or_raise(value, fn, name, first_position + offset)
         if len(parsed) != 2:
             raise RuntimeError(f"It is expected {name} equals to 2, but got size {len(parsed)}")
