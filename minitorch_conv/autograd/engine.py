@@ -84,7 +84,11 @@ def _discover(root_nodes):
 
 
 def _needed_nodes(dependencies, target_nodes):
-    """Nodes from which some target can be reached (the only ones autograd.grad must run)."""
+    """Nodes with an edge leading on to some target: the only ones autograd.grad must run.
+
+    A target itself is not run unless another target lies below it: its gradient is captured as
+    it arrives, and its saved tensors stay for a later backward (as in PyTorch).
+    """
     order = []  # a topological order: every node before the nodes it points to
     remaining = dict(dependencies)
     ready = [n for n, d in remaining.items() if d == 0]
@@ -96,9 +100,10 @@ def _needed_nodes(dependencies, target_nodes):
                 remaining[edge[0]] -= 1
                 if remaining[edge[0]] == 0:
                     ready.append(edge[0])
-    needed = set(target_nodes)
+    needed = set()
     for node in reversed(order):
-        if any(edge is not None and edge[0] in needed for edge in node.next_functions):
+        if any(edge is not None and (edge[0] in needed or edge[0] in target_nodes)
+               for edge in node.next_functions):
             needed.add(node)
     return needed
 
@@ -153,9 +158,13 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False, 
         while ready:
             node = ready.pop()
             grads = buffers.pop(node, None)
-            if grads is not None and (needed is None or node in needed):
-                _run_node(node, grads, buffers, captures, results, retain_graph, create_graph,
-                          accumulate=inputs is None)
+            if grads is not None:
+                for nr, grad in enumerate(grads):
+                    for i in captures.get((node, nr), ()):
+                        results[i] = grad if create_graph or grad is None else grad.detach()
+                if needed is None or node in needed:
+                    _run_node(node, grads, buffers, retain_graph, create_graph,
+                              accumulate=inputs is None)
             for edge in node.next_functions:
                 if edge is not None:
                     dependencies[edge[0]] -= 1
@@ -172,11 +181,7 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False, 
     return results
 
 
-def _run_node(node, grads, buffers, captures, results, retain_graph, create_graph, accumulate):
-    for nr, grad in enumerate(grads):
-        for i in captures.get((node, nr), ()):
-            results[i] = grad if create_graph or grad is None else grad.detach()
-
+def _run_node(node, grads, buffers, retain_graph, create_graph, accumulate):
     if isinstance(node, AccumulateGrad):
         if accumulate and grads[0] is not None:
             node.accumulate(grads[0], create_graph)
