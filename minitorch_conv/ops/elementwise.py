@@ -387,8 +387,10 @@ def _compare(name):
     def compare(a, b):
         if not isinstance(a, Tensor) or not isinstance(b, Tensor):
             a, b = binary_operands(a, b)
-        else:
+        else:  # two tensors: NumPy compares mixed dtypes itself
             check_same_device(a, b)
+            if a.ndim and b.ndim and a.shape != b.shape:
+                broadcast_shapes(a.shape, b.shape)
         return a._new(getattr(a.xp, name)(a._array, b._array))
 
     compare.__name__ = name
