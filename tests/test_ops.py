@@ -1,0 +1,459 @@
+"""Every differentiable operation: values against NumPy, gradients against central differences
+(float64, random upstream gradient, broadcasting included), and both against PyTorch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+from helpers import FAST, check_grad, check_torch, to_numpy
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import array_shapes, mutually_broadcastable_shapes
+
+import minitorch_conv as mt
+
+
+# ---------------------------------------------------------------------------- input domains
+def normal(rng, shape):
+    return rng.standard_normal(shape)
+
+
+def positive(rng, shape):
+    return rng.uniform(0.5, 2.0, shape)
+
+
+def away_from_kinks(rng, shape):
+    """Values at least 0.05 away from 0 and from the clamp bounds used below (+-0.5, 0.2)."""
+    x = rng.uniform(-2.0, 2.0, shape)
+    for kink in (0.0, 0.5, -0.5, 0.2):
+        close = np.abs(x - kink) < 0.05
+        x[close] = kink + 0.1 * np.sign(x[close] - kink + 1e-12)
+    return x
+
+
+@dataclass
+class Op:
+    """``fn(lib, *inputs)`` runs on minitorch_conv and on torch alike; ``ref`` is NumPy's answer."""
+
+    name: str
+    fn: object
+    ref: object
+    shapes: tuple
+    domain: object = normal
+
+    def arrays(self, rng):
+        return [self.domain(rng, s) for s in self.shapes]
+
+
+MASK = np.array([[True, False, True, True], [False, False, True, False], [True, True, False, True]])
+COND = np.array([[True], [False], [True]])
+
+
+def _softmax(x, axis):
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _logsumexp(x, axis, keepdims=False):
+    m = x.max(axis=axis, keepdims=True)
+    out = np.log(np.exp(x - m).sum(axis=axis, keepdims=True)) + m
+    return out if keepdims else np.squeeze(out, axis=axis)
+
+
+S = (3, 4)
+UNARY = [
+    # arithmetic with Python numbers
+    Op("neg", lambda l, x: -x, lambda x: -x, (S,)),
+    Op("add_scalar", lambda l, x: x + 2.5, lambda x: x + 2.5, (S,)),
+    Op("radd_scalar", lambda l, x: 2.5 + x, lambda x: 2.5 + x, (S,)),
+    Op("rsub_scalar", lambda l, x: 2.5 - x, lambda x: 2.5 - x, (S,)),
+    Op("mul_scalar", lambda l, x: x * -3, lambda x: x * -3, (S,)),
+    Op("div_scalar", lambda l, x: x / 4, lambda x: x / 4, (S,)),
+    Op("rdiv_scalar", lambda l, x: 1.5 / x, lambda x: 1.5 / x, (S,), positive),
+    Op("pow2", lambda l, x: x**2, lambda x: x**2, (S,)),
+    Op("pow3", lambda l, x: x.pow(3), lambda x: x**3, (S,)),
+    Op("pow_half", lambda l, x: x**0.5, np.sqrt, (S,), positive),
+    Op("pow_neg", lambda l, x: x**-1.5, lambda x: x**-1.5, (S,), positive),
+    Op("rpow", lambda l, x: 2**x, lambda x: 2.0**x, (S,)),
+    # unary math
+    Op("exp", lambda l, x: x.exp(), np.exp, (S,)),
+    Op("log", lambda l, x: x.log(), np.log, (S,), positive),
+    Op("sqrt", lambda l, x: l.sqrt(x), np.sqrt, (S,), positive),
+    Op("abs", lambda l, x: x.abs(), np.abs, (S,), away_from_kinks),
+    Op("builtin_abs", lambda l, x: abs(x), np.abs, (S,), away_from_kinks),
+    Op("tanh", lambda l, x: x.tanh(), np.tanh, (S,)),
+    Op("sigmoid", lambda l, x: l.sigmoid(x), lambda x: 1 / (1 + np.exp(-x)), (S,)),
+    Op("sigmoid_large", lambda l, x: (x * 30).sigmoid(), lambda x: 1 / (1 + np.exp(-30 * x)), (S,)),
+    Op("relu", lambda l, x: x.relu(), lambda x: np.maximum(x, 0), (S,), away_from_kinks),
+    Op("clamp", lambda l, x: x.clamp(-0.5, 0.5), lambda x: np.clip(x, -0.5, 0.5), (S,), away_from_kinks),
+    Op("clamp_min", lambda l, x: l.clamp(x, min=0.2), lambda x: np.maximum(x, 0.2), (S,), away_from_kinks),
+    Op("clamp_max", lambda l, x: x.clamp(max=0.2), lambda x: np.minimum(x, 0.2), (S,), away_from_kinks),
+    # reductions
+    Op("sum", lambda l, x: x.sum(), np.sum, (S,)),
+    Op("sum_dim", lambda l, x: x.sum(0), lambda x: x.sum(0), (S,)),
+    Op("sum_keepdim", lambda l, x: x.sum(-1, keepdim=True), lambda x: x.sum(-1, keepdims=True), (S,)),
+    Op("sum_dims", lambda l, x: l.sum(x, (0, 2)), lambda x: x.sum((0, 2)), ((2, 3, 4),)),
+    Op("mean", lambda l, x: x.mean(), np.mean, (S,)),
+    Op("mean_dim", lambda l, x: x.mean(1), lambda x: x.mean(1), (S,)),
+    Op("mean_dims_keep", lambda l, x: x.mean((1, 2), keepdim=True),
+       lambda x: x.mean((1, 2), keepdims=True), ((2, 3, 4),)),
+    Op("amax", lambda l, x: x.amax(), np.max, (S,)),
+    Op("amax_dim", lambda l, x: l.amax(x, 1), lambda x: x.max(1), (S,)),
+    Op("amax_dims", lambda l, x: x.amax((0, 2), keepdim=True),
+       lambda x: x.max((0, 2), keepdims=True), ((2, 3, 4),)),
+    Op("amin_dim", lambda l, x: x.amin(0), lambda x: x.min(0), (S,)),
+    Op("max_all", lambda l, x: x.max(), np.max, (S,)),
+    Op("min_all", lambda l, x: l.min(x), np.min, (S,)),
+    Op("max_dim", lambda l, x: x.max(1)[0], lambda x: x.max(1), (S,)),
+    Op("max_dim_values", lambda l, x: l.max(x, dim=0).values, lambda x: x.max(0), (S,)),
+    Op("min_dim_keep", lambda l, x: x.min(-1, keepdim=True).values,
+       lambda x: x.min(-1, keepdims=True), (S,)),
+    Op("var", lambda l, x: x.var(), lambda x: x.var(ddof=1), (S,)),
+    Op("var_dim", lambda l, x: x.var(1), lambda x: x.var(1, ddof=1), (S,)),
+    Op("var_keep_biased", lambda l, x: x.var(0, unbiased=False, keepdim=True),
+       lambda x: x.var(0, keepdims=True), (S,)),
+    Op("var_correction0", lambda l, x: l.var(x, (0, 1), correction=0), lambda x: x.var((0, 1)), ((2, 3, 4),)),
+    Op("std", lambda l, x: x.std(), lambda x: x.std(ddof=1), (S,)),
+    Op("std_dim", lambda l, x: x.std(0), lambda x: x.std(0, ddof=1), (S,)),
+    Op("logsumexp", lambda l, x: x.logsumexp(1), lambda x: _logsumexp(x, 1), (S,)),
+    Op("logsumexp_dims_keep", lambda l, x: l.logsumexp(x, (0, 1), keepdim=True),
+       lambda x: _logsumexp(x, (0, 1), True), (S,)),
+    Op("logsumexp_large", lambda l, x: (x * 300).logsumexp(0),
+       lambda x: _logsumexp(300 * x, 0), (S,)),
+    Op("softmax", lambda l, x: x.softmax(1), lambda x: _softmax(x, 1), (S,)),
+    Op("softmax_dim0", lambda l, x: l.softmax(x, 0), lambda x: _softmax(x, 0), (S,)),
+    Op("log_softmax", lambda l, x: x.log_softmax(-1), lambda x: np.log(_softmax(x, -1)), (S,)),
+    Op("log_softmax_large", lambda l, x: l.log_softmax(x * 300, 0),
+       lambda x: 300 * x - _logsumexp(300 * x, 0, True), (S,)),
+    # shapes
+    Op("reshape", lambda l, x: x.reshape(4, 3), lambda x: x.reshape(4, 3), (S,)),
+    Op("reshape_infer", lambda l, x: x.reshape(2, -1), lambda x: x.reshape(2, -1), (S,)),
+    Op("view", lambda l, x: x.view(-1), lambda x: x.reshape(-1), (S,)),
+    Op("flatten", lambda l, x: x.flatten(), lambda x: x.reshape(-1), ((2, 3, 4),)),
+    Op("flatten_from1", lambda l, x: l.flatten(x, 1), lambda x: x.reshape(2, -1), ((2, 3, 4),)),
+    Op("permute", lambda l, x: x.permute(2, 0, 1), lambda x: x.transpose(2, 0, 1), ((2, 3, 4),)),
+    Op("transpose", lambda l, x: x.transpose(0, -1), lambda x: np.swapaxes(x, 0, -1), ((2, 3, 4),)),
+    Op("T", lambda l, x: x.T, lambda x: x.T, (S,)),
+    Op("t", lambda l, x: x.t(), lambda x: x.T, (S,)),
+    Op("mT", lambda l, x: x.mT, lambda x: np.swapaxes(x, -1, -2), ((2, 3, 4),)),
+    Op("unsqueeze", lambda l, x: x.unsqueeze(1), lambda x: x[:, None], (S,)),
+    Op("unsqueeze_neg", lambda l, x: l.unsqueeze(x, -1), lambda x: x[..., None], (S,)),
+    Op("squeeze", lambda l, x: x.squeeze(), lambda x: x.squeeze(), ((3, 1, 4, 1),)),
+    Op("squeeze_dim", lambda l, x: x.squeeze(1), lambda x: x.squeeze(1), ((3, 1, 4, 1),)),
+    Op("expand", lambda l, x: x.expand(2, 3, 4), lambda x: np.broadcast_to(x, (2, 3, 4)), ((3, 1),)),
+    Op("expand_keep", lambda l, x: x.expand(-1, 4), lambda x: np.broadcast_to(x, (3, 4)), ((3, 1),)),
+    Op("contiguous", lambda l, x: x.T.contiguous(), lambda x: x.T, (S,)),
+    # indexing (values are picked, gradients scattered back, repeated indices accumulate)
+    Op("index_int", lambda l, x: x[1], lambda x: x[1], (S,)),
+    Op("index_scalar", lambda l, x: x[1, 2], lambda x: x[1, 2], (S,)),
+    Op("index_slices", lambda l, x: x[1:, ::2], lambda x: x[1:, ::2], (S,)),
+    Op("index_ellipsis_none", lambda l, x: x[..., None, 1:3], lambda x: x[..., None, 1:3], ((2, 3, 4),)),
+    Op("index_negative", lambda l, x: x[-1, -3:], lambda x: x[-1, -3:], (S,)),
+    Op("index_list_repeat", lambda l, x: x[[0, 2, 0, 0]], lambda x: x[[0, 2, 0, 0]], (S,)),
+    Op("index_tensor_repeat", lambda l, x: x[l.tensor([3, 1, 3])], lambda x: x[[3, 1, 3]], ((5,),)),
+    Op("index_columns_repeat", lambda l, x: x[:, [1, 1, 3]], lambda x: x[:, [1, 1, 3]], (S,)),
+    Op("index_pairs", lambda l, x: x[[0, 2, 0], [1, 1, 1]], lambda x: x[[0, 2, 0], [1, 1, 1]], (S,)),
+    Op("index_2d_tensor", lambda l, x: x[l.tensor([[0, 1], [1, 1]])],
+       lambda x: x[np.array([[0, 1], [1, 1]])], (S,)),
+    Op("index_bool_mask", lambda l, x: x[l.tensor(MASK)], lambda x: x[MASK], (S,)),
+    Op("index_bool_rows", lambda l, x: x[l.tensor([True, False, True])],
+       lambda x: x[[True, False, True]], (S,)),
+]
+
+BINARY = [
+    Op("add", lambda l, a, b: a + b, np.add, (S, S)),
+    Op("add_fn", lambda l, a, b: l.add(a, b), np.add, (S, (4,))),
+    Op("add_bcast", lambda l, a, b: a + b, np.add, ((3, 1), (1, 4))),
+    Op("add_0d", lambda l, a, b: a + b, np.add, ((), S)),
+    Op("sub", lambda l, a, b: a - b, np.subtract, (S, (4,))),
+    Op("sub_bcast", lambda l, a, b: l.sub(a, b), np.subtract, ((2, 1, 4), (3, 1))),
+    Op("mul", lambda l, a, b: a * b, np.multiply, (S, S)),
+    Op("mul_bcast", lambda l, a, b: l.mul(a, b), np.multiply, ((2, 3, 1), (4,))),
+    Op("div", lambda l, a, b: a / b, np.divide, (S, S), positive),
+    Op("div_bcast", lambda l, a, b: l.div(a, b), np.divide, ((3, 1), (1, 4)), positive),
+    Op("pow_tensors", lambda l, a, b: a**b, np.power, (S, S), positive),
+    Op("pow_bcast", lambda l, a, b: l.pow(a, b), np.power, ((3, 1), (4,)), positive),
+    Op("maximum", lambda l, a, b: l.maximum(a, b), np.maximum, (S, S)),
+    Op("maximum_bcast", lambda l, a, b: a.maximum(b), np.maximum, ((3, 1), (4,))),
+    Op("minimum", lambda l, a, b: l.minimum(a, b), np.minimum, (S, (1, 4))),
+    Op("where", lambda l, a, b: l.where(l.tensor(MASK), a, b), lambda a, b: np.where(MASK, a, b), (S, S)),
+    Op("where_bcast", lambda l, a, b: l.where(l.tensor(COND), a, b),
+       lambda a, b: np.where(COND, a, b), ((1, 4), (3, 1))),
+    Op("where_method", lambda l, a, b: a.where(l.tensor(MASK), b), lambda a, b: np.where(MASK, a, b),
+       (S, (4,))),
+    Op("where_scalar", lambda l, a, b: l.where(l.tensor(MASK), a, 0.0) * b,
+       lambda a, b: np.where(MASK, a, 0.0) * b, (S, S)),
+    # matrix products, 1-D operands and broadcast batches included
+    Op("matmul", lambda l, a, b: a @ b, np.matmul, ((3, 4), (4, 5))),
+    Op("matmul_fn", lambda l, a, b: l.matmul(a, b), np.matmul, ((3, 4), (4, 5))),
+    Op("matmul_dot", lambda l, a, b: a @ b, np.matmul, ((4,), (4,))),
+    Op("matmul_vec_mat", lambda l, a, b: a @ b, np.matmul, ((4,), (4, 5))),
+    Op("matmul_mat_vec", lambda l, a, b: a @ b, np.matmul, ((3, 4), (4,))),
+    Op("matmul_batched", lambda l, a, b: a @ b, np.matmul, ((2, 3, 4), (2, 4, 5))),
+    Op("matmul_batch_bcast", lambda l, a, b: a @ b, np.matmul, ((2, 3, 4), (4, 5))),
+    Op("matmul_batch_bcast2", lambda l, a, b: a @ b, np.matmul, ((2, 1, 3, 4), (3, 4, 2))),
+    Op("matmul_vec_batch", lambda l, a, b: a @ b, np.matmul, ((4,), (2, 4, 5))),
+    Op("matmul_batch_vec", lambda l, a, b: a @ b, np.matmul, ((2, 3, 4), (4,))),
+    # several inputs
+    Op("cat", lambda l, a, b: l.cat([a, b], 1), lambda a, b: np.concatenate([a, b], 1), ((3, 2), S)),
+    Op("cat_neg_dim", lambda l, a, b: l.cat((a, b, a), -3), lambda a, b: np.concatenate([a, b, a], -3),
+       ((1, 3, 4), (2, 3, 4))),
+    Op("stack", lambda l, a, b: l.stack([a, b]), lambda a, b: np.stack([a, b]), (S, S)),
+    Op("stack_last", lambda l, a, b: l.stack([a, b, a], -1), lambda a, b: np.stack([a, b, a], -1), (S, S)),
+]
+
+MULTI_OUTPUT = [
+    Op("split", lambda l, x: x.split(2, dim=1), lambda x: np.split(x, [2], 1), (S,)),
+    Op("split_uneven", lambda l, x: l.split(x, 2), lambda x: np.split(x, [2, 4], 0), ((5, 2),)),
+    Op("split_sizes", lambda l, x: x.split([1, 3], -1), lambda x: np.split(x, [1], -1), (S,)),
+    Op("chunk", lambda l, x: x.chunk(3, 1), lambda x: np.split(x, [2, 4], 1), ((2, 5),)),
+    Op("chunk_fn", lambda l, x: l.chunk(x, 2), lambda x: np.split(x, [2], 0), ((4, 3),)),
+    Op("max_dim_pair", lambda l, x: x.max(0), lambda x: (x.max(0), x.argmax(0)), (S,)),
+    Op("min_dim_pair", lambda l, x: l.min(x, 1, keepdim=True),
+       lambda x: (x.min(1, keepdims=True), x.argmin(1)[:, None]), (S,)),
+]
+
+ALL = UNARY + BINARY + MULTI_OUTPUT
+ids = [op.name for op in ALL]
+
+
+def _differentiable(outs):
+    return tuple(o for o in outs if o.dtype.is_floating_point)
+
+
+@pytest.mark.parametrize("op", ALL, ids=ids)
+def test_forward_matches_numpy(op, rng, device):
+    arrays = op.arrays(rng)
+    out = op.fn(mt, *[mt.tensor(a, device=device) for a in arrays])
+    want = op.ref(*arrays)
+    outs = out if isinstance(out, tuple) else (out,)
+    wants = want if isinstance(want, (tuple, list)) else (want,)
+    assert len(outs) == len(wants)
+    for o, w in zip(outs, wants):
+        assert isinstance(o, mt.Tensor)
+        assert tuple(o.shape) == np.shape(w)
+        np.testing.assert_allclose(to_numpy(o), w, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("op", ALL, ids=ids)
+def test_gradient_matches_finite_differences(op, rng, device):
+    def fn(*xs):
+        return _differentiable(op.fn(mt, *xs)) if op in MULTI_OUTPUT else op.fn(mt, *xs)
+
+    check_grad(fn, op.arrays(rng), rng, device=device)
+
+
+@pytest.mark.parametrize("op", ALL, ids=ids)
+def test_float32_stays_float32(op, rng, device):
+    """Python numbers never widen a float32 computation, in the forward or the backward pass."""
+    inputs = [mt.tensor(a.astype(np.float32), device=device, requires_grad=True) for a in op.arrays(rng)]
+    outs = _differentiable(op.fn(mt, *inputs) if op in MULTI_OUTPUT else (op.fn(mt, *inputs),))
+    assert all(o.dtype == mt.float32 for o in outs)
+    sum((o * o).sum() for o in outs).backward()
+    for x in inputs:
+        assert x.grad is not None and x.grad.dtype == mt.float32 and x.grad.shape == x.shape
+
+
+@pytest.mark.parametrize("op", ALL, ids=ids)
+def test_matches_torch(op, rng, device):
+    torch = pytest.importorskip("torch")
+    check_torch(torch, op.fn, op.arrays(rng), rng, device=device)
+
+
+# ---------------------------------------------------------------------------- broadcasting, drawn
+BROADCASTING = {
+    "add": (lambda a, b: a + b, np.add),
+    "sub": (lambda a, b: a - b, np.subtract),
+    "mul": (lambda a, b: a * b, np.multiply),
+    "div": (lambda a, b: a / (b * b + 0.5), lambda a, b: a / (b * b + 0.5)),
+    "maximum": (mt.maximum, np.maximum),
+    "where": (lambda a, b: mt.where(a > b, a * 2, b), lambda a, b: np.where(a > b, a * 2, b)),
+}
+
+
+@FAST
+@given(shapes=mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=3),
+       name=st.sampled_from(sorted(BROADCASTING)), seed=st.integers(0, 2**16))
+def test_broadcasting_binary_ops(shapes, name, seed):
+    """Gradients of broadcast operands are summed back to each operand's own shape."""
+    rng = np.random.default_rng(seed)
+    fn, ref = BROADCASTING[name]
+    arrays = [rng.standard_normal(s) for s in shapes.input_shapes]
+    np.testing.assert_allclose(to_numpy(fn(*[mt.tensor(a) for a in arrays])), ref(*arrays), rtol=1e-12)
+    out = check_grad(fn, arrays, rng)[0]
+    assert tuple(out.shape) == shapes.result_shape
+
+
+@FAST
+@given(shape=array_shapes(min_dims=1, max_dims=3, max_side=3), data=st.data())
+def test_reductions_over_drawn_dims(shape, data):
+    ndim = len(shape)
+    dims = tuple(data.draw(st.lists(st.integers(-ndim, ndim - 1), min_size=1, max_size=ndim,
+                                    unique_by=lambda d: d % ndim)))
+    keepdim = data.draw(st.booleans())
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**16)))
+    x = rng.standard_normal(shape)
+    for name, ref in [("sum", np.sum), ("mean", np.mean), ("amax", np.max), ("amin", np.min)]:
+        fn = lambda t, name=name: getattr(t, name)(dims, keepdim=keepdim)  # noqa: E731
+        out = check_grad(fn, [x], rng)[0]
+        np.testing.assert_allclose(to_numpy(out), ref(x, axis=dims, keepdims=keepdim), rtol=1e-12)
+
+
+@FAST
+@given(shape=array_shapes(min_dims=1, max_dims=4, max_side=3), data=st.data())
+def test_permute_and_reshape_drawn(shape, data):
+    order = data.draw(st.permutations(range(len(shape))))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**16)))
+    x = rng.standard_normal(shape)
+    out = check_grad(lambda t: t.permute(*order).reshape(-1)[::2], [x], rng)[0]
+    np.testing.assert_array_equal(to_numpy(out), x.transpose(order).reshape(-1)[::2])
+
+
+# ---------------------------------------------------------------------------- op-specific rules
+def test_ops_on_non_contiguous_inputs(rng, device):
+    a = rng.standard_normal((4, 3))
+    x = mt.tensor(a, device=device).T  # a transposed, non-contiguous view
+    assert not x.is_contiguous()
+    np.testing.assert_allclose(to_numpy((x * 2).sum(0)), (a.T * 2).sum(0))
+    np.testing.assert_allclose(to_numpy(x @ x.T), a.T @ a)
+    check_grad(lambda t: (t.T.exp() @ t).softmax(0), [a], rng, device=device)
+
+
+def test_comparisons_return_bool_without_grad(device):
+    x = mt.tensor([1.0, 2.0, 3.0], device=device, requires_grad=True)
+    y = mt.tensor([3.0, 2.0, 1.0], device=device)
+    results = {
+        "==": (x == y, [False, True, False]), "!=": (x != y, [True, False, True]),
+        "<": (x < y, [True, False, False]), "<=": (x <= 2, [True, True, False]),
+        ">": (x > 2.5, [False, False, True]), ">=": (x >= y, [False, True, True]),
+        "eq": (x.eq(y), [False, True, False]), "gt": (mt.gt(x, y), [False, False, True]),
+        "int": (mt.tensor([1, 2, 3], device=device) == 2, [False, True, False]),
+    }
+    for name, (got, want) in results.items():
+        assert got.dtype == mt.bool, name
+        assert not got.requires_grad and got.grad_fn is None, name
+        assert to_numpy(got).tolist() == want, name
+    assert (x == None) is False  # noqa: E711  (as in PyTorch: no element-wise comparison with None)
+
+
+def test_abs_and_relu_gradient_at_zero_is_zero():
+    x = mt.tensor([0.0, 0.0], dtype=mt.float64, requires_grad=True)
+    (x.abs().sum() + x.relu().sum()).backward()
+    assert x.grad.tolist() == [0.0, 0.0]  # PyTorch's subgradient choice
+
+
+def test_maximum_ties_split_the_gradient():
+    a = mt.tensor([1.0, 2.0], requires_grad=True)
+    b = mt.tensor([1.0, 3.0], requires_grad=True)
+    mt.maximum(a, b).sum().backward()
+    assert a.grad.tolist() == [0.5, 0.0] and b.grad.tolist() == [0.5, 1.0]
+
+
+def test_amax_ties_share_max_dim_picks_one():
+    x = mt.tensor([[2.0, 5.0, 5.0]], requires_grad=True)
+    x.amax(1).sum().backward()
+    assert x.grad.tolist() == [[0.0, 0.5, 0.5]]
+    x.grad = None
+    values, indices = x.max(1)
+    values.sum().backward()
+    assert indices.dtype == mt.int64 and not indices.requires_grad
+    assert x.grad.tolist()[0][indices.item()] == 1.0 and x.grad.sum().item() == 1.0
+
+
+def test_max_min_with_dim_return_values_and_indices(device):
+    x = mt.tensor([[1.0, 7.0, 3.0], [9.0, 2.0, 4.0]], device=device)
+    values, indices = x.max(dim=1)
+    assert to_numpy(values).tolist() == [7.0, 9.0] and to_numpy(indices).tolist() == [1, 0]
+    result = mt.min(x, 0, keepdim=True)
+    assert to_numpy(result.values).tolist() == [[1.0, 2.0, 3.0]]
+    assert to_numpy(result.indices).tolist() == [[0, 1, 0]]
+    assert to_numpy(x.argmax()).item() == 3 and to_numpy(x.argmin(1)).tolist() == [0, 1]
+    assert to_numpy(x.max(mt.tensor(5.0, device=device))).tolist() == [[5.0, 7.0, 5.0], [9.0, 5.0, 5.0]]
+
+
+def test_reductions_of_0d_tensors_accept_dim_0():
+    x = mt.tensor(2.5, requires_grad=True)
+    for out in (x.sum(0), x.mean(-1), x.amax(0), x.sum(0, keepdim=True), x.logsumexp(0)):
+        assert out.shape == ()
+    (x.sum(0) * 3).backward()
+    assert x.grad.item() == 3.0
+
+
+def test_sum_of_integers_and_bools_is_int64():
+    assert mt.tensor([1, 2], dtype=mt.int32).sum().dtype == mt.int64
+    assert mt.tensor([True, True, False]).sum().item() == 2
+    with pytest.raises(RuntimeError, match="mean"):
+        mt.tensor([1, 2]).mean()
+
+
+def test_integer_division_and_int_float_promotion():
+    i = mt.tensor([1, 2, 3])
+    assert (i / 2).dtype == mt.float32 and (i / 2).tolist() == [0.5, 1.0, 1.5]
+    assert (i * 2).dtype == mt.int64 and (i * 1.5).dtype == mt.float32
+    assert (i + mt.tensor([0.5], dtype=mt.float64)).dtype == mt.float64
+    assert (mt.ones(2) + mt.tensor(1.0, dtype=mt.float64)).dtype == mt.float32  # 0-d gives way
+    assert (mt.tensor(1.0) + mt.tensor(1.0, dtype=mt.float64)).dtype == mt.float64
+
+
+def test_softmax_rows_sum_to_one_and_handle_large_inputs():
+    x = mt.tensor([[1000.0, 0.0, -1000.0], [1.0, 1.0, 1.0]])
+    y = x.softmax(-1)
+    np.testing.assert_allclose(y.sum(-1).numpy(), [1.0, 1.0], rtol=1e-6)
+    assert np.isfinite(x.log_softmax(1).numpy()).all() and np.isfinite(x.logsumexp(1).numpy()).all()
+
+
+def test_var_std_defaults_are_unbiased():
+    x = mt.tensor([1.0, 2.0, 3.0, 4.0], dtype=mt.float64)
+    assert x.var().item() == pytest.approx(np.var([1, 2, 3, 4], ddof=1))
+    assert x.std(unbiased=False).item() == pytest.approx(np.std([1, 2, 3, 4]))
+    assert x.var(correction=2).item() == pytest.approx(5.0 / 2)
+
+
+def test_split_and_chunk_sizes_match_torch_rules():
+    x = mt.arange(10)
+    assert [t.shape[0] for t in x.split(3)] == [3, 3, 3, 1]
+    assert [t.shape[0] for t in x.chunk(4)] == [3, 3, 3, 1]
+    assert [t.shape[0] for t in mt.arange(6).chunk(4)] == [2, 2, 2]
+    assert [t.tolist() for t in x.split([2, 8])] == [[0, 1], list(range(2, 10))]
+    with pytest.raises(RuntimeError, match="sum exactly to 10"):
+        x.split([2, 3])
+
+
+def test_cat_promotes_dtypes_and_stack_adds_a_dim():
+    a, b = mt.ones(2, dtype=mt.float32), mt.zeros(3, dtype=mt.float64)
+    assert mt.cat([a, b]).dtype == mt.float64 and mt.cat([a, b]).tolist() == [1, 1, 0, 0, 0]
+    assert mt.stack([a, a, a], dim=1).shape == (2, 3)
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: mt.ones(2, 3) @ mt.ones(2, 3), RuntimeError, r"cannot be multiplied \(2x3 and 2x3\)"),
+    (lambda: mt.ones(3) @ mt.tensor(2.0), RuntimeError, "at least 1D"),
+    (lambda: mt.ones(2, 3) + mt.ones(4), RuntimeError,
+     r"size of tensor a \(3\) must match the size of tensor b \(4\) at non-singleton dimension 1"),
+    (lambda: mt.maximum(mt.ones(2, 1, 3), mt.ones(4, 2)), RuntimeError, "non-singleton dimension 2"),
+    (lambda: mt.where(mt.ones(3) > 0, mt.ones(2), 0.0), RuntimeError, "must match the size"),
+    (lambda: mt.ones(3) < mt.ones(2), RuntimeError, "must match the size"),
+    (lambda: mt.ones(2, 3, 4) @ mt.ones(3, 4, 5), RuntimeError, "non-singleton dimension 0"),
+    (lambda: mt.ones(2, 3).reshape(4, 2), RuntimeError, r"shape '\[4, 2\]' is invalid for input of size 6"),
+    (lambda: mt.ones(2, 3).reshape(-1, -1), RuntimeError, "only one dimension can be inferred"),
+    (lambda: mt.ones(2, 3).permute(0, 0), RuntimeError, "duplicate dims"),
+    (lambda: mt.ones(2, 3).permute(0), RuntimeError, "number of dimensions"),
+    (lambda: mt.ones(2, 3).expand(4, 3), RuntimeError, r"expanded size of the tensor \(4\) must match"),
+    (lambda: mt.ones(2, 3).sum(2), IndexError, "Dimension out of range"),
+    (lambda: mt.ones(2, 3).unsqueeze(3), IndexError, "Dimension out of range"),
+    (lambda: mt.ones(2)[5], IndexError, "out of bounds"),
+    (lambda: mt.cat([mt.ones(2, 3), mt.ones(2, 4)]), RuntimeError, "Sizes of tensors must match"),
+    (lambda: mt.cat([]), RuntimeError, "non-empty"),
+    (lambda: mt.stack([mt.ones(2), mt.ones(3)]), RuntimeError, "entry 0 and .* at entry 1"),
+    (lambda: mt.ones(2).clamp(), RuntimeError, "At least one of 'min' or 'max'"),
+    (lambda: mt.ones(0).max(), RuntimeError, "numel\\(\\) == 0"),
+    (lambda: mt.ones(2) + None, TypeError, "unsupported operand"),
+    (lambda: mt.ones(2) - "a", TypeError, "unsupported operand"),
+    (lambda: mt.add(mt.ones(2), None), TypeError, "unsupported operand"),
+    (lambda: mt.where(mt.tensor([True]), 1.0, 2.0), TypeError, "at least one"),
+])
+def test_bad_arguments_raise_pytorch_errors(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
