@@ -238,6 +238,37 @@ def test_second_derivatives_of_conv_transpose2d(rng):
         np.testing.assert_allclose(tensor.grad.numpy(), numeric, rtol=1e-5, atol=1e-6)
 
 
+def _double(*shape):
+    return mt.randn(*shape, dtype=mt.float64, requires_grad=True)
+
+
+@pytest.mark.parametrize("fast_mode", [False, True])
+def test_d1_d2_gradcheck_and_gradgradcheck_pass_for_conv2d(fast_mode):
+    inputs = (_double(1, 2, 5, 5), _double(3, 2, 3, 3), _double(3))
+    assert mt.autograd.gradcheck(F.conv2d, inputs, fast_mode=fast_mode) is True
+    assert mt.autograd.gradgradcheck(F.conv2d, inputs, fast_mode=fast_mode) is True
+
+
+def test_d3_gradcheck_for_strided_grouped_and_padded_variants():
+    x = _double(1, 2, 5, 5)
+    w, w_grouped = _double(3, 2, 3, 3), _double(4, 1, 3, 3)
+    assert mt.autograd.gradcheck(lambda a, b: F.conv2d(a, b, stride=2, padding=1, dilation=2), (x, w))
+    assert mt.autograd.gradgradcheck(lambda a, b: F.conv2d(a, b, padding="same", groups=2), (x, w_grouped))
+    for mode in ("reflect", "replicate", "circular"):
+        m = nn.Conv2d(2, 3, 3, padding=1, padding_mode=mode, dtype=mt.float64)
+        assert mt.autograd.gradcheck(m, (x,)) and mt.autograd.gradgradcheck(m, (x,))
+    # the transposed convolution and unfold/fold, with their second derivatives
+    xt, wt = _double(1, 4, 3, 3), _double(4, 1, 2, 3)
+    transposed = lambda a, b: F.conv_transpose2d(a, b, stride=2, output_padding=1, groups=2)  # noqa: E731
+    assert mt.autograd.gradcheck(transposed, (xt, wt)) and mt.autograd.gradgradcheck(transposed, (xt, wt))
+    assert mt.autograd.gradgradcheck(lambda a: F.unfold(a * a, 2, padding=1, stride=2), (x,))
+
+
+def test_d15_non_tensor_arguments_pass_through_gradcheck():
+    w = mt.randn(3, 2, 3, 3, dtype=mt.float64)
+    assert mt.autograd.gradcheck(lambda a, s: F.conv2d(a, w, stride=s), (_double(1, 2, 5, 5), 2))
+
+
 # ---------------------------------------------------------------------------- transposed convolution
 @st.composite
 def transpose_configs(draw):
@@ -492,6 +523,24 @@ def test_zero_input_channels_give_zero_output_channels_like_pytorch():
 def test_negative_padding_with_a_border_mode_crops_first():
     m = nn.Conv2d(3, 4, 3, padding=-1, padding_mode="reflect")
     assert tuple(m(mt.randn(1, 3, 8, 8)).shape) == (1, 4, 4, 4)
+
+
+def test_conv_pad_and_their_gradients_on_every_device(device, rng):
+    x, w, b = rng.standard_normal((2, 4, 6, 5)), rng.standard_normal((6, 2, 3, 2)), rng.standard_normal(6)
+    tensors = [mt.tensor(a, device=device, requires_grad=True) for a in (x, w, b)]
+    padded = F.pad(tensors[0], (1, 0, 2, 1), mode="reflect")
+    y = F.conv2d(padded, tensors[1], tensors[2], stride=(2, 1), dilation=(1, 2), groups=2)
+    assert y.device == mt.device(device)
+    xpad = np.pad(x, ((0, 0), (0, 0), (2, 1), (1, 0)), mode="reflect")
+    want = ref.conv2d(xpad, w, b, stride=(2, 1), dilation=(1, 2), groups=2)
+    np.testing.assert_allclose(y.detach().cpu().numpy(), want, rtol=1e-10, atol=1e-10)
+    upstream = rng.standard_normal(want.shape)
+    y.backward(mt.tensor(upstream, device=device))
+    grad_xpad, grad_w, grad_b = ref.conv2d_grads(xpad, w, upstream, stride=(2, 1), dilation=(1, 2), groups=2)
+    grad_x = pad_adjoint_reference(grad_xpad, x.shape, ((0, 0), (0, 0), (2, 1), (1, 0)), "reflect")
+    for tensor, expected in zip(tensors, (grad_x, grad_w, grad_b)):
+        assert tensor.grad.device == mt.device(device)
+        np.testing.assert_allclose(tensor.grad.cpu().numpy(), expected, rtol=1e-10, atol=1e-10)
 
 
 # ---------------------------------------------------------------------------- the doc page's examples
