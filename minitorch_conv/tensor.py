@@ -382,7 +382,7 @@ class Tensor:
             self._array = result._array.astype(self._array.dtype, copy=False)
             self._set_history(result.grad_fn, result._output_nr)
         else:
-            self.xp.copyto(self._array, result._array, casting="unsafe")
+            self._write(result._array)
         self._version += 1
         return self
 
@@ -423,9 +423,19 @@ class Tensor:
         self._check_inplace()
         if self.grad_fn is not None and is_grad_enabled():
             return self._inplace(lambda t: _written_over(t, self._new(array)))
-        self.xp.copyto(self._array, array, casting="unsafe")
+        self._write(array)
         self._version += 1
         return self
+
+    def _write(self, values) -> None:
+        """Copy ``values`` (broadcast, cast) into this tensor's memory."""
+        if not getattr(self._array.flags, "writeable", True):
+            raise RuntimeError(
+                "unsupported operation: more than one element of the written-to tensor refers to a "
+                "single memory location (an expand()ed tensor), or its memory is read-only. Please "
+                "clone() the tensor before performing the operation."
+            )
+        self.xp.copyto(self._array, values, casting="unsafe")
 
     def zero_(self) -> Tensor:
         return self._overwrite(self.xp.zeros((), dtype=self._array.dtype))

@@ -469,6 +469,15 @@ def test_copy_over_non_finite_values_gives_the_source():
     assert w.tolist() == [2.0, 2.0]
 
 
+def test_inplace_on_an_expanded_tensor_raises():
+    x = mt.ones(3).expand(2, 3)
+    with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+        x.add_(1)
+    with pytest.raises(RuntimeError, match="clone\\(\\) the tensor"):
+        x.zero_()
+    assert x.clone().add_(1).tolist() == [[2.0] * 3] * 2
+
+
 def test_inplace_shape_mismatch_raises():
     for x in (mt.ones(2), mt.ones(2, requires_grad=True) * 1):
         with pytest.raises(RuntimeError, match=r"shape \[2\] doesn't match the broadcast shape \[3, 2\]"):
