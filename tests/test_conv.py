@@ -757,13 +757,14 @@ def test_only_the_gradients_asked_for_are_computed(monkeypatch):
 def test_float32_stays_float32_inside(monkeypatch):
     seen = []
     backend = mt.randn(1).backend
-    original = type(backend).im2col
+    original = type(backend).im2col_gemm
 
-    def spy(self, xpad, *args):
-        seen.append(xpad.dtype)
-        return original(self, xpad, *args)
+    def spy(self, image, *args):
+        cols = original(self, image, *args)
+        seen.extend([image.dtype, cols.dtype])
+        return cols
 
-    monkeypatch.setattr(type(backend), "im2col", spy)
+    monkeypatch.setattr(type(backend), "im2col_gemm", spy)
     x = mt.randn(2, 3, 6, 6, requires_grad=True)
     m = nn.Conv2d(3, 4, 3, padding=1)
     y = m(x) * np.float64(2.0)
@@ -786,13 +787,13 @@ def test_large_batches_are_processed_in_chunks_with_the_same_result(monkeypatch,
     whole = run()
     sizes = []
     backend = mt.randn(1).backend
-    original = type(backend).im2col
+    original = type(backend).im2col_gemm
 
-    def spy(self, xpad, *args):
-        sizes.append(xpad.shape[0])
-        return original(self, xpad, *args)
+    def spy(self, image, *args):
+        sizes.append(image.shape[0])
+        return original(self, image, *args)
 
-    monkeypatch.setattr(type(backend), "im2col", spy)
+    monkeypatch.setattr(type(backend), "im2col_gemm", spy)
     per_sample = 3 * 3 * 2 * 3 * 3 * 8  # C*kh*kw*Ho*Wo float64 elements of one sample's columns
     monkeypatch.setattr(conv_ops, "IM2COL_BUDGET_BYTES", 2 * per_sample)
     chunked = run()

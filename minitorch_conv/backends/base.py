@@ -72,3 +72,96 @@ class Backend:
                 xpad[:, :, i * dh : i * dh + sh * (Ho - 1) + 1 : sh,
                      j * dw : j * dw + sw * (Wo - 1) + 1 : sw] += cols[:, :, i, j]
         return xpad
+
+    # ---------------------------------------------------------------- GEMM-layout kernels
+    # cols_gemm (C, kh, kw, N, Ho, Wo): the same entries as ``cols`` with the batch moved inside,
+    # so that for G groups cols_gemm.reshape(G, C/G*kh*kw, N*Ho*Wo) is G plain 2-D GEMM operands
+    # (one large GEMM per group instead of N small ones, and no transposing copy of the columns).
+    # padding is (pt, pb, pl, pr) for im2col; col2im needs only the top-left corner (pt, pl).
+
+    def _zero_padded(self, image, padding):
+        pt, pb, pl, pr = padding
+        if not (pt or pb or pl or pr):
+            return image
+        N, C, H, W = image.shape
+        frame = self.xp.zeros((N, C, H + pt + pb, W + pl + pr), dtype=image.dtype)
+        frame[:, :, pt:pt + H, pl:pl + W] = image
+        return frame
+
+    def im2col_gemm(self, image, kernel_size, stride, padding, dilation, out_size):
+        """cols_gemm (C, kh, kw, N, Ho, Wo) of ``image`` (N, C, H, W) zero-padded by ``padding``."""
+        N, C = image.shape[:2]
+        (kh, kw), (sh, sw), (dh, dw), (Ho, Wo) = kernel_size, stride, dilation, out_size
+        channels_first = self._zero_padded(image, padding).transpose(1, 0, 2, 3)
+        cols = self.xp.empty((C, kh, kw, N, Ho, Wo), dtype=image.dtype)
+        for i in range(kh):
+            for j in range(kw):
+                cols[:, i, j] = channels_first[:, :, i * dh : i * dh + sh * (Ho - 1) + 1 : sh,
+                                               j * dw : j * dw + sw * (Wo - 1) + 1 : sw]
+        return cols
+
+    def col2im_gemm(self, cols, image_size, stride, padding_top_left, dilation):
+        """The adjoint of :meth:`im2col_gemm`: the (N, C, H, W) image the columns sum back to."""
+        C, kh, kw, N, Ho, Wo = cols.shape
+        (H, W), (sh, sw), (pt, pl), (dh, dw) = image_size, stride, padding_top_left, dilation
+        Hp = max((Ho - 1) * sh + dh * (kh - 1) + 1, pt + H)
+        Wp = max((Wo - 1) * sw + dw * (kw - 1) + 1, pl + W)
+        frame = self.xp.zeros((C, N, Hp, Wp), dtype=cols.dtype)
+        for i in range(kh):
+            for j in range(kw):
+                frame[:, :, i * dh : i * dh + sh * (Ho - 1) + 1 : sh,
+                      j * dw : j * dw + sw * (Wo - 1) + 1 : sw] += cols[:, i, j]
+        return self.xp.ascontiguousarray(frame[:, :, pt:pt + H, pl:pl + W].transpose(1, 0, 2, 3))
+
+    # ---------------------------------------------------------------- depthwise kernels
+    # weight (C*m, 1, kh, kw): output channel o = c*m + k sees only input channel c. No columns at
+    # all: kh*kw multiply-adds of shifted image slices.
+
+    def depthwise_conv(self, image, weight, stride, padding, dilation, out_size):
+        """y (N, C*m, Ho, Wo) of a depthwise convolution of ``image`` (N, C, H, W)."""
+        N, C = image.shape[:2]
+        O, _, kh, kw = weight.shape
+        (sh, sw), (dh, dw), (Ho, Wo) = stride, dilation, out_size
+        frame = self._zero_padded(image, padding)
+        taps = weight.reshape(C, O // C, kh, kw)
+        out = self.xp.zeros((N, C, O // C, Ho, Wo), dtype=image.dtype)
+        for i in range(kh):
+            for j in range(kw):
+                patch = frame[:, :, None, i * dh : i * dh + sh * (Ho - 1) + 1 : sh,
+                              j * dw : j * dw + sw * (Wo - 1) + 1 : sw]
+                out += patch * taps[None, :, :, i, j, None, None]
+        return out.reshape(N, O, Ho, Wo)
+
+    def depthwise_conv_transpose(self, grad_output, weight, channels, image_size, stride,
+                                 padding_top_left, dilation):
+        """The adjoint of :meth:`depthwise_conv` in the image: dx (N, C, H, W) from dy (N, C*m, Ho, Wo)."""
+        N, O, Ho, Wo = grad_output.shape
+        _, _, kh, kw = weight.shape
+        C, m = channels, O // channels
+        (H, W), (sh, sw), (pt, pl), (dh, dw) = image_size, stride, padding_top_left, dilation
+        Hp = max((Ho - 1) * sh + dh * (kh - 1) + 1, pt + H)
+        Wp = max((Wo - 1) * sw + dw * (kw - 1) + 1, pl + W)
+        frame = self.xp.zeros((N, C, Hp, Wp), dtype=grad_output.dtype)
+        grads = grad_output.reshape(N, C, m, Ho, Wo)
+        taps = weight.reshape(C, m, kh, kw)
+        for i in range(kh):
+            for j in range(kw):
+                contribution = (grads * taps[None, :, :, i, j, None, None]).sum(axis=2)
+                frame[:, :, i * dh : i * dh + sh * (Ho - 1) + 1 : sh,
+                      j * dw : j * dw + sw * (Wo - 1) + 1 : sw] += contribution
+        return self.xp.ascontiguousarray(frame[:, :, pt:pt + H, pl:pl + W])
+
+    def depthwise_weight_grad(self, image, grad_output, kernel_size, stride, padding, dilation):
+        """dW (C*m, 1, kh, kw) = sum over n, y, x of dy * the image slice each tap saw."""
+        N, C = image.shape[:2]
+        _, O, Ho, Wo = grad_output.shape
+        (kh, kw), (sh, sw), (dh, dw) = kernel_size, stride, dilation
+        frame = self._zero_padded(image, padding)
+        grads = grad_output.reshape(N, C, O // C, Ho * Wo)
+        grad_weight = self.xp.empty((C, O // C, kh, kw), dtype=image.dtype)
+        for i in range(kh):
+            for j in range(kw):
+                patch = frame[:, :, i * dh : i * dh + sh * (Ho - 1) + 1 : sh,
+                              j * dw : j * dw + sw * (Wo - 1) + 1 : sw].reshape(N, C, Ho * Wo)
+                grad_weight[:, :, i, j] = self.xp.einsum("ncml,ncl->cm", grads, patch)
+        return grad_weight.reshape(O, 1, kh, kw)

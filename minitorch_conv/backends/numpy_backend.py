@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
+from . import numba_kernels
 from .base import Backend
+
+_NUMBA_WANTED = os.environ.get("MINITORCH_CONV_NUMBA", "1").lower() not in ("0", "false", "no", "off")
 
 
 def format_array(arr, floating: bool) -> str:
@@ -27,8 +32,56 @@ def format_array(arr, floating: bool) -> str:
 
 
 class NumpyBackend(Backend):
+    """NumPy arrays on the CPU; Numba-compiled convolution kernels where Numba is installed.
+
+    ``use_numba`` chooses the kernels: True where Numba imports (set ``MINITORCH_CONV_NUMBA=0`` to
+    start with the pure-NumPy ones); assign it to switch. Both give the same results.
+    """
+
     name = "numpy"
     xp = np
+
+    def __init__(self, device):
+        super().__init__(device)
+        self.use_numba = numba_kernels.AVAILABLE and _NUMBA_WANTED
+
+    def im2col_gemm(self, image, kernel_size, stride, padding, dilation, out_size):
+        if not self.use_numba:
+            return super().im2col_gemm(image, kernel_size, stride, padding, dilation, out_size)
+        pt, _, pl, _ = padding
+        return numba_kernels.im2col_gemm(np.ascontiguousarray(image), *kernel_size, *stride, pt, pl,
+                                         *dilation, *out_size)
+
+    def col2im_gemm(self, cols, image_size, stride, padding_top_left, dilation):
+        if not self.use_numba:
+            return super().col2im_gemm(cols, image_size, stride, padding_top_left, dilation)
+        return numba_kernels.col2im_gemm(np.ascontiguousarray(cols), *image_size, *stride,
+                                         *padding_top_left, *dilation)
+
+    def depthwise_conv(self, image, weight, stride, padding, dilation, out_size):
+        if not self.use_numba:
+            return super().depthwise_conv(image, weight, stride, padding, dilation, out_size)
+        pt, _, pl, _ = padding
+        return numba_kernels.depthwise_conv(np.ascontiguousarray(image), np.ascontiguousarray(weight),
+                                            *stride, pt, pl, *dilation, *out_size)
+
+    def depthwise_conv_transpose(self, grad_output, weight, channels, image_size, stride,
+                                 padding_top_left, dilation):
+        if not self.use_numba:
+            return super().depthwise_conv_transpose(grad_output, weight, channels, image_size, stride,
+                                                    padding_top_left, dilation)
+        return numba_kernels.depthwise_conv_transpose(
+            np.ascontiguousarray(grad_output), np.ascontiguousarray(weight), channels, *image_size,
+            *stride, *padding_top_left, *dilation)
+
+    def depthwise_weight_grad(self, image, grad_output, kernel_size, stride, padding, dilation):
+        if not self.use_numba:
+            return super().depthwise_weight_grad(image, grad_output, kernel_size, stride, padding,
+                                                 dilation)
+        pt, _, pl, _ = padding
+        return numba_kernels.depthwise_weight_grad(
+            np.ascontiguousarray(image), np.ascontiguousarray(grad_output), *kernel_size, *stride,
+            pt, pl, *dilation)
 
     def to_numpy(self, array):
         return array

@@ -115,24 +115,42 @@ def fold_array(backend, cols, image_size, params: ConvParams):
     return backend.xp.ascontiguousarray(xpad[:, :, pt:pt + H, pl:pl + W])
 
 
+def _is_depthwise(in_channels: int, groups: int) -> bool:
+    """One input channel per group: each output channel filters a single input channel."""
+    return groups == in_channels and groups > 1
+
+
 def conv2d_array(backend, x, weight, params: ConvParams):
-    """y (N, O, Ho, Wo) = weight (G, Og, K) @ cols (N, G, K, L), one batched GEMM over the groups."""
+    """y (N, O, Ho, Wo): per group one GEMM, weight (Og, K) @ cols_gemm (K, N*L).
+
+    cols_gemm is the (C, kh, kw, N, Ho, Wo) column layout, so each group's operand is a plain 2-D
+    matrix (K, N*L) and the whole batch goes through one GEMM; its (Og, N*L) result is turned back
+    to (N, Og, Ho, Wo). Depthwise convolutions skip the columns (kh*kw multiply-adds instead).
+    """
     xp = backend.xp
     N, C, H, W = x.shape
     O, Cg, kh, kw = weight.shape
     G = params.groups
     Ho, Wo = conv_output_size((H, W), (kh, kw), params)
+    if _is_depthwise(C, G):
+        return backend.depthwise_conv(x, weight, params.stride, params.padding, params.dilation, (Ho, Wo))
+    K, Og = Cg * kh * kw, O // G
+    w = weight.reshape(G, Og, K)
     out = xp.empty((N, O, Ho, Wo), dtype=x.dtype)
-    w = weight.reshape(G, O // G, Cg * kh * kw)
     for rows in _batch_chunks(N, C * kh * kw * Ho * Wo * x.itemsize):
-        cols = unfold_array(backend, x[rows], (kh, kw), params, (Ho, Wo))
-        n = cols.shape[0]
-        out[rows] = xp.matmul(w, cols.reshape(n, G, Cg * kh * kw, Ho * Wo)).reshape(n, O, Ho, Wo)
+        cols = backend.im2col_gemm(x[rows], (kh, kw), params.stride, params.padding, params.dilation,
+                                   (Ho, Wo))
+        n = cols.shape[3]
+        cols = cols.reshape(G, K, n * Ho * Wo)
+        y = xp.empty((O, n * Ho * Wo), dtype=x.dtype)
+        for g in range(G):
+            xp.matmul(w[g], cols[g], out=y[g * Og:(g + 1) * Og])
+        out[rows] = y.reshape(O, n, Ho, Wo).transpose(1, 0, 2, 3)
     return out
 
 
 def conv_transpose2d_array(backend, x, weight, params: ConvParams, output_size):
-    """y (N, Og*G, Hout, Wout) = col2im(weight^T (G, K, Cg) @ x (N, G, Cg, H*W)).
+    """y (N, Og*G, Hout, Wout) = col2im(weight^T (K, Cg) @ x (Cg, N*H*W)), per group.
 
     Here ``x`` plays the role of a convolution's output gradient: C = weight.shape[0] channels
     in, Og*G out, and the input positions (H, W) are the columns.
@@ -141,20 +159,26 @@ def conv_transpose2d_array(backend, x, weight, params: ConvParams, output_size):
     N, C, H, W = x.shape
     _, Og, kh, kw = weight.shape
     G = params.groups
-    O = Og * G
-    Hout, Wout = output_size
-    w_t = weight.reshape(G, C // G, Og * kh * kw).transpose(0, 2, 1)
-    out = xp.empty((N, O, Hout, Wout), dtype=x.dtype)
+    O, Cg, K = Og * G, C // G, Og * kh * kw
+    top_left = (params.padding[0], params.padding[2])
+    if Og == 1 and _is_depthwise(O, G):
+        return backend.depthwise_conv_transpose(x, weight, O, output_size, params.stride, top_left,
+                                                params.dilation)
+    w_t = weight.reshape(G, Cg, K).transpose(0, 2, 1)
+    out = xp.empty((N, O, *output_size), dtype=x.dtype)
     for rows in _batch_chunks(N, O * kh * kw * H * W * x.itemsize):
-        x_rows = x[rows]
-        n = x_rows.shape[0]
-        cols = xp.matmul(w_t, x_rows.reshape(n, G, C // G, H * W))
-        out[rows] = fold_array(backend, cols.reshape(n, O, kh, kw, H, W), (Hout, Wout), params)
+        n = len(range(*rows.indices(N)))
+        x_by_channel = x[rows].transpose(1, 0, 2, 3).reshape(G, Cg, n * H * W)
+        cols = xp.empty((G, K, n * H * W), dtype=x.dtype)
+        for g in range(G):
+            xp.matmul(w_t[g], x_by_channel[g], out=cols[g])
+        out[rows] = backend.col2im_gemm(cols.reshape(O, kh, kw, n, H, W), output_size, params.stride,
+                                        top_left, params.dilation)
     return out
 
 
 def conv2d_weight_grad_array(backend, x, grad_output, kernel_size, params: ConvParams):
-    """dW (O, Cg, kh, kw) = sum over n of grad_output (n, G, Og, L) @ cols (n, G, K, L)^T.
+    """dW (O, Cg, kh, kw): per group one GEMM, grad_output (Og, N*L) @ cols_gemm (K, N*L)^T.
 
     The columns are taken at grad_output's positions (Ho, Wo), which may be fewer than the image
     allows (the transposed convolution's weight gradient uses this).
@@ -164,13 +188,19 @@ def conv2d_weight_grad_array(backend, x, grad_output, kernel_size, params: ConvP
     _, O, Ho, Wo = grad_output.shape
     kh, kw = kernel_size
     G = params.groups
-    K = C // G * kh * kw
-    grad_weight = xp.zeros((G, O // G, K), dtype=x.dtype)
+    if _is_depthwise(C, G):
+        return backend.depthwise_weight_grad(x, grad_output, kernel_size, params.stride, params.padding,
+                                             params.dilation)
+    K, Og = C // G * kh * kw, O // G
+    grad_weight = xp.zeros((G, Og, K), dtype=x.dtype)
     for rows in _batch_chunks(N, C * kh * kw * Ho * Wo * x.itemsize):
-        cols = unfold_array(backend, x[rows], kernel_size, params, (Ho, Wo))
-        n = cols.shape[0]
-        dy = grad_output[rows].reshape(n, G, O // G, Ho * Wo)
-        grad_weight += xp.matmul(dy, cols.reshape(n, G, K, Ho * Wo).transpose(0, 1, 3, 2)).sum(axis=0)
+        cols = backend.im2col_gemm(x[rows], kernel_size, params.stride, params.padding,
+                                   params.dilation, (Ho, Wo))
+        n = cols.shape[3]
+        cols = cols.reshape(G, K, n * Ho * Wo)
+        grad_by_channel = grad_output[rows].transpose(1, 0, 2, 3).reshape(G, Og, n * Ho * Wo)
+        for g in range(G):
+            grad_weight[g] += grad_by_channel[g] @ cols[g].T
     return grad_weight.reshape(O, C // G, kh, kw)
 
 

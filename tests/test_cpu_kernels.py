@@ -1,0 +1,146 @@
+"""The CPU's Numba kernels against the pure-NumPy ones, and each fast conv path against the general one.
+
+Both kernel sets must agree on every geometry: stride, asymmetric padding, dilation, a kernel
+larger than the padding, output positions fewer than the image allows, channel multipliers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import minitorch_conv as mt
+import minitorch_conv.nn.functional as F
+from minitorch_conv.backends import numba_kernels
+from minitorch_conv.backends.base import Backend
+from minitorch_conv.ops import conv as conv_ops
+
+pytestmark = pytest.mark.skipif(not numba_kernels.AVAILABLE, reason="numba is not installed")
+
+
+@pytest.fixture
+def cpu():
+    backend = mt.backends.get_backend("cpu")
+    previous = backend.use_numba
+    yield backend
+    backend.use_numba = previous
+
+
+def both_kernel_sets(backend, method, *args):
+    """The result of ``method`` with the Numba kernels and with the NumPy ones (base class)."""
+    backend.use_numba = True
+    fast = getattr(backend, method)(*args)
+    pure = getattr(Backend, method)(backend, *args)
+    return fast, pure
+
+
+geometry = st.fixed_dictionaries({
+    "n": st.integers(1, 3), "c": st.integers(1, 4), "h": st.integers(1, 7), "w": st.integers(1, 7),
+    "kh": st.integers(1, 3), "kw": st.integers(1, 3), "sh": st.integers(1, 3), "sw": st.integers(1, 3),
+    "dh": st.integers(1, 2), "dw": st.integers(1, 2),
+    "pad": st.tuples(*[st.integers(0, 2)] * 4), "dtype": st.sampled_from([np.float32, np.float64]),
+})
+
+
+def _out_size(g):
+    pt, pb, pl, pr = g["pad"]
+    ho = (g["h"] + pt + pb - g["dh"] * (g["kh"] - 1) - 1) // g["sh"] + 1
+    wo = (g["w"] + pl + pr - g["dw"] * (g["kw"] - 1) - 1) // g["sw"] + 1
+    return ho, wo
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(geometry)
+def test_im2col_and_col2im_agree(cpu, g):
+    ho, wo = _out_size(g)
+    if ho < 1 or wo < 1:
+        return
+    rng = np.random.default_rng(0)
+    image = rng.standard_normal((g["n"], g["c"], g["h"], g["w"])).astype(g["dtype"])
+    args = ((g["kh"], g["kw"]), (g["sh"], g["sw"]), g["pad"], (g["dh"], g["dw"]), (ho, wo))
+    fast, pure = both_kernel_sets(cpu, "im2col_gemm", image, *args)
+    assert fast.dtype == pure.dtype == g["dtype"]
+    np.testing.assert_array_equal(fast, pure)
+
+    cols = rng.standard_normal(pure.shape).astype(g["dtype"])
+    back = ((g["h"], g["w"]), (g["sh"], g["sw"]), (g["pad"][0], g["pad"][2]), (g["dh"], g["dw"]))
+    fast, pure = both_kernel_sets(cpu, "col2im_gemm", cols, *back)
+    np.testing.assert_allclose(fast, pure, rtol=1e-5, atol=1e-5)
+    # and col2im is im2col's adjoint: <im2col(x), c> == <x, col2im(c)>
+    lhs = float((both_kernel_sets(cpu, "im2col_gemm", image, *args)[0].astype(np.float64) * cols).sum())
+    rhs = float((image.astype(np.float64) * fast).sum())
+    assert lhs == pytest.approx(rhs, rel=1e-4, abs=1e-4)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(geometry, st.integers(1, 3))
+def test_depthwise_kernels_agree(cpu, g, multiplier):
+    ho, wo = _out_size(g)
+    if ho < 1 or wo < 1:
+        return
+    rng = np.random.default_rng(1)
+    c = g["c"]
+    image = rng.standard_normal((g["n"], c, g["h"], g["w"])).astype(g["dtype"])
+    weight = rng.standard_normal((c * multiplier, 1, g["kh"], g["kw"])).astype(g["dtype"])
+    geo = ((g["sh"], g["sw"]), g["pad"], (g["dh"], g["dw"]))
+    tol = dict(rtol=1e-5, atol=1e-4)
+    fast, pure = both_kernel_sets(cpu, "depthwise_conv", image, weight, *geo, (ho, wo))
+    np.testing.assert_allclose(fast, pure, **tol)
+    grad_output = rng.standard_normal(pure.shape).astype(g["dtype"])
+    top_left = (g["pad"][0], g["pad"][2])
+    fast, pure = both_kernel_sets(cpu, "depthwise_conv_transpose", grad_output, weight, c,
+                                  (g["h"], g["w"]), (g["sh"], g["sw"]), top_left, (g["dh"], g["dw"]))
+    np.testing.assert_allclose(fast, pure, **tol)
+    fast, pure = both_kernel_sets(cpu, "depthwise_weight_grad", image, grad_output, (g["kh"], g["kw"]),
+                                  *geo)
+    np.testing.assert_allclose(fast, pure, rtol=1e-4, atol=1e-3)
+
+
+@pytest.mark.parametrize("use_numba", [True, False])
+@pytest.mark.parametrize("multiplier", [1, 2])
+def test_depthwise_path_equals_the_general_grouped_path(cpu, monkeypatch, use_numba, multiplier):
+    """The depthwise fast path, values and all three gradients, against the im2col/GEMM path."""
+    cpu.use_numba = use_numba
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((2, 3, 7, 6))
+    w = rng.standard_normal((3 * multiplier, 1, 3, 2))
+    b = rng.standard_normal(3 * multiplier)
+    upstream = rng.standard_normal((2, 3 * multiplier, 4, 4))
+
+    def run():
+        tensors = [mt.tensor(a, requires_grad=True) for a in (x, w, b)]
+        y = F.conv2d(*tensors, stride=(2, 1), padding=(1, 0), dilation=(1, 2), groups=3)
+        y.backward(mt.tensor(upstream))
+        transposed = F.conv_transpose2d(tensors[0].detach(), mt.tensor(w.reshape(3, multiplier, 3, 2)),
+                                        groups=3, stride=2, padding=1)
+        return [y.detach().numpy(), transposed.numpy()] + [t.grad.numpy() for t in tensors]
+
+    fast = run()
+    monkeypatch.setattr(conv_ops, "_is_depthwise", lambda channels, groups: False)
+    general = run()
+    for a, b_ in zip(fast, general):
+        np.testing.assert_allclose(a, b_, rtol=1e-10, atol=1e-10)
+
+
+def test_numba_and_numpy_conv_agree_end_to_end(cpu):
+    """A whole float32 forward and backward with each kernel set (the GEMMs are shared)."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((3, 4, 9, 8)).astype(np.float32)
+    w = rng.standard_normal((6, 2, 3, 3)).astype(np.float32)
+    results = []
+    for use_numba in (True, False):
+        cpu.use_numba = use_numba
+        xt, wt = mt.tensor(x, requires_grad=True), mt.tensor(w, requires_grad=True)
+        y = F.conv2d(xt, wt, stride=2, padding=(2, 1), groups=2)
+        y.backward(mt.ones_like(y))
+        results.append([y.numpy(force=True), xt.grad.numpy(), wt.grad.numpy()])
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+
+
+def test_warm_up_compiles_every_kernel():
+    assert numba_kernels.warm_up() >= 0.0
+    assert all(kernel.signatures for kernel in (numba_kernels.im2col_gemm, numba_kernels.col2im_gemm,
+                                               numba_kernels.depthwise_conv))
