@@ -15,6 +15,7 @@ from .autograd import Function, enable_grad, is_grad_enabled, no_grad, set_grad_
 from .backends import (
     Device as device,
     DType as dtype,
+    are_deterministic_algorithms_enabled,
     bool_ as bool,  # noqa: A001 - PyTorch's name
     float16,
     float32,
@@ -26,6 +27,7 @@ from .backends import (
     int64,
     set_default_dtype,
     uint8,
+    use_deterministic_algorithms,
 )
 from .tensor import Size, Tensor, is_tensor, manual_seed
 from . import ops  # noqa: E402  (binds the operators onto Tensor)

@@ -177,3 +177,36 @@ def test_conv_kernels_agree_across_devices(device, rng):
     c = rng.standard_normal(cols.shape)
     back = backend.to_numpy(backend.col2im(backend.asarray(c), (7, 6), s, d))
     np.testing.assert_allclose(np.sum(_naive_im2col(x, k, s, d, out) * c), np.sum(x * back), rtol=1e-10)
+
+
+def test_tf32_flag_defaults_off_and_round_trips():
+    flags = mt.backends.cuda.matmul
+    assert flags.allow_tf32 is False
+    flags.allow_tf32 = True
+    try:
+        assert flags.allow_tf32 is True
+    finally:
+        flags.allow_tf32 = False
+
+
+def test_deterministic_mode_allows_every_cpu_path_and_refuses_gpu_scatter_add(monkeypatch):
+    from minitorch_conv.backends import alert_not_deterministic
+
+    mt.use_deterministic_algorithms(True)
+    try:
+        assert mt.are_deterministic_algorithms_enabled()
+        x = mt.randn(2, 3, 6, 6, dtype=mt.float64, requires_grad=True)
+        w = mt.randn(4, 3, 3, 3, dtype=mt.float64, requires_grad=True)
+        mt.nn.functional.conv2d(x, w, padding=1)[:, :, [0, 0, 1]].sum().backward()
+        first = (x.grad.numpy().copy(), w.grad.numpy().copy())
+        x.grad = w.grad = None
+        mt.nn.functional.conv2d(x, w, padding=1)[:, :, [0, 0, 1]].sum().backward()
+        assert (x.grad.numpy() == first[0]).all() and (w.grad.numpy() == first[1]).all()
+        with pytest.raises(RuntimeError, match="does not have a deterministic implementation"):
+            alert_not_deterministic("scatter-add", "cuda:0")
+        mt.use_deterministic_algorithms(True, warn_only=True)
+        with pytest.warns(UserWarning, match="deterministic"):
+            alert_not_deterministic("scatter-add", "cuda:0")
+    finally:
+        mt.use_deterministic_algorithms(False)
+    alert_not_deterministic("scatter-add", "cuda:0")  # off again: no error

@@ -135,3 +135,63 @@ def is_array(obj) -> bool:
     if isinstance(obj, numpy.ndarray):
         return True
     return cupy_backend.cupy is not None and isinstance(obj, cupy_backend.cupy.ndarray)
+
+
+# ---------------------------------------------------------------------------- global flags
+class _MatmulFlags:
+    """``mt.backends.cuda.matmul``: PyTorch's switch for TensorFloat32 GEMMs on the GPU."""
+
+    def __init__(self):
+        self._allow_tf32 = False
+
+    @property
+    def allow_tf32(self) -> bool:
+        """Let float32 GEMMs on the GPU (conv, linear, matmul) use TF32 tensor cores (default False).
+
+        TF32 keeps float32's range with a 10-bit mantissa: about 1e-3 relative error, several times
+        the speed on Ampere and later GPUs. It has no effect on the CPU.
+        """
+        return self._allow_tf32
+
+    @allow_tf32.setter
+    def allow_tf32(self, value: bool) -> None:
+        self._allow_tf32 = bool(value)
+        cupy_backend.set_tf32(self._allow_tf32)
+
+
+class _CudaFlags:
+    def __init__(self):
+        self.matmul = _MatmulFlags()
+
+
+cuda = _CudaFlags()
+_deterministic = {"enabled": False, "warn_only": False}
+
+
+def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
+    """Refuse (RuntimeError) every operation whose result could differ from run to run.
+
+    Every convolution path here is deterministic on both devices (col2im gathers; no atomics);
+    what is not (index backward with repeated indices on the GPU, which adds with atomics) raises
+    in this mode, or warns with ``warn_only=True``.
+    """
+    _deterministic["enabled"] = bool(mode)
+    _deterministic["warn_only"] = bool(warn_only)
+
+
+def are_deterministic_algorithms_enabled() -> bool:
+    return _deterministic["enabled"]
+
+
+def alert_not_deterministic(operation: str, device) -> None:
+    """Raise (or warn) if deterministic mode is on and ``operation`` is not deterministic on ``device``."""
+    if not _deterministic["enabled"] or Device(device).type == "cpu":
+        return
+    message = (f"{operation} does not have a deterministic implementation on {device}, but you set "
+               "'use_deterministic_algorithms(True)'.")
+    if _deterministic["warn_only"]:
+        import warnings
+
+        warnings.warn(message, UserWarning, stacklevel=3)
+    else:
+        raise RuntimeError(message)

@@ -65,7 +65,7 @@ _GEOMETRY = ("int64 N, int64 C, int64 H, int64 W, int64 kh, int64 kw, int64 sh, 
              "int64 s_n, int64 s_c, int64 s_i, int64 s_j, int64 s_y, int64 s_x")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _kernels():
     import cupy
 

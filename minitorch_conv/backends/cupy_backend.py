@@ -6,6 +6,7 @@ never by a successful import.
 
 from __future__ import annotations
 
+from . import cuda_kernels
 from .base import Backend
 
 try:  # pragma: no cover - exercised only where CuPy is installed
@@ -27,6 +28,23 @@ def device_count() -> int:
     if not is_available():
         return 0
     return cupy.cuda.runtime.getDeviceCount()
+
+
+def set_tf32(enabled: bool) -> None:
+    """Switch float32 GEMMs to TF32 tensor-core math (CuPy's compute type for float32)."""
+    if cupy is None:
+        return
+    try:  # pragma: no cover - needs CuPy
+        import numpy
+        from cupy._core import _routines_linalg as linalg
+
+        compute_type = linalg.COMPUTE_TYPE_TF32 if enabled else linalg.COMPUTE_TYPE_DEFAULT
+        linalg.set_compute_type(numpy.float32, compute_type)
+    except (ImportError, AttributeError):  # pragma: no cover
+        import warnings
+
+        warnings.warn("this CuPy version offers no way to switch TF32 at run time; set CUPY_TF32=1 "
+                      "before starting Python instead", RuntimeWarning, stacklevel=3)
 
 
 class CupyBackend(Backend):  # pragma: no cover - needs a GPU
@@ -53,3 +71,24 @@ class CupyBackend(Backend):  # pragma: no cover - needs a GPU
 
     def from_dlpack(self, obj):
         return cupy.from_dlpack(obj)
+
+    # raw CUDA kernels (cuda_kernels.py) in place of the generic slice-by-slice ones
+    def im2col(self, xpad, kernel_size, stride, dilation, out_size):
+        N, C = xpad.shape[:2]
+        cols = cupy.empty((N, C, *kernel_size, *out_size), dtype=xpad.dtype)
+        cuda_kernels.im2col_into(xpad, cols, kernel_size, stride, (0, 0), dilation)
+        return cols
+
+    def col2im(self, cols, padded_size, stride, dilation):
+        return cuda_kernels.col2im(cols, padded_size, stride, (0, 0), dilation)
+
+    def im2col_gemm(self, image, kernel_size, stride, padding, dilation, out_size):
+        N, C = image.shape[:2]
+        cols = cupy.empty((C, *kernel_size, N, *out_size), dtype=image.dtype)
+        cuda_kernels.im2col_into(image, cols.transpose(3, 0, 1, 2, 4, 5), kernel_size, stride,
+                                 (padding[0], padding[2]), dilation)
+        return cols
+
+    def col2im_gemm(self, cols, image_size, stride, padding_top_left, dilation):
+        return cuda_kernels.col2im(cols.transpose(3, 0, 1, 2, 4, 5), image_size, stride,
+                                   padding_top_left, dilation)

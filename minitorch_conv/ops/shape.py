@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from ..autograd.function import Function
+from ..backends import alert_not_deterministic
 from ..tensor import Tensor
 from ._util import check_same_device, normalize_dims
 
@@ -96,6 +97,7 @@ class IndexAccumulate(Function):
         if _is_basic_index(index):
             out[index] = grad._array  # slices and ints never repeat an element
         else:
+            alert_not_deterministic("index backward with repeated indices (scatter-add)", grad.device)
             grad.xp.add.at(out, index, grad._array)
         return out
 
