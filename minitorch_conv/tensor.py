@@ -284,6 +284,22 @@ class Tensor:
 
     __hash__ = object.__hash__
 
+    def __deepcopy__(self, memo):
+        """A leaf with a copy of the data on the same device (the backend is shared, not copied)."""
+        if id(self) in memo:
+            return memo[id(self)]
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+                "protocol at the moment."
+            )
+        out = Tensor(self._array.copy(), backend=self._backend)
+        out._requires_grad = self._requires_grad
+        memo[id(self)] = out
+        if self.grad is not None:
+            out.grad = self.grad.__deepcopy__(memo)
+        return out
+
     # ------------------------------------------------------------------ new tensors like this one
     def _new(self, array) -> Tensor:
         return Tensor(array, backend=self._backend)
