@@ -206,6 +206,23 @@ def test_parameter_basics():
         nn.Parameter([1.0, 2.0])
 
 
+def test_deepcopy_gives_an_independent_module():
+    import copy
+
+    net = Net()
+    net(mt.randn(5, 4)).sum().backward()
+    twin = copy.deepcopy(net)
+    assert isinstance(twin.fc1.weight, nn.Parameter) and twin.fc1.weight is not net.fc1.weight
+    assert twin.fc1.weight.backend is net.fc1.weight.backend
+    np.testing.assert_array_equal(numpy_of(twin.fc1.weight.grad), numpy_of(net.fc1.weight.grad))
+    with mt.no_grad():
+        twin.fc1.weight.add_(1.0)
+        twin.block[1].running_mean.add_(1.0)
+    assert not np.array_equal(numpy_of(twin.fc1.weight), numpy_of(net.fc1.weight))
+    assert not np.array_equal(numpy_of(twin.block[1].running_mean),
+                              numpy_of(net.block[1].running_mean))
+
+
 # ---------------------------------------------------------------------------- state_dict
 def test_state_dict_round_trip():
     a, b = Net(), Net()

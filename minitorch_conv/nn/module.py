@@ -84,8 +84,11 @@ class Parameter(Tensor):
     def __deepcopy__(self, memo):
         if id(self) in memo:
             return memo[id(self)]
-        result = Parameter(self._array.copy(), requires_grad=self.requires_grad)
+        result = Parameter(Tensor(self._array.copy(), backend=self._backend),
+                           requires_grad=self.requires_grad)
         memo[id(self)] = result
+        if self.grad is not None:
+            result.grad = self.grad.__deepcopy__(memo)
         return result
 
 
