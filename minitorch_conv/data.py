@@ -141,7 +141,7 @@ class DataLoader:
 
     def __init__(self, dataset: Dataset, batch_size: int | None = 1, shuffle: bool = False,
                  *, drop_last: bool = False, collate_fn: Callable[[list], Any] | None = None,
-                 generator: Generator | None = None):
+                 generator: Generator | np.random.Generator | None = None):
         if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, int)
                                        or batch_size <= 0):
             raise ValueError(f"batch_size should be a positive integer value, but got "
@@ -157,7 +157,10 @@ class DataLoader:
         n = len(self.dataset)
         if not self.shuffle:
             return np.arange(n)
-        rng = self.generator.rng if self.generator is not None else backends.get_backend("cpu").rng
+        if self.generator is None:
+            rng = backends.get_backend("cpu").rng
+        else:  # a Generator, or a NumPy Generator itself
+            rng = getattr(self.generator, "rng", self.generator)
         return rng.permutation(n)
 
     def __len__(self) -> int:

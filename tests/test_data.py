@@ -66,6 +66,9 @@ def test_shuffle_is_seeded_and_changes_per_epoch():
     mt.manual_seed(5)
     assert order(DataLoader(ds, batch_size=5, shuffle=True)) == c
     assert order(DataLoader(ds, batch_size=5)) == list(range(20))
+    numpy_gen = np.random.default_rng(3)
+    assert order(DataLoader(ds, batch_size=5, shuffle=True, generator=numpy_gen)) == \
+        np.random.default_rng(3).permutation(20).tolist()
 
 
 def test_default_collate_and_custom_datasets():
