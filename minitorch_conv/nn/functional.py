@@ -14,6 +14,7 @@ itself written with tensor operations), so gradients of gradients work.
 
 from __future__ import annotations
 
+from .. import backends
 from ..autograd.function import Function
 from ..autograd.grad_mode import no_grad
 from ..ops import elementwise as _ew
@@ -332,8 +333,6 @@ class _PoolGeometry:
 
 
 def _array_module(array):
-    from .. import backends
-
     return backends.backend_of_array(array).xp
 
 
