@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import os
+import textwrap
 from collections import deque
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -151,6 +152,16 @@ def _image_2d(x: Any) -> np.ndarray:
     return array
 
 
+def _geometry(kernel, stride, padding, dilation) -> str:
+    """``kernel 3x3, stride 2, padding 1``: the settings that differ from the defaults."""
+    text = f"kernel {kernel[0]}x{kernel[1]}"
+    for name, value, neutral in (("stride", stride, (1, 1)), ("padding", padding, (0, 0)),
+                                 ("dilation", dilation, (1, 1))):
+        if tuple(value) != neutral:
+            text += f", {name} {value[0]}" if value[0] == value[1] else f", {name} {tuple(value)}"
+    return text
+
+
 # ---------------------------------------------------------------------------------- im2col
 def im2col_matrix(
     x: Any = None,
@@ -191,11 +202,7 @@ def im2col_matrix(
     from matplotlib.colors import to_rgba
     from matplotlib.patches import Rectangle
 
-    geometry = f"kernel {kh}x{kw}"
-    for name, value, neutral in (("stride", (sh, sw), (1, 1)), ("padding", (ph, pw), (0, 0)),
-                                 ("dilation", (dh, dw), (1, 1))):
-        if value != neutral:
-            geometry += f", {name} {value[0]}" if value[0] == value[1] else f", {name} {value}"
+    geometry = _geometry((kh, kw), (sh, sw), (ph, pw), (dh, dw))
     suptitle = f"{H}x{W} image, {geometry}: each patch becomes one column"
     thumb = 0.26 * max(Hp, Wp) + 0.3
     left_w, left_h = Wo * thumb, Ho * thumb + 0.3
@@ -324,8 +331,8 @@ def col2im_accumulation(
     ax.set_title("sum: patches per pixel" if cols is None else "sum: col2im(cols)", fontsize=8,
                  fontweight="bold", pad=2)
     what = "1 per column entry" if cols is None else "the given columns"
-    fig.suptitle(f"col2im on a {H}x{W} image, kernel {kh}x{kw}: {what}, added offset by offset",
-                 fontsize=9)
+    geometry = _geometry((kh, kw), (sh, sw), (ph, pw), (dh, dw))
+    fig.suptitle(f"col2im on a {H}x{W} image, {geometry}: {what}, added offset by offset", fontsize=9)
     return _finish(fig, path)
 
 
@@ -339,13 +346,15 @@ def matrices(
     """A row of small 2-D arrays, each cell coloured and written out: for worked examples.
 
     ``arrays`` maps a title to a Tensor or array; leading dimensions of size 1 are dropped (a
-    (1, 1, 4, 4) tensor shows as 4x4). Colours are centred on 0, each panel on its own scale.
+    (1, 1, 4, 4) tensor shows as 4x4). Each panel has its own colour scale. With the default
+    diverging ``cmap`` white is 0, red positive, blue negative; with any other colormap the lightest
+    colour is 0.
 
     >>> import numpy as np
     >>> from minitorch_conv import viz
     >>> fig = viz.matrices({"x": np.arange(16).reshape(4, 4), "w": np.eye(2)})
-    >>> [ax.get_title() for ax in fig.axes]
-    ['x  (4, 4)', 'w  (2, 2)']
+    >>> [ax.get_title().splitlines() for ax in fig.axes]
+    [['x', '(4, 4)'], ['w', '(2, 2)']]
     """
     from matplotlib import colormaps
 
@@ -363,18 +372,23 @@ def matrices(
     if not shown:
         raise ValueError("matrices() needs at least one array")
     cell = 0.42
-    widths = [max(v.shape[1] * cell, 0.9) for _, v in shown]
-    height = max(v.shape[0] for _, v in shown) * cell + 0.7 + (0.3 if title else 0)
-    fig = _figure(sum(widths) + 0.35 * len(shown), height)
+    widths = [max(v.shape[1] * cell, 0.9, 0.075 * len(name)) for name, v in shown]
+    height = max(v.shape[0] for _, v in shown) * cell + 0.9 + (0.3 if title else 0)
+    fig = _figure(max(sum(widths) + 0.35 * len(shown), 0.085 * len(title or "")), height)
     gs = fig.add_gridspec(1, len(shown), width_ratios=widths)
     colormap = colormaps[cmap]
     for k, (name, value) in enumerate(shown):
         ax = fig.add_subplot(gs[k])
         _grid_axis(ax, *value.shape)
-        vmax = float(np.abs(value).max()) or 1.0
-        ax.imshow(value, cmap=colormap, vmin=-vmax, vmax=vmax)
-        _annotate(ax, value, fontsize=8, colors=_text_colors(value, colormap, -vmax, vmax))
-        ax.set_title(f"{name}  {tuple(value.shape)}", fontsize=9)
+        if cmap == "RdBu_r":  # diverging: white is 0
+            vmax = float(np.abs(value).max()) or 1.0
+            vmin = -vmax
+        else:  # sequential: the lightest colour is 0 (or the minimum, if negative)
+            vmin, vmax = min(float(value.min()), 0.0), float(value.max())
+            vmax = vmax if vmax > vmin else vmin + 1.0
+        ax.imshow(value, cmap=colormap, vmin=vmin, vmax=vmax)
+        _annotate(ax, value, fontsize=8, colors=_text_colors(value, colormap, vmin, vmax))
+        ax.set_title(f"{name}\n{tuple(value.shape)}", fontsize=9)
     if title:
         fig.suptitle(title, fontsize=10)
     return _finish(fig, path)
@@ -582,7 +596,10 @@ def filters(
 
     kh, kw = w.shape[2:]
     tile = 0.55 if max(kh, kw) <= 5 else 0.9
-    fig = _figure(ncols * tile + 1.0, nrows * tile + 0.6)
+    suptitle = title or f"filters ({w.shape[0]}, {w.shape[1]}, {kh}, {kw}) shown: {O} x {C}"
+    width = max(ncols * tile + 1.0, 2.5)
+    suptitle = textwrap.fill(suptitle, width=int(width / 0.075))
+    fig = _figure(width, nrows * tile + 0.45 + 0.18 * (suptitle.count("\n") + 1))
     gs = fig.add_gridspec(nrows, ncols + 1, width_ratios=[1] * ncols + [0.15])
     vmax = float(np.abs(w).max()) or 1.0
     image = None
@@ -596,7 +613,7 @@ def filters(
         image = ax.imshow(w[o, ch], cmap=colormaps["RdBu_r"], vmin=-vmax, vmax=vmax)
         ax.set_title(label, fontsize=6, pad=1)
     fig.colorbar(image, cax=fig.add_subplot(gs[:, ncols]))
-    fig.suptitle(title or f"filters ({w.shape[0]}, {w.shape[1]}, {kh}, {kw}) shown: {O} x {C}", fontsize=9)
+    fig.suptitle(suptitle, fontsize=9)
     return _finish(fig, path)
 
 
