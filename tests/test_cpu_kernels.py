@@ -1,4 +1,5 @@
-"""The CPU's Numba kernels against the pure-NumPy ones, and each fast conv path against the general one.
+"""The CPU kernels: the GEMM column layout, Numba's depthwise kernels against the pure-NumPy ones,
+and each fast conv path against the general one.
 
 Both kernel sets must agree on every geometry: stride, asymmetric padding, dilation, a kernel
 larger than the padding, output positions fewer than the image allows, channel multipliers.
@@ -17,7 +18,7 @@ from minitorch_conv.backends import numba_kernels
 from minitorch_conv.backends.base import Backend
 from minitorch_conv.ops import conv as conv_ops
 
-pytestmark = pytest.mark.skipif(not numba_kernels.AVAILABLE, reason="numba is not installed")
+needs_numba = pytest.mark.skipif(not numba_kernels.AVAILABLE, reason="numba is not installed")
 
 
 @pytest.fixture
@@ -51,29 +52,33 @@ def _out_size(g):
     return ho, wo
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None)
 @given(geometry)
-def test_im2col_and_col2im_agree(cpu, g):
+def test_gemm_layout_columns_are_the_unfold_columns_and_col2im_is_their_adjoint(g):
+    """cols_gemm (C, kh, kw, N, Ho, Wo) holds exactly the (N, C, kh, kw, Ho, Wo) im2col entries."""
     ho, wo = _out_size(g)
     if ho < 1 or wo < 1:
         return
+    backend = mt.backends.get_backend("cpu")
     rng = np.random.default_rng(0)
     image = rng.standard_normal((g["n"], g["c"], g["h"], g["w"])).astype(g["dtype"])
-    args = ((g["kh"], g["kw"]), (g["sh"], g["sw"]), g["pad"], (g["dh"], g["dw"]), (ho, wo))
-    fast, pure = both_kernel_sets(cpu, "im2col_gemm", image, *args)
-    assert fast.dtype == pure.dtype == g["dtype"]
-    np.testing.assert_array_equal(fast, pure)
+    pt, pb, pl, pr = g["pad"]
+    padded = np.pad(image, ((0, 0), (0, 0), (pt, pb), (pl, pr)))
+    kernel, stride, dilation = (g["kh"], g["kw"]), (g["sh"], g["sw"]), (g["dh"], g["dw"])
+    cols = backend.im2col_gemm(image, kernel, stride, g["pad"], dilation, (ho, wo))
+    assert cols.dtype == g["dtype"] and cols.shape == (g["c"], *kernel, g["n"], ho, wo)
+    reference = backend.im2col(padded, kernel, stride, dilation, (ho, wo))
+    np.testing.assert_array_equal(cols, reference.transpose(1, 2, 3, 0, 4, 5))
 
-    cols = rng.standard_normal(pure.shape).astype(g["dtype"])
-    back = ((g["h"], g["w"]), (g["sh"], g["sw"]), (g["pad"][0], g["pad"][2]), (g["dh"], g["dw"]))
-    fast, pure = both_kernel_sets(cpu, "col2im_gemm", cols, *back)
-    np.testing.assert_allclose(fast, pure, rtol=1e-5, atol=1e-5)
-    # and col2im is im2col's adjoint: <im2col(x), c> == <x, col2im(c)>
-    lhs = float((both_kernel_sets(cpu, "im2col_gemm", image, *args)[0].astype(np.float64) * cols).sum())
-    rhs = float((image.astype(np.float64) * fast).sum())
-    assert lhs == pytest.approx(rhs, rel=1e-4, abs=1e-4)
+    upstream = rng.standard_normal(cols.shape)
+    back = backend.col2im_gemm(upstream, (g["h"], g["w"]), stride, (pt, pl), dilation)
+    assert back.shape == image.shape and back.flags.c_contiguous
+    lhs = float((cols.astype(np.float64) * upstream).sum())
+    rhs = float((image.astype(np.float64) * back).sum())
+    assert lhs == pytest.approx(rhs, rel=1e-5, abs=1e-5)
 
 
+@needs_numba
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(geometry, st.integers(1, 3))
 def test_depthwise_kernels_agree(cpu, g, multiplier):
@@ -102,6 +107,8 @@ def test_depthwise_kernels_agree(cpu, g, multiplier):
 @pytest.mark.parametrize("multiplier", [1, 2])
 def test_depthwise_path_equals_the_general_grouped_path(cpu, monkeypatch, use_numba, multiplier):
     """The depthwise fast path, values and all three gradients, against the im2col/GEMM path."""
+    if use_numba and not numba_kernels.AVAILABLE:
+        pytest.skip("numba is not installed")
     cpu.use_numba = use_numba
     rng = np.random.default_rng(2)
     x = rng.standard_normal((2, 3, 7, 6))
@@ -124,23 +131,37 @@ def test_depthwise_path_equals_the_general_grouped_path(cpu, monkeypatch, use_nu
         np.testing.assert_allclose(a, b_, rtol=1e-10, atol=1e-10)
 
 
+@needs_numba
 def test_numba_and_numpy_conv_agree_end_to_end(cpu):
-    """A whole float32 forward and backward with each kernel set (the GEMMs are shared)."""
+    """A whole float32 depthwise forward and backward with each kernel set."""
     rng = np.random.default_rng(3)
     x = rng.standard_normal((3, 4, 9, 8)).astype(np.float32)
-    w = rng.standard_normal((6, 2, 3, 3)).astype(np.float32)
+    w = rng.standard_normal((8, 1, 3, 3)).astype(np.float32)
     results = []
     for use_numba in (True, False):
         cpu.use_numba = use_numba
         xt, wt = mt.tensor(x, requires_grad=True), mt.tensor(w, requires_grad=True)
-        y = F.conv2d(xt, wt, stride=2, padding=(2, 1), groups=2)
+        y = F.conv2d(xt, wt, stride=2, padding=(2, 1), groups=4)
         y.backward(mt.ones_like(y))
         results.append([y.numpy(force=True), xt.grad.numpy(), wt.grad.numpy()])
     for a, b in zip(*results):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
 
 
+@needs_numba
 def test_warm_up_compiles_every_kernel():
     assert numba_kernels.warm_up() >= 0.0
-    assert all(kernel.signatures for kernel in (numba_kernels.im2col_gemm, numba_kernels.col2im_gemm,
-                                               numba_kernels.depthwise_conv))
+    for kernel in numba_kernels._KERNELS.values():
+        assert len(kernel.signatures) >= 2  # float32 and float64
+
+
+@needs_numba
+@pytest.mark.parametrize("threshold", [0, 1 << 62])
+def test_all_cores_and_one_core_agree(cpu, monkeypatch, threshold):
+    monkeypatch.setattr(numba_kernels, "PARALLEL_MIN_WORK", threshold)
+    rng = np.random.default_rng(4)
+    image = rng.standard_normal((2, 3, 6, 5))
+    weight = rng.standard_normal((6, 1, 3, 3))
+    out = numba_kernels.depthwise_conv(image, weight, 1, 2, 1, 0, 1, 1, 6, 2)
+    np.testing.assert_allclose(out, Backend.depthwise_conv(cpu, image, weight, (1, 2), (1, 1, 0, 0),
+                                                           (1, 1), (6, 2)), rtol=1e-12, atol=1e-12)

@@ -32,10 +32,11 @@ def format_array(arr, floating: bool) -> str:
 
 
 class NumpyBackend(Backend):
-    """NumPy arrays on the CPU; Numba-compiled convolution kernels where Numba is installed.
+    """NumPy arrays on the CPU; Numba-compiled depthwise kernels where Numba is installed.
 
-    ``use_numba`` chooses the kernels: True where Numba imports (set ``MINITORCH_CONV_NUMBA=0`` to
-    start with the pure-NumPy ones); assign it to switch. Both give the same results.
+    ``use_numba`` chooses the depthwise kernels: True where Numba imports (set
+    ``MINITORCH_CONV_NUMBA=0`` to start with the pure-NumPy ones); assign it to switch. Both give
+    the same results.
     """
 
     name = "numpy"
@@ -44,19 +45,6 @@ class NumpyBackend(Backend):
     def __init__(self, device):
         super().__init__(device)
         self.use_numba = numba_kernels.AVAILABLE and _NUMBA_WANTED
-
-    def im2col_gemm(self, image, kernel_size, stride, padding, dilation, out_size):
-        if not self.use_numba:
-            return super().im2col_gemm(image, kernel_size, stride, padding, dilation, out_size)
-        pt, _, pl, _ = padding
-        return numba_kernels.im2col_gemm(np.ascontiguousarray(image), *kernel_size, *stride, pt, pl,
-                                         *dilation, *out_size)
-
-    def col2im_gemm(self, cols, image_size, stride, padding_top_left, dilation):
-        if not self.use_numba:
-            return super().col2im_gemm(cols, image_size, stride, padding_top_left, dilation)
-        return numba_kernels.col2im_gemm(np.ascontiguousarray(cols), *image_size, *stride,
-                                         *padding_top_left, *dilation)
 
     def depthwise_conv(self, image, weight, stride, padding, dilation, out_size):
         if not self.use_numba:

@@ -38,7 +38,7 @@ from ..autograd.function import Function
 from ..backends import CPP_NAMES, SCALAR_NAMES
 from ..tensor import Tensor
 
-IM2COL_BUDGET_BYTES = 64 * 2**20
+IM2COL_BUDGET_BYTES = 16 * 2**20
 """Largest im2col buffer (in bytes) built at once; bigger batches are processed in chunks."""
 
 
