@@ -126,8 +126,9 @@ def _median_time(fn, repeat: int, sync=lambda: None) -> float:
 def _ours_callables(shape: ConvShape, device: str, dtype):
     mt.manual_seed(0)
     x = mt.randn(shape.n, shape.c, shape.h, shape.w, dtype=dtype, device=device, requires_grad=True)
-    weight = mt.randn(shape.out, shape.c // shape.groups, *shape.kernel, dtype=dtype, device=device,
-                      requires_grad=True)
+    weight = mt.randn(
+        shape.out, shape.c // shape.groups, *shape.kernel, dtype=dtype, device=device, requires_grad=True
+    )
     bias = mt.randn(shape.out, dtype=dtype, device=device, requires_grad=True)
     args = dict(stride=shape.stride, padding=shape.padding, dilation=shape.dilation, groups=shape.groups)
     grad_out = mt.randn(shape.n, shape.out, *shape.output_hw, dtype=dtype, device=device)
@@ -158,8 +159,9 @@ def _torch_callables(shape: ConvShape, device: str, dtype_name: str):
     dtype = getattr(torch, dtype_name)
     dev = "cuda" if device.startswith("cuda") else "cpu"
     x = torch.randn(shape.n, shape.c, shape.h, shape.w, dtype=dtype, device=dev, requires_grad=True)
-    weight = torch.randn(shape.out, shape.c // shape.groups, *shape.kernel, dtype=dtype, device=dev,
-                         requires_grad=True)
+    weight = torch.randn(
+        shape.out, shape.c // shape.groups, *shape.kernel, dtype=dtype, device=dev, requires_grad=True
+    )
     bias = torch.randn(shape.out, dtype=dtype, device=dev, requires_grad=True)
     args = dict(stride=shape.stride, padding=shape.padding, dilation=shape.dilation, groups=shape.groups)
     grad_out = torch.randn(shape.n, shape.out, *shape.output_hw, dtype=dtype, device=dev)
@@ -228,8 +230,8 @@ def _sync_for(device: str):
 # ---------------------------------------------------------------------------- memory
 _MEMORY_SNIPPET = r"""
 import json, resource, sys
-framework, n, c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw, g = sys.argv[1:]
-n, c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw, g = map(int, (n, c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw, g))
+framework = sys.argv[1]
+n, c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw, g = map(int, sys.argv[2:])
 args = dict(stride=(sh, sw), padding=(ph, pw), dilation=(dh, dw), groups=g)
 if framework == "torch":
     import torch
@@ -237,19 +239,36 @@ if framework == "torch":
 else:
     import minitorch_conv as lib
     import minitorch_conv.nn.functional as F
-x = lib.randn(n, c, h, w, requires_grad=True)
+def step(batch):
+    x = lib.randn(batch, c, h, w, requires_grad=True)
+    y = F.conv2d(x, wt, b, **args)
+    y.backward(lib.randn(*y.shape))
+    x.grad = wt.grad = b.grad = None
+
 wt = lib.randn(o, c // g, kh, kw, requires_grad=True)
 b = lib.randn(o, requires_grad=True)
-y0 = F.conv2d(x, wt, b, **args)
-gy = lib.randn(*y0.shape)
-del y0
-x.grad = wt.grad = b.grad = None
-# a first full step, so that allocator caches and lazily built state exist before measuring
-F.conv2d(x, wt, b, **args).backward(gy)
-x.grad = wt.grad = b.grad = None
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-F.conv2d(x, wt, b, **args).backward(gy)
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+step(1)  # load libraries and compile kernels on a one-sample batch (small next to the real one)
+wt.grad = b.grad = None
+x = lib.randn(n, c, h, w, requires_grad=True)
+ho = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
+wo = (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+gy = lib.randn(n, o, ho, wo)
+def status_kb(field):
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+
+try:  # Linux: reset the peak-RSS mark to the current RSS, then read the new peak (VmHWM)
+    with open("/proc/self/clear_refs", "w") as clear:
+        clear.write("5")
+    before = status_kb("VmRSS")
+    F.conv2d(x, wt, b, **args).backward(gy)
+    after = status_kb("VmHWM")
+except OSError:  # elsewhere ru_maxrss (which a child may inherit from its parent: run this alone)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    F.conv2d(x, wt, b, **args).backward(gy)
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"added_mb": (after - before) / 1024.0}))
 """
 
@@ -257,12 +276,31 @@ print(json.dumps({"added_mb": (after - before) / 1024.0}))
 def peak_memory_added_mb(shape: ConvShape, framework: str) -> float | None:
     """Peak resident memory one forward+backward adds, measured in a fresh process (MB).
 
-    The first step runs unmeasured; the second step's rise in peak RSS is what one step adds
-    beyond the inputs, parameters and gradients that already exist.
+    Libraries and kernels are loaded on a one-sample step first; then, with the input, weight and
+    upstream gradient in memory, the rise in peak RSS over one full step is what it adds (the
+    output, the three gradients and every temporary buffer).
     """
-    argv = [sys.executable, "-c", _MEMORY_SNIPPET, framework, *map(str, (
-        shape.n, shape.c, shape.h, shape.w, shape.out, *shape.kernel, *shape.stride, *shape.padding,
-        *shape.dilation, shape.groups))]
+    argv = [
+        sys.executable,
+        "-c",
+        _MEMORY_SNIPPET,
+        framework,
+        *map(
+            str,
+            (
+                shape.n,
+                shape.c,
+                shape.h,
+                shape.w,
+                shape.out,
+                *shape.kernel,
+                *shape.stride,
+                *shape.padding,
+                *shape.dilation,
+                shape.groups,
+            ),
+        ),
+    ]
     try:
         done = subprocess.run(argv, capture_output=True, text=True, timeout=600, check=True)
     except (subprocess.SubprocessError, OSError):
@@ -271,8 +309,9 @@ def peak_memory_added_mb(shape: ConvShape, framework: str) -> float | None:
 
 
 # ---------------------------------------------------------------------------- the run
-def run(shapes, *, device="cpu", dtype_name="float32", repeat=5, compare_torch=False, memory=False,
-        threads=None) -> dict:
+def run(
+    shapes, *, device="cpu", dtype_name="float32", repeat=5, compare_torch=False, memory=False, threads=None
+) -> dict:
     if threads is None:
         threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     torch = None
@@ -304,8 +343,11 @@ def run(shapes, *, device="cpu", dtype_name="float32", repeat=5, compare_torch=F
             rows["ratio"] = {k: rows["torch"][k] / rows["ours"][k] for k in rows["ours"]}
         else:
             rows["ours"] = _time_phases(ours_callables, repeat, sync)
-        flops = {"forward": shape.forward_flops, "backward": 2 * shape.forward_flops,
-                 "both": 3 * shape.forward_flops}
+        flops = {
+            "forward": shape.forward_flops,
+            "backward": 2 * shape.forward_flops,
+            "both": 3 * shape.forward_flops,
+        }
         rows["gflops"] = {k: flops[k] / rows["ours"][k] / 1e9 for k in flops}
         rows["peak_fraction"] = {k: v / peak for k, v in rows["gflops"].items()}
         if memory:
@@ -318,8 +360,13 @@ def run(shapes, *, device="cpu", dtype_name="float32", repeat=5, compare_torch=F
         ratios = [r["ratio"]["both"] for r in results]
         summary["geomean_ratio_both"] = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
         summary["min_ratio_both"] = min(ratios)
-    return {"machine": machine_description(threads, device), "dtype": dtype_name,
-            "gemm_peak_gflops": peak, "results": results, "summary": summary}
+    return {
+        "machine": machine_description(threads, device),
+        "dtype": dtype_name,
+        "gemm_peak_gflops": peak,
+        "results": results,
+        "summary": summary,
+    }
 
 
 def _tf32_enabled() -> bool:
@@ -330,10 +377,16 @@ def _tf32_enabled() -> bool:
 def machine_description(threads: int, device: str) -> dict:
     import numpy
 
-    info = {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
-            "python": platform.python_version(), "numpy": numpy.__version__,
-            "minitorch_conv": mt.__version__, "threads": threads, "device": device,
-            "cpus": os.cpu_count()}
+    info = {
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "python": platform.python_version(),
+        "numpy": numpy.__version__,
+        "minitorch_conv": mt.__version__,
+        "threads": threads,
+        "device": device,
+        "cpus": os.cpu_count(),
+    }
     try:
         import torch
 
@@ -352,9 +405,13 @@ def machine_description(threads: int, device: str) -> dict:
 def format_table(report: dict) -> str:
     lines = []
     m = report["machine"]
-    lines.append(f"# {m['platform']} | {m['processor']} | {m['threads']} threads | device {m['device']} | "
-                 f"Python {m['python']} | NumPy {m['numpy']}" + (f" | PyTorch {m['torch']}" if "torch" in m else ""))
-    lines.append(f"# dtype {report['dtype']}; GEMM peak (np.matmul 1024^2) {report['gemm_peak_gflops']:.1f} GFLOP/s")
+    lines.append(
+        f"# {m['platform']} | {m['processor']} | {m['threads']} threads | device {m['device']} | "
+        f"Python {m['python']} | NumPy {m['numpy']}" + (f" | PyTorch {m['torch']}" if "torch" in m else "")
+    )
+    lines.append(
+        f"# dtype {report['dtype']}; GEMM peak (np.matmul 1024^2) {report['gemm_peak_gflops']:.1f} GFLOP/s"
+    )
     compare = any("ratio" in r for r in report["results"])
     header = f"{'shape':44} {'fwd ms':>8} {'bwd ms':>8} {'f+b ms':>8} {'f+b GF/s':>9} {'%peak':>6}"
     if compare:
@@ -364,11 +421,15 @@ def format_table(report: dict) -> str:
     lines.append(header)
     for r in report["results"]:
         o = r["ours"]
-        line = (f"{r['shape']:44} {o['forward'] * 1e3:8.2f} {o['backward'] * 1e3:8.2f} {o['both'] * 1e3:8.2f} "
-                f"{r['gflops']['both']:9.1f} {100 * r['peak_fraction']['both']:5.0f}%")
+        line = (
+            f"{r['shape']:44} {o['forward'] * 1e3:8.2f} {o['backward'] * 1e3:8.2f} {o['both'] * 1e3:8.2f} "
+            f"{r['gflops']['both']:9.1f} {100 * r['peak_fraction']['both']:5.0f}%"
+        )
         if "ratio" in r:
-            line += (f" {r['torch']['both'] * 1e3:10.2f} {r['ratio']['forward']:7.2f}x "
-                     f"{r['ratio']['backward']:7.2f}x {r['ratio']['both']:8.2f}x")
+            line += (
+                f" {r['torch']['both'] * 1e3:10.2f} {r['ratio']['forward']:7.2f}x "
+                f"{r['ratio']['backward']:7.2f}x {r['ratio']['both']:8.2f}x"
+            )
         if "memory_mb" in r:
             mem = r["memory_mb"]
             line += f" {mem:7.0f}" if mem is not None else f" {'?':>7}"
@@ -378,22 +439,35 @@ def format_table(report: dict) -> str:
         lines.append(line)
     if report["summary"]:
         s = report["summary"]
-        lines.append(f"geometric mean speed ratio (forward+backward, >1 means faster than PyTorch): "
-                     f"{s['geomean_ratio_both']:.2f}x; lowest {s['min_ratio_both']:.2f}x")
+        lines.append(
+            f"geometric mean speed ratio (forward+backward, >1 means faster than PyTorch): "
+            f"{s['geomean_ratio_both']:.2f}x; lowest {s['min_ratio_both']:.2f}x"
+        )
     return "\n".join(lines)
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m minitorch_conv.bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("shapes", nargs="*", help="shapes N,C,H,W:O,k[,s[,p[,d[,g]]]] (default: the standard suite)")
+    parser = argparse.ArgumentParser(
+        prog="python -m minitorch_conv.bench", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "shapes", nargs="*", help="shapes N,C,H,W:O,k[,s[,p[,d[,g]]]] (default: the standard suite)"
+    )
     parser.add_argument("--compare", choices=["torch"], help="time PyTorch's convolution too")
     parser.add_argument("--device", default="cpu", help="cpu or cuda")
     parser.add_argument("--dtype", default="float32", choices=["float32", "float64"])
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per phase (median)")
-    parser.add_argument("--threads", type=int, default=None, help="threads for PyTorch (default: all usable cores)")
-    parser.add_argument("--memory", action="store_true", help="also measure the peak memory one forward+backward adds")
-    parser.add_argument("--memory-shape", action="store_true",
-                        help="bench only the memory shape (64,64,56,56)->64 k3 p1, with --memory")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="threads for PyTorch (default: all usable cores)"
+    )
+    parser.add_argument(
+        "--memory", action="store_true", help="also measure the peak memory one forward+backward adds"
+    )
+    parser.add_argument(
+        "--memory-shape",
+        action="store_true",
+        help="bench only the memory shape (64,64,56,56)->64 k3 p1, with --memory",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args(argv)
     if args.memory_shape:
@@ -401,10 +475,23 @@ def main(argv=None) -> int:
         args.memory = True
     else:
         shapes = [parse_shape(s) for s in args.shapes] or STANDARD_SUITE
-    report = run(shapes, device=args.device, dtype_name=args.dtype, repeat=args.repeat,
-                 compare_torch=args.compare == "torch", memory=args.memory, threads=args.threads)
+    report = run(
+        shapes,
+        device=args.device,
+        dtype_name=args.dtype,
+        repeat=args.repeat,
+        compare_torch=args.compare == "torch",
+        memory=args.memory,
+        threads=args.threads,
+    )
     if args.json:
-        print(json.dumps(report, indent=2, default=lambda o: asdict(o) if hasattr(o, "__dataclass_fields__") else str(o)))
+        print(
+            json.dumps(
+                report,
+                indent=2,
+                default=lambda o: asdict(o) if hasattr(o, "__dataclass_fields__") else str(o),
+            )
+        )
     else:
         print(format_table(report))
     return 0
