@@ -374,6 +374,58 @@ def _tf32_enabled() -> bool:
     return bool(cuda_flags and cuda_flags.matmul.allow_tf32)
 
 
+# ---------------------------------------------------------------------------- a training step
+def _small_cnn(lib, image_size, channels=(32, 64), num_classes=10):
+    """examples/train_cnn.py's model, built with ``lib`` (minitorch_conv or torch)."""
+    nn = lib.nn
+    c1, c2 = channels
+    h, w = image_size[0] // 4, image_size[1] // 4
+    return nn.Sequential(
+        nn.Conv2d(1, c1, kernel_size=3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(c1, c2, kernel_size=3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(c2 * h * w, num_classes),
+    )
+
+
+def train_step_ms(lib, image_size, batch: int, repeat: int = 20) -> float:
+    """Median milliseconds of one training step (forward, loss, backward, Adam) of the example's CNN."""
+    lib.manual_seed(0)
+    model = _small_cnn(lib, image_size)
+    optimizer = lib.optim.Adam(model.parameters(), lr=3e-3)
+    criterion = lib.nn.CrossEntropyLoss(label_smoothing=0.1)
+    x = lib.randn(batch, 1, *image_size)
+    y = lib.randint(0, 10, (batch,))
+
+    def step():
+        optimizer.zero_grad()
+        criterion(model(x), y).backward()
+        optimizer.step()
+
+    for _ in range(3):
+        step()
+    return 1e3 * _median_time(step, repeat)
+
+
+def train_step_report(threads: int) -> str:
+    """The example's step time here and with PyTorch (where installed), digits and MNIST sizes."""
+    lines = ["training step of examples/train_cnn.py's CNN (forward, loss, backward, Adam), median ms"]
+    try:
+        import torch
+
+        torch.set_num_threads(threads)
+    except ImportError:
+        torch = None
+    for image_size, batch, label in (((8, 8), 32, "digits 8x8, batch 32"),
+                                     ((28, 28), 64, "MNIST 28x28, batch 64")):
+        ours = train_step_ms(mt, image_size, batch)
+        line = f"  {label:24} minitorch_conv {ours:7.2f} ms"
+        if torch is not None:
+            theirs = train_step_ms(torch, image_size, batch)
+            line += f"   PyTorch {theirs:7.2f} ms   ratio {theirs / ours:5.2f}x"
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def machine_description(threads: int, device: str) -> dict:
     import numpy
 
@@ -469,7 +521,14 @@ def main(argv=None) -> int:
         help="bench only the memory shape (64,64,56,56)->64 k3 p1, with --memory",
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--train-step", action="store_true",
+                        help="time one training step of examples/train_cnn.py's CNN (and PyTorch's)")
     args = parser.parse_args(argv)
+    if args.train_step:
+        threads = args.threads or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                                   else os.cpu_count())
+        print(train_step_report(threads))
+        return 0
     if args.memory_shape:
         shapes = [MEMORY_SHAPE]
         args.memory = True
