@@ -457,3 +457,11 @@ def test_cat_promotes_dtypes_and_stack_adds_a_dim():
 def test_bad_arguments_raise_pytorch_errors(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_square_is_x_times_x_with_its_gradient():
+    x = mt.tensor([-1.5, 0.0, 2.0], dtype=mt.float64, requires_grad=True)
+    y = x.square()
+    np.testing.assert_array_equal(y.detach().numpy(), np.array([2.25, 0.0, 4.0]))
+    y.backward(mt.tensor([1.0, 2.0, 3.0], dtype=mt.float64))
+    np.testing.assert_array_equal(x.grad.numpy(), np.array([-3.0, 0.0, 12.0]))

@@ -51,6 +51,7 @@ def _register() -> None:
         "isnan": ew.isnan, "where": lambda self, condition, other: ew.where(condition, self, other),
         "eq": ew.eq, "ne": ew.ne, "lt": ew.lt, "le": ew.le, "gt": ew.gt, "ge": ew.ge,
         "logical_not": ew.logical_not, "logical_and": ew.logical_and, "logical_or": ew.logical_or,
+        "square": lambda self: ew.mul(self, self),
         # reductions
         "sum": rd.sum, "mean": rd.mean, "max": rd.max, "min": rd.min, "amax": rd.amax,
         "amin": rd.amin, "argmax": rd.argmax, "argmin": rd.argmin, "var": rd.var, "std": rd.std,
