@@ -12,7 +12,7 @@ from typing import Any
 
 from . import backends
 from .autograd import engine
-from .autograd.grad_mode import is_grad_enabled
+from .autograd.grad_mode import is_grad_enabled, no_grad
 from .backends import DType, get_backend, to_dtype
 
 
@@ -517,6 +517,23 @@ def _size(size) -> tuple:
     if isinstance(size, int):
         return (size,)
     return tuple(int(s) for s in size)
+
+
+def zero_grads(tensors, set_to_none: bool = True) -> None:
+    """Forget the gradients of ``tensors``: set them to None, or zero them in place.
+
+    What ``Module.zero_grad`` and ``Optimizer.zero_grad`` both do.
+    """
+    for tensor in tensors:
+        if tensor.grad is None:
+            continue
+        if set_to_none:
+            tensor.grad = None
+            continue
+        if tensor.grad.grad_fn is not None:  # a gradient recorded with create_graph=True
+            tensor.grad = tensor.grad.detach()
+        with no_grad():
+            tensor.grad.zero_()
 
 
 def is_tensor(obj: Any) -> bool:

@@ -34,7 +34,7 @@ from typing import Any
 
 from .. import backends
 from ..autograd.grad_mode import no_grad
-from ..tensor import Tensor
+from ..tensor import Tensor, zero_grads
 
 __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "ModuleDict"]
 
@@ -389,16 +389,7 @@ class Module:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the parameters' gradients (set them to None, or to zeros in place)."""
-        for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            else:
-                if p.grad.grad_fn is not None:
-                    p.grad = p.grad.detach()
-                with no_grad():
-                    p.grad.zero_()
+        zero_grads(self.parameters(), set_to_none)
 
     # ------------------------------------------------------------------ devices and dtypes
     def _apply(self, fn: Callable[[Tensor], Tensor]) -> Module:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 
-from ..autograd.grad_mode import enable_grad, no_grad
+from ..autograd.grad_mode import no_grad
 from ..backends import float32
 from ..ops.elementwise import maximum
 from ..tensor import Tensor
@@ -52,10 +52,7 @@ class Adam(Optimizer):
 
     def step(self, closure: Callable[[], Tensor] | None = None):
         """One update of every parameter that has a gradient; returns ``closure()`` if given."""
-        loss = None
-        if closure is not None:
-            with enable_grad():
-                loss = closure()
+        loss = self._evaluate(closure)
         with no_grad():
             for group in self.param_groups:
                 beta1, beta2 = group["betas"]

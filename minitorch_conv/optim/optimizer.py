@@ -10,8 +10,8 @@ import copy
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..autograd.grad_mode import no_grad
-from ..tensor import Tensor
+from ..autograd.grad_mode import enable_grad
+from ..tensor import Tensor, zero_grads
 
 __all__ = ["Optimizer", "required"]
 
@@ -86,21 +86,19 @@ class Optimizer:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget every parameter's gradient (None by default, or zeros in place)."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    if p.grad.grad_fn is not None:
-                        p.grad = p.grad.detach()
-                    with no_grad():
-                        p.grad.zero_()
+        zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     def step(self, closure: Callable[[], Tensor] | None = None):
         """Update the parameters once from their ``.grad`` (subclasses implement it)."""
         raise NotImplementedError
+
+    @staticmethod
+    def _evaluate(closure: Callable[[], Tensor] | None):
+        """The loss ``closure()`` recomputes (with grad mode on), or None without a closure."""
+        if closure is None:
+            return None
+        with enable_grad():
+            return closure()
 
     # ------------------------------------------------------------------ state
     def state_dict(self) -> dict[str, Any]:
