@@ -165,3 +165,28 @@ def test_all_cores_and_one_core_agree(cpu, monkeypatch, threshold):
     out = numba_kernels.depthwise_conv(image, weight, 1, 2, 1, 0, 1, 1, 6, 2)
     np.testing.assert_allclose(out, Backend.depthwise_conv(cpu, image, weight, (1, 2), (1, 1, 0, 0),
                                                            (1, 1), (6, 2)), rtol=1e-12, atol=1e-12)
+
+
+def test_pointwise_path_equals_the_general_path(monkeypatch):
+    """1x1, stride 1, no padding: the plain-GEMM path against im2col/GEMM/col2im, every gradient."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((3, 5, 4, 6))
+    w = rng.standard_normal((7, 5, 1, 1))
+    b = rng.standard_normal(7)
+    upstream = rng.standard_normal((3, 7, 4, 6))
+
+    def run():
+        tensors = [mt.tensor(a, requires_grad=True) for a in (x, w, b)]
+        y = F.conv2d(*tensors)
+        (grad_x,) = mt.autograd.grad(y, tensors[0], mt.tensor(upstream), create_graph=True)
+        # a gradient penalty reaches the transposed and weight-gradient paths' own backwards
+        ((grad_x * grad_x).sum() + (y * mt.tensor(upstream)).sum()).backward()
+        transposed = F.conv_transpose2d(tensors[0].detach(), mt.tensor(w.reshape(5, 7, 1, 1)))
+        return [y.detach().numpy(), grad_x.detach().numpy(), transposed.numpy()] + [
+            t.grad.numpy() for t in tensors]
+
+    fast = run()
+    monkeypatch.setattr(conv_ops, "_is_pointwise", lambda kernel_size, params: False)
+    general = run()
+    for a, b_ in zip(fast, general):
+        np.testing.assert_allclose(a, b_, rtol=1e-10, atol=1e-10)

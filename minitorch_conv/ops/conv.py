@@ -120,6 +120,12 @@ def _is_depthwise(in_channels: int, groups: int) -> bool:
     return groups == in_channels and groups > 1
 
 
+def _is_pointwise(kernel_size, params: ConvParams) -> bool:
+    """A 1x1 kernel, stride 1, no padding, one group: the columns are the image itself."""
+    return (tuple(kernel_size) == (1, 1) and params.stride == (1, 1) and not any(params.padding)
+            and params.groups == 1)
+
+
 def conv2d_array(backend, x, weight, params: ConvParams):
     """y (N, O, Ho, Wo): per group one GEMM, weight (Og, K) @ cols_gemm (K, N*L).
 
@@ -134,6 +140,8 @@ def conv2d_array(backend, x, weight, params: ConvParams):
     Ho, Wo = conv_output_size((H, W), (kh, kw), params)
     if _is_depthwise(C, G):
         return backend.depthwise_conv(x, weight, params.stride, params.padding, params.dilation, (Ho, Wo))
+    if _is_pointwise((kh, kw), params):  # a plain GEMM per image, no columns to build
+        return xp.matmul(weight.reshape(O, C), x.reshape(N, C, H * W)).reshape(N, O, H, W)
     K, Og = Cg * kh * kw, O // G
     w = weight.reshape(G, Og, K)
     out = xp.empty((N, O, Ho, Wo), dtype=x.dtype)
@@ -164,6 +172,8 @@ def conv_transpose2d_array(backend, x, weight, params: ConvParams, output_size):
     if Og == 1 and _is_depthwise(O, G):
         return backend.depthwise_conv_transpose(x, weight, O, output_size, params.stride, top_left,
                                                 params.dilation)
+    if _is_pointwise((kh, kw), params) and tuple(output_size) == (H, W):
+        return xp.matmul(weight.reshape(C, O).T, x.reshape(N, C, H * W)).reshape(N, O, H, W)
     w_t = weight.reshape(G, Cg, K).transpose(0, 2, 1)
     out = xp.empty((N, O, *output_size), dtype=x.dtype)
     for rows in _batch_chunks(N, O * kh * kw * H * W * x.itemsize):
@@ -191,6 +201,11 @@ def conv2d_weight_grad_array(backend, x, grad_output, kernel_size, params: ConvP
     if _is_depthwise(C, G):
         return backend.depthwise_weight_grad(x, grad_output, kernel_size, params.stride, params.padding,
                                              params.dilation)
+    if _is_pointwise(kernel_size, params) and x.shape[2:] == (Ho, Wo):
+        # dW (O, C) = sum over images and positions of dY (O, L) @ x (C, L)^T: one GEMM
+        grad_weight = xp.tensordot(grad_output.reshape(N, O, Ho * Wo), x.reshape(N, C, Ho * Wo),
+                                   axes=([0, 2], [0, 2]))
+        return grad_weight.reshape(O, C, 1, 1)
     K, Og = C // G * kh * kw, O // G
     grad_weight = xp.zeros((G, Og, K), dtype=x.dtype)
     for rows in _batch_chunks(N, C * kh * kw * Ho * Wo * x.itemsize):
