@@ -190,3 +190,26 @@ def test_pointwise_path_equals_the_general_path(monkeypatch):
     general = run()
     for a, b_ in zip(fast, general):
         np.testing.assert_allclose(a, b_, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("groups", [1, 2])
+def test_one_image_at_a_time_equals_whole_batch(monkeypatch, groups):
+    """The per-image chunks (GEMM straight into the output) against one chunk for the whole batch."""
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((3, 4, 7, 6))
+    w = rng.standard_normal((6, 4 // groups, 3, 2))
+    upstream = rng.standard_normal((3, 6, 4, 6))
+
+    def run():
+        xt, wt = mt.tensor(x, requires_grad=True), mt.tensor(w, requires_grad=True)
+        y = F.conv2d(xt, wt, stride=(2, 1), padding=(1, 1), dilation=(1, 2), groups=groups)
+        y.backward(mt.tensor(upstream))
+        return [y.detach().numpy(), xt.grad.numpy(), wt.grad.numpy()]
+
+    monkeypatch.setattr(conv_ops, "ONE_IMAGE_BYTES", 2**62)
+    monkeypatch.setattr(conv_ops, "IM2COL_BUDGET_BYTES", 2**62)
+    whole = run()
+    monkeypatch.setattr(conv_ops, "ONE_IMAGE_BYTES", 0)
+    per_image = run()
+    for a, b in zip(whole, per_image):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)

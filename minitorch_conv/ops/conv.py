@@ -38,8 +38,10 @@ from ..autograd.function import Function
 from ..backends import CPP_NAMES, SCALAR_NAMES
 from ..tensor import Tensor
 
-IM2COL_BUDGET_BYTES = 16 * 2**20
+IM2COL_BUDGET_BYTES = 8 * 2**20
 """Largest im2col buffer (in bytes) built at once; bigger batches are processed in chunks."""
+ONE_IMAGE_BYTES = 2**20
+"""Columns of at least this many bytes per image are processed one image at a time."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,13 @@ def conv_output_size(image_size, kernel_size, params: ConvParams) -> tuple[int, 
 
 
 def _batch_chunks(batch: int, bytes_per_sample: int):
-    """Slices of the batch whose im2col buffers stay within :data:`IM2COL_BUDGET_BYTES`."""
+    """Slices of the batch whose im2col buffers stay within :data:`IM2COL_BUDGET_BYTES`.
+
+    An image whose columns fill :data:`ONE_IMAGE_BYTES` is a chunk of its own: its GEMMs are wide
+    enough already, and with one image the results need no transposing copy.
+    """
+    if bytes_per_sample >= ONE_IMAGE_BYTES:
+        return [slice(start, start + 1) for start in range(batch)]
     per_chunk = max(1, IM2COL_BUDGET_BYTES // max(bytes_per_sample, 1))
     return [slice(start, min(start + per_chunk, batch)) for start in range(0, batch, per_chunk)]
 
@@ -150,10 +158,12 @@ def conv2d_array(backend, x, weight, params: ConvParams):
                                    (Ho, Wo))
         n = cols.shape[3]
         cols = cols.reshape(G, K, n * Ho * Wo)
-        y = xp.empty((O, n * Ho * Wo), dtype=x.dtype)
+        # one image: its (O, Ho*Wo) result is already out[image]'s layout, so the GEMM writes there
+        y = out[rows.start].reshape(O, Ho * Wo) if n == 1 else xp.empty((O, n * Ho * Wo), dtype=x.dtype)
         for g in range(G):
             xp.matmul(w[g], cols[g], out=y[g * Og:(g + 1) * Og])
-        out[rows] = y.reshape(O, n, Ho, Wo).transpose(1, 0, 2, 3)
+        if n > 1:
+            out[rows] = y.reshape(O, n, Ho, Wo).transpose(1, 0, 2, 3)
     return out
 
 
