@@ -610,3 +610,27 @@ def test_small_training_run_reduces_the_loss():
         opt.step()
         losses.append(loss.item())
     assert losses[-1] < 0.5 * losses[0]
+
+
+
+def test_max_pool_nan_wins_its_window_and_takes_the_gradient():
+    x = np.arange(16, dtype=np.float64).reshape(1, 1, 4, 4)
+    x[0, 0, 0, 1] = np.nan  # in the top-left window, whose largest number is 5 at (1, 1)
+    xt = mt.tensor(x, requires_grad=True)
+    y, indices = F.max_pool2d(xt, 2, return_indices=True)
+    values = y.detach().numpy()[0, 0]
+    assert np.isnan(values[0, 0]) and values[0, 1] == 7 and values[1, 1] == 15
+    assert indices.numpy()[0, 0, 0, 0] == 1
+    y.backward(mt.ones_like(y))
+    grad = xt.grad.numpy()[0, 0]
+    assert grad[0, 1] == 1 and grad[1, 1] == 0 and grad.sum() == 4
+
+
+def test_max_pool_with_nan_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((2, 3, 7, 8))
+    x[rng.random(x.shape) < 0.1] = np.nan
+    ours = F.max_pool2d(mt.tensor(x), 3, stride=2, padding=1)
+    theirs = torch.nn.functional.max_pool2d(torch.tensor(x), 3, stride=2, padding=1)
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())

@@ -371,10 +371,15 @@ class _WindowScatter(Function):
 
 
 def _max_windows(arr, geom: _PoolGeometry):
-    """(max of each window, offset k of the first maximum); NaN wins, as in PyTorch."""
+    """(max of each window, offset k of the first maximum); NaN wins, as in PyTorch.
+
+    One pass over the windows, each a strided view: compare, keep the larger in place, and record
+    where it came from. NaN handling costs extra passes, so it runs only when a NaN is present.
+    """
     xp = _array_module(arr)
     low = -xp.inf if arr.dtype.kind == "f" else xp.iinfo(arr.dtype).min
     xpad = geom.pad(arr, low)
+    nan_present = arr.dtype.kind == "f" and bool(xp.isnan(arr).any())
     best = idx = None
     for k, window in geom.windows():
         values = xpad[window]
@@ -382,10 +387,10 @@ def _max_windows(arr, geom: _PoolGeometry):
             best, idx = values.copy(), xp.zeros(values.shape, dtype=xp.int32)
             continue
         better = values > best
-        if arr.dtype.kind == "f":
+        if nan_present:
             better |= xp.isnan(values) & ~xp.isnan(best)
-        best = xp.where(better, values, best)
-        idx = xp.where(better, k, idx)
+        xp.copyto(best, values, where=better)
+        idx[better] = k
     return best, idx
 
 
@@ -411,9 +416,10 @@ class _ArgScatter(Function):
         ctx.geom, ctx.idx = geom, idx
         xp, g = grad.xp, grad._array
         out = xp.zeros(tuple(grad.shape[:-2]) + (geom.Hp, geom.Wp), dtype=g.dtype)
-        zero = xp.zeros((), dtype=g.dtype)
+        picked = xp.empty(g.shape, dtype=g.dtype)
         for k, window in geom.windows():
-            out[window] += xp.where(idx == k, g, zero)
+            xp.multiply(g, idx == k, out=picked)
+            out[window] += picked
         return xp.ascontiguousarray(geom.crop(out))
 
     @staticmethod
