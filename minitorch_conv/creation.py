@@ -226,8 +226,9 @@ def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad:
 
 
 def randint(low, high=None, size=(), *, dtype=None, device=None) -> Tensor:
-    if high is None:
-        low, high = 0, low
+    """``randint(high, size)`` or ``randint(low, high, size)``, as in PyTorch."""
+    if high is None or isinstance(high, (tuple, list)):
+        low, high, size = 0, low, size if high is None else high
     backend = get_backend(device)
     dtype = int64 if dtype is None else to_dtype(dtype)
     array = backend.rng.integers(low, high, size=tuple(size)).astype(dtype.numpy)

@@ -394,6 +394,11 @@ class Tensor:
                 f"output with shape {list(self.shape)} doesn't match the broadcast shape "
                 f"{list(result.shape)}"
             )
+        if not self._backend.xp.can_cast(result.dtype.numpy, self.dtype.numpy, casting="same_kind"):
+            raise RuntimeError(
+                f"result type {result.dtype.name} can't be cast to the desired output type "
+                f"{self.dtype.name}"
+            )
         if result.requires_grad:
             self._array = result._array.astype(self._array.dtype, copy=False)
             self._set_history(result.grad_fn, result._output_nr)
@@ -413,6 +418,12 @@ class Tensor:
 
     def div_(self, other) -> Tensor:
         return self._inplace(lambda t: t / other)
+
+    # ``x += y`` and friends update ``x`` in place (every name bound to it sees the change)
+    __iadd__ = add_
+    __isub__ = sub_
+    __imul__ = mul_
+    __itruediv__ = div_
 
     def pow_(self, exponent) -> Tensor:
         return self._inplace(lambda t: t**exponent)

@@ -93,6 +93,26 @@ def test_arange_matches_numpy_and_torch_dtypes():
         mt.arange(0, 5, -1)
 
 
+
+def test_integer_and_float_tensors_promote_like_torch():
+    torch = pytest.importorskip("torch")
+    pairs = [("int64", "float32"), ("int32", "float32"), ("bool", "float32"), ("int64", "float64"),
+             ("bool", "int64"), ("int32", "int64"), ("uint8", "int8"), ("float32", "float64")]
+    for a, b in pairs:
+        for x, y in ((a, b), (b, a)):
+            ours = mt.ones(2, dtype=getattr(mt, x)) + mt.ones(2, dtype=getattr(mt, y))
+            theirs = torch.ones(2, dtype=getattr(torch, x)) + torch.ones(2, dtype=getattr(torch, y))
+            assert ours.dtype.name == str(theirs.dtype).split(".")[1], (x, y)
+    assert mt.cat([mt.ones(1, dtype=mt.int64), mt.ones(1)]).dtype == mt.float32
+
+
+def test_randint_with_high_and_size_only():
+    x = mt.randint(5, (3, 2))
+    assert x.shape == (3, 2) and x.dtype == mt.int64
+    assert ((x >= 0) & (x < 5)).all()
+    y = mt.randint(3, 6, (100,))
+    assert y.min().item() >= 3 and y.max().item() < 6
+
 def test_like_factories_copy_shape_dtype_device(device):
     x = mt.ones(2, 3, dtype=mt.float64, device=device)
     for make in (mt.zeros_like, mt.ones_like, mt.empty_like, mt.rand_like, mt.randn_like):
@@ -483,6 +503,42 @@ def test_inplace_shape_mismatch_raises():
         with pytest.raises(RuntimeError, match=r"shape \[2\] doesn't match the broadcast shape \[3, 2\]"):
             x.add_(mt.ones(3, 2))
         assert x.shape == (2,)
+
+
+
+def test_augmented_assignment_is_in_place_like_torch():
+    torch = pytest.importorskip("torch")
+    for op in ("+=", "-=", "*=", "/="):
+        ours, theirs = mt.ones(3), torch.ones(3)
+        alias_ours, alias_theirs = ours, theirs
+        exec(f"ours {op} 2; theirs {op} 2")
+        assert alias_ours is ours and alias_theirs is theirs, op
+        np.testing.assert_array_equal(alias_ours.numpy(), alias_theirs.numpy())
+    p = mt.ones(2, requires_grad=True)
+    p.grad = mt.full((2,), 0.5)
+    params = [p]
+    with mt.no_grad():
+        for q in params:
+            q -= 0.1 * q.grad  # a hand-written SGD step updates the parameter itself
+    np.testing.assert_allclose(p.detach().numpy(), [0.95, 0.95])
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        p += 1
+
+
+def test_inplace_refuses_a_float_result_into_an_integer_tensor():
+    torch = pytest.importorskip("torch")
+    for lib in (mt, torch):
+        x = lib.ones(3, dtype=lib.int64)
+        with pytest.raises(RuntimeError, match="can't be cast to the desired output type"):
+            x.add_(1.5)
+        with pytest.raises(RuntimeError, match="can't be cast to the desired output type"):
+            x += 1.5
+        assert x.tolist() == [1, 1, 1] and x.dtype == lib.int64
+        x.add_(2)  # int into int is fine, and float64 into float32 is cast
+        assert x.tolist() == [3, 3, 3]
+        y = lib.ones(2)
+        y.add_(lib.ones(2, dtype=lib.float64))
+        assert y.dtype == lib.float32 and y.tolist() == [2.0, 2.0]
 
 
 # ---------------------------------------------------------------------------- indexing and setitem

@@ -85,5 +85,11 @@ def set_default_dtype(dtype: Any) -> None:
 
 
 def promote_types(a: DType, b: DType) -> DType:
-    """The dtype an operation on tensors of dtypes ``a`` and ``b`` computes in."""
+    """The dtype an operation on tensors of dtypes ``a`` and ``b`` computes in.
+
+    As in PyTorch, an integer or bool meeting a floating type gives that floating type
+    (int64 + float32 is float32, where NumPy would say float64).
+    """
+    if a.is_floating_point != b.is_floating_point:
+        return a if a.is_floating_point else b
     return to_dtype(np.promote_types(a.numpy, b.numpy))
