@@ -467,6 +467,33 @@ def test_custom_function_returning_too_many_gradients_raises():
         Bad.apply(x).sum().backward()
 
 
+def test_custom_function_returning_too_few_gradients_or_a_non_tensor_raises_like_torch():
+    torch = pytest.importorskip("torch")
+
+    def make(lib, result):
+        class Scale(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x, k):
+                return x * k
+
+            @staticmethod
+            def backward(ctx, grad):
+                return result(grad)
+
+        return Scale
+
+    for lib in (mt, torch):
+        x = lib.ones(2, requires_grad=True)
+        with pytest.raises(RuntimeError, match=r"incorrect number of gradients \(expected 2, got 1\)"):
+            make(lib, lambda g: g).apply(x, 2.0).sum().backward()
+        with pytest.raises(RuntimeError, match="different than None at position 2, but the "
+                                               "corresponding forward input was not a"):
+            make(lib, lambda g: (g, g)).apply(x, 2.0).sum().backward()
+        with pytest.raises(RuntimeError, match=r"expected (Variable|Tensor) or None \(got bool\)"):
+            make(lib, lambda g: (True, None)).apply(x, 2.0).sum().backward()
+        make(lib, lambda g: (g * 2, None, None)).apply(x, 2.0).sum().backward()
+        assert x.grad.tolist() == [2.0, 2.0]
+
 def test_custom_function_returning_a_wrong_gradient_shape_raises():
     class Bad(mt.autograd.Function):
         @staticmethod

@@ -111,18 +111,22 @@ class Node:
         result = self.function.backward(self.ctx, *grads)
         if not isinstance(result, tuple):
             result = (result,)
-        if len(result) < len(self.next_functions):
-            # PyTorch allows returning fewer trailing values only when they are None
-            result = result + (None,) * (len(self.next_functions) - len(result))
-        elif len(result) > len(self.next_functions):
-            extra = result[len(self.next_functions):]
-            if any(g is not None for g in extra):
+        expected = len(self.next_functions)
+        # one gradient per input of forward, as in PyTorch; extra trailing Nones are ignored
+        if len(result) < expected or any(g is not None for g in result[expected:]):
+            raise RuntimeError(
+                f"function {self.name()} returned an incorrect number of gradients "
+                f"(expected {expected}, got {len(result)})"
+            )
+        for position, (g, meta) in enumerate(zip(result, self.input_meta), start=1):
+            if g is not None and meta is None:
                 raise RuntimeError(
-                    f"function {self.name()} returned an incorrect number of gradients "
-                    f"(expected {len(self.next_functions)}, got {len(result)})"
+                    f"function {self.name()} returned a gradient different than None at position "
+                    f"{position}, but the corresponding forward input was not a Tensor"
                 )
-            result = result[: len(self.next_functions)]
-        return result
+            if g is not None and not _is_tensor(g):
+                raise RuntimeError(f"expected Tensor or None (got {type(g).__name__})")
+        return result[:expected]
 
     def release(self) -> None:
         self.ctx._free()
