@@ -93,6 +93,22 @@ def test_registration_and_iteration():
     assert list(net.parameters(recurse=False)) == []
 
 
+def test_replacing_a_parameter_keeps_its_place_like_torch():
+    torch = pytest.importorskip("torch")
+    ours, theirs = nn.Linear(3, 2), torch.nn.Linear(3, 2)
+    ours.weight = nn.Parameter(mt.ones(2, 3))
+    theirs.weight = torch.nn.Parameter(torch.ones(2, 3))
+    assert list(ours.state_dict()) == list(theirs.state_dict()) == ["weight", "bias"]
+    assert ours.weight.tolist() == [[1.0] * 3] * 2
+
+
+def test_linear_refuses_an_input_of_another_dtype_like_torch():
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError, match="same dtype"):
+        torch.nn.Linear(3, 2)(torch.ones(1, 3, dtype=torch.float64))
+    with pytest.raises(RuntimeError, match="same dtype"):
+        nn.Linear(3, 2)(mt.ones(1, 3, dtype=mt.float64))  # no silent float64 model output
+
 def test_shared_parameters_are_listed_once():
     layer = nn.Linear(2, 2)
     seq = nn.Sequential(layer, nn.ReLU(), layer)
@@ -257,9 +273,16 @@ def test_load_state_dict_non_strict_and_bad_values():
     before = numpy_of(net.fc1.bias).copy()
     state = {"fc1.weight": mt.ones(3, 4), "nope": mt.zeros(1)}
     missing, unexpected = net.load_state_dict(state, strict=False)
-    assert unexpected == [] and "fc1.bias" not in missing  # non-strict lists nothing
+    # non-strict still reports the keys, as PyTorch does; it only does not raise for them
+    assert unexpected == ["nope"]
+    assert missing == [k for k in net.state_dict() if k != "fc1.weight"]
     assert float(net.fc1.weight.sum()) == 12.0
     np.testing.assert_array_equal(numpy_of(net.fc1.bias), before)
+    torch = pytest.importorskip("torch")
+    result = torch.nn.Linear(4, 3).load_state_dict({"weight": torch.ones(3, 4), "nope": torch.zeros(1)},
+                                                   strict=False)
+    ours = nn.Linear(4, 3).load_state_dict({"weight": mt.ones(3, 4), "nope": mt.zeros(1)}, strict=False)
+    assert (ours.missing_keys, ours.unexpected_keys) == (result.missing_keys, result.unexpected_keys)
     with pytest.raises(RuntimeError, match="size mismatch"):  # even when not strict
         net.load_state_dict({"fc1.weight": mt.ones(2, 2)}, strict=False)
     with pytest.raises(RuntimeError, match="expected a Tensor"):

@@ -465,3 +465,13 @@ def test_square_is_x_times_x_with_its_gradient():
     np.testing.assert_array_equal(y.detach().numpy(), np.array([2.25, 0.0, 4.0]))
     y.backward(mt.tensor([1.0, 2.0, 3.0], dtype=mt.float64))
     np.testing.assert_array_equal(x.grad.numpy(), np.array([-3.0, 0.0, 12.0]))
+
+
+def test_matmul_of_two_dtypes_raises_like_torch():
+    torch = pytest.importorskip("torch")
+    for lib in (mt, torch):
+        with pytest.raises(RuntimeError, match="expected m1 and m2 to have the same dtype"):
+            lib.ones(2, 3, dtype=lib.float64) @ lib.ones(3, 2)
+        with pytest.raises(RuntimeError, match="expected m1 and m2 to have the same dtype"):
+            lib.ones(2, 3, dtype=lib.int64) @ lib.ones(3, 2)
+        assert (lib.ones(2, 3) @ lib.ones(3, 2)).dtype == lib.float32

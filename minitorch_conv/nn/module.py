@@ -84,8 +84,9 @@ class Parameter(Tensor):
     def __deepcopy__(self, memo):
         if id(self) in memo:
             return memo[id(self)]
-        result = Parameter(Tensor(self._array.copy(), backend=self._backend),
-                           requires_grad=self.requires_grad)
+        with self._backend.device_context():  # CuPy copies onto the current GPU
+            data = Tensor(self._array.copy(), backend=self._backend)
+        result = Parameter(data, requires_grad=self.requires_grad)
         memo[id(self)] = result
         if self.grad is not None:
             result.grad = self.grad.__deepcopy__(memo)
@@ -162,7 +163,7 @@ class Module:
             raise AttributeError("cannot assign attributes before Module.__init__() call")
         params, buffers, modules = self._parameters, self._buffers, self._modules
         if isinstance(value, Parameter):
-            self._discard(name)
+            self._discard(name, keep=params)  # a replaced parameter keeps its place in the order
             self.register_parameter(name, value)
         elif name in params:
             if value is not None:
@@ -191,9 +192,10 @@ class Module:
         else:
             object.__setattr__(self, name, value)
 
-    def _discard(self, name: str) -> None:
+    def _discard(self, name: str, keep=None) -> None:
         for store in (self.__dict__, self._parameters, self._buffers, self._modules):
-            store.pop(name, None)
+            if store is not keep:
+                store.pop(name, None)
         self._non_persistent_buffers_set.discard(name)
 
     def __getattr__(self, name: str) -> Any:
@@ -588,7 +590,8 @@ class Module:
         unexpected: list[str] = []
         errors: list[str] = []
         for prefix, module in self.named_modules(remove_duplicate=False):
-            module._load_from_state_dict(state_dict, prefix + "." if prefix else "", strict,
+            # the keys are always collected (PyTorch returns them with strict=False too)
+            module._load_from_state_dict(state_dict, prefix + "." if prefix else "", True,
                                          missing, unexpected, errors)
         if strict:
             if unexpected:

@@ -40,6 +40,11 @@ class MatMul(Function):
 
 
 def matmul(a, b) -> Tensor:
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.dtype != b.dtype:
+        # PyTorch does not promote here either (a float64 batch into a float32 Linear is an error)
+        raise RuntimeError(
+            f"expected m1 and m2 to have the same dtype, but got: {a.dtype.name} != {b.dtype.name}"
+        )
     a, b = binary_operands(a, b, broadcast=False)
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(
