@@ -231,13 +231,15 @@ def randint(low, high=None, size=(), *, dtype=None, device=None) -> Tensor:
         low, high, size = 0, low, size if high is None else high
     backend = get_backend(device)
     dtype = int64 if dtype is None else to_dtype(dtype)
-    array = backend.rng.integers(low, high, size=tuple(size)).astype(dtype.numpy)
+    with backend.device_context():  # a GPU generator's state lives on its own device
+        array = backend.rng.integers(low, high, size=tuple(size)).astype(dtype.numpy)
     return Tensor(array, backend=backend)
 
 
 def randperm(n: int, *, device=None) -> Tensor:
+    """A random permutation of ``0 .. n-1`` (int64) from the global generator of ``device``."""
     backend = get_backend(device)
-    return Tensor(backend.rng.permutation(n).astype("int64"), backend=backend)
+    return Tensor(backend.permutation(n), backend=backend)
 
 
 def _like(factory):

@@ -7,6 +7,7 @@ is what needs no graph: metadata, conversion, printing, in-place updates and ``b
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -14,6 +15,18 @@ from . import backends
 from .autograd import engine
 from .autograd.grad_mode import is_grad_enabled, no_grad
 from .backends import DType, get_backend, to_dtype
+
+
+def _on_own_device(method):
+    """Run ``method`` with this tensor's GPU current: CuPy allocates arrays, copies and draws random
+    numbers on the *current* device, which for a ``cuda:1`` tensor may be another one."""
+
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        with self._backend.device_context():
+            return method(self, *args, **kwargs)
+
+    return run
 
 
 class Size(tuple):
@@ -284,6 +297,7 @@ class Tensor:
 
     __hash__ = object.__hash__
 
+    @_on_own_device
     def __deepcopy__(self, memo):
         """A leaf with a copy of the data on the same device (the backend is shared, not copied)."""
         if id(self) in memo:
@@ -304,21 +318,25 @@ class Tensor:
     def _new(self, array) -> Tensor:
         return Tensor(array, backend=self._backend)
 
+    @_on_own_device
     def new_zeros(self, size, *, dtype=None, requires_grad: bool = False) -> Tensor:
         dtype = self.dtype if dtype is None else to_dtype(dtype)
         out = self._new(self.xp.zeros(_size(size), dtype=dtype.numpy))
         return out.requires_grad_(requires_grad)
 
+    @_on_own_device
     def new_ones(self, size, *, dtype=None, requires_grad: bool = False) -> Tensor:
         dtype = self.dtype if dtype is None else to_dtype(dtype)
         out = self._new(self.xp.ones(_size(size), dtype=dtype.numpy))
         return out.requires_grad_(requires_grad)
 
+    @_on_own_device
     def new_full(self, size, fill_value, *, dtype=None, requires_grad: bool = False) -> Tensor:
         dtype = self.dtype if dtype is None else to_dtype(dtype)
         out = self._new(self.xp.full(_size(size), fill_value, dtype=dtype.numpy))
         return out.requires_grad_(requires_grad)
 
+    @_on_own_device
     def new_empty(self, size, *, dtype=None, requires_grad: bool = False) -> Tensor:
         dtype = self.dtype if dtype is None else to_dtype(dtype)
         out = self._new(self.xp.empty(_size(size), dtype=dtype.numpy))
@@ -373,6 +391,7 @@ class Tensor:
                 "a leaf Variable that requires grad is being used in an in-place operation."
             )
 
+    @_on_own_device
     def _inplace(self, compute) -> Tensor:
         """Apply ``compute(tensor) -> Tensor`` in place.
 
@@ -445,6 +464,7 @@ class Tensor:
         src = src if isinstance(src, Tensor) else self.new_tensor(src)
         return self._inplace(lambda t: _written_over(t, src.to(device=t.device, dtype=t.dtype)))
 
+    @_on_own_device
     def _overwrite(self, array) -> Tensor:
         """Write ``array`` into this tensor outside the graph (used by fill_, zero_, the RNG)."""
         self._check_inplace()
@@ -464,26 +484,31 @@ class Tensor:
             )
         self.xp.copyto(self._array, values, casting="unsafe")
 
+    @_on_own_device
     def zero_(self) -> Tensor:
         return self._overwrite(self.xp.zeros((), dtype=self._array.dtype))
 
+    @_on_own_device
     def fill_(self, value) -> Tensor:
         if isinstance(value, Tensor):
             value = value.item()
         return self._overwrite(self.xp.asarray(value, dtype=self._array.dtype))
 
+    @_on_own_device
     def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator=None) -> Tensor:
         """Fill with draws from U(a, b) in this tensor's dtype, from the global generator."""
         rng = (generator or self._backend).rng
         sample = rng.random(self.shape, dtype=self._float_dtype())
         return self._overwrite(sample * (b - a) + a if (a, b) != (0.0, 1.0) else sample)
 
+    @_on_own_device
     def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
         """Fill with draws from N(mean, std**2) in this tensor's dtype, from the global generator."""
         rng = (generator or self._backend).rng
         sample = rng.standard_normal(self.shape, dtype=self._float_dtype())
         return self._overwrite(sample * std + mean if (mean, std) != (0.0, 1.0) else sample)
 
+    @_on_own_device
     def bernoulli_(self, p: float = 0.5, *, generator=None) -> Tensor:
         rng = (generator or self._backend).rng
         return self._overwrite(rng.random(self.shape, dtype=self._float_dtype()) < p)

@@ -210,3 +210,109 @@ def test_deterministic_mode_allows_every_cpu_path_and_refuses_gpu_scatter_add(mo
     finally:
         mt.use_deterministic_algorithms(False)
     alert_not_deterministic("scatter-add", "cuda:0")  # off again: no error
+
+
+# ---------------------------------------------------------------------------- GPU-path contracts
+_TWO_GPUS = pytest.mark.skipif(mt.cuda.device_count() < 2, reason="needs two CUDA GPUs")
+
+
+@pytest.mark.parametrize("padding, k, s, d", [((1, 2, 0, 1), (3, 1), (2, 1), (1, 1)),
+                                              ((0, 0, 0, 0), (1, 1), (1, 1), (1, 1)),
+                                              ((2, 0, 1, 1), (2, 3), (1, 2), (2, 1))])
+def test_gemm_layout_kernels_match_the_padded_naive_columns(device, rng, padding, k, s, d):
+    """im2col_gemm (C, kh, kw, N, Ho, Wo) with asymmetric padding, and col2im_gemm its adjoint:
+    what the GPU's raw kernels (strided views, size-1 axes) must reproduce."""
+    backend = backends.get_backend(device)
+    x = rng.standard_normal((2, 3, 5, 4))
+    pt, pb, pl, pr = padding
+    xpad = np.pad(x, ((0, 0), (0, 0), (pt, pb), (pl, pr)))
+    out = tuple(_out_size(n, k_, s_, d_) for n, k_, s_, d_ in zip(xpad.shape[2:], k, s, d))
+    expected = _naive_im2col(xpad, k, s, d, out).transpose(1, 2, 3, 0, 4, 5)
+    cols = backend.im2col_gemm(backend.asarray(x), k, s, padding, d, out)
+    assert cols.shape == expected.shape
+    np.testing.assert_allclose(backend.to_numpy(cols), expected)
+    c = rng.standard_normal(expected.shape)
+    back = backend.to_numpy(backend.col2im_gemm(backend.asarray(c), (5, 4), s, (pt, pl), d))
+    np.testing.assert_allclose(np.sum(expected * c), np.sum(x * back), rtol=1e-10)
+
+
+def test_randperm_is_a_seeded_permutation_on_every_device(device):
+    mt.manual_seed(3)
+    first = mt.randperm(50, device=device)
+    assert first.dtype is mt.int64 and first.device == mt.device(device)
+    assert sorted(first.tolist()) == list(range(50))
+    mt.manual_seed(3)
+    assert mt.randperm(50, device=device).tolist() == first.tolist()
+    if device == "cpu":  # the CPU draws exactly NumPy's permutation from the seeded PCG64
+        assert first.tolist() == np.random.Generator(np.random.PCG64(3)).permutation(50).tolist()
+
+
+def test_functions_run_forward_and_backward_with_their_device_current(monkeypatch):
+    """CuPy allocates on the *current* GPU, so each op must make its tensors' device current."""
+    import contextlib
+
+    entered = []
+
+    @contextlib.contextmanager
+    def recording_context(self):
+        entered.append(self.device)
+        yield
+
+    class Twice(mt.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            seen.append(("forward", len(entered)))
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            seen.append(("backward", len(entered)))
+            return grad * 2
+
+    seen = []
+    x = mt.ones(3, requires_grad=True)
+    monkeypatch.setattr(backends.NumpyBackend, "device_context", recording_context)
+    Twice.apply(x).sum().backward()
+    assert [kind for kind, depth in seen if depth > 0] == ["forward", "backward"]
+    assert set(entered) == {mt.device("cpu")}
+
+
+def test_tf32_switch_touches_no_cupy_without_a_usable_gpu(monkeypatch):
+    import warnings
+
+    monkeypatch.setattr(cupy_backend, "cupy", types.SimpleNamespace())  # imported, but no GPU
+    monkeypatch.setattr(cupy_backend, "is_available", lambda: False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        mt.backends.cuda.matmul.allow_tf32 = True
+        mt.backends.cuda.matmul.allow_tf32 = False
+
+
+@pytest.mark.skipif(not mt.cuda.is_available(), reason="no CUDA GPU available")
+def test_tf32_flag_reaches_cupys_float32_compute_type():
+    from cupy._core import _routines_linalg as linalg
+
+    flags = mt.backends.cuda.matmul
+    try:
+        flags.allow_tf32 = True  # before Ampere CuPy warns and keeps the default
+        assert linalg.get_compute_type(np.float32) in (linalg.COMPUTE_TYPE_TF32,
+                                                       linalg.COMPUTE_TYPE_DEFAULT)
+    finally:
+        flags.allow_tf32 = False
+    assert linalg.get_compute_type(np.float32) == linalg.COMPUTE_TYPE_DEFAULT
+
+
+@_TWO_GPUS
+def test_work_on_the_second_gpu_stays_there():
+    def on_gpu_1(t):
+        return t.device == mt.device("cuda:1") and t.array.device.id == 1
+
+    x = mt.randn(2, 3, 8, 8, device="cuda:1", requires_grad=True)
+    w = mt.randn(4, 3, 3, 3, device="cuda:1", requires_grad=True)
+    y = mt.nn.functional.dropout(mt.nn.functional.conv2d(x, w, padding=1), 0.5)
+    y.sum().backward()
+    assert all(on_gpu_1(t) for t in (x, w, y, x.grad, w.grad))
+    moved = mt.randn(3, device="cuda:0").to("cuda:1")
+    assert on_gpu_1(moved) and on_gpu_1(moved.to(mt.float64)) and on_gpu_1(copy.deepcopy(moved))
+    assert on_gpu_1(mt.randperm(5, device="cuda:1")) and on_gpu_1(x.new_zeros(2))
+    assert on_gpu_1(mt.ones(3).to("cuda:1", mt.float64))

@@ -15,6 +15,7 @@ This module works on whatever objects the nodes hand it: it calls a few Tensor m
 from __future__ import annotations
 
 import weakref
+from contextlib import nullcontext
 
 from .grad_mode import set_grad_enabled
 
@@ -188,13 +189,15 @@ def _run_node(node, grads, buffers, retain_graph, create_graph, accumulate):
         return
 
     node.store_retained_grads(grads, create_graph)
-    if node.ctx.materialize_grads:
-        reference = next(g for g in grads if g is not None)
-        grads = [
-            reference.new_zeros(meta[0], dtype=meta[1]) if g is None else g
-            for g, meta in zip(grads, node.output_meta)
-        ]
-    input_grads = node.apply(grads)
+    reference = next((g for g in grads if g is not None), None)
+    # a backward runs with its gradients' GPU current (CuPy allocates on the current device)
+    with nullcontext() if reference is None else reference.backend.device_context():
+        if node.ctx.materialize_grads:
+            grads = [
+                reference.new_zeros(meta[0], dtype=meta[1]) if g is None else g
+                for g, meta in zip(grads, node.output_meta)
+            ]
+        input_grads = node.apply(grads)
     if not retain_graph:
         node.release()
     for index, (edge, grad) in enumerate(zip(node.next_functions, input_grads)):

@@ -23,6 +23,8 @@ is itself differentiable, so ``create_graph=True`` gives gradients of gradients.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from .engine import AccumulateGrad, fresh_grad  # noqa: F401  (AccumulateGrad: re-exported)
 from .grad_mode import is_grad_enabled, no_grad
 
@@ -169,7 +171,9 @@ class Function:
         """Run ``forward`` and, when grad mode is on and an input requires grad, record a node."""
         record = is_grad_enabled() and any(_is_tensor(a) and a.requires_grad for a in args)
         ctx = Context(tuple(record and _is_tensor(a) and a.requires_grad for a in args))
-        with no_grad():
+        backend = next((a.backend for a in args if _is_tensor(a)), None)
+        # CuPy allocates and launches on the *current* GPU: make the inputs' GPU current (cuda:1)
+        with no_grad(), (nullcontext() if backend is None else backend.device_context()):
             raw = cls.forward(ctx, *args, **kwargs)
         is_tuple = isinstance(raw, tuple)
         outputs = tuple(_wrap_output(o, args) for o in (raw if is_tuple else (raw,)))

@@ -7,7 +7,10 @@ overrides one only where its device has a faster way.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
+
+_NO_CONTEXT = contextlib.nullcontext()  # reusable: what device_context gives where there is one device
 
 
 class Backend:
@@ -32,9 +35,11 @@ class Backend:
 
     def device_context(self):
         """A context manager that makes this backend's device current (a no-op on the CPU)."""
-        import contextlib
+        return _NO_CONTEXT
 
-        return contextlib.nullcontext()
+    def permutation(self, n: int):
+        """A random permutation of ``range(n)`` (int64) from this backend's generator."""
+        return self.rng.permutation(n).astype("int64", copy=False)
 
     # ---------------------------------------------------------------- convolution kernels
     # Notation (shared by every kernel below):

@@ -31,8 +31,12 @@ def device_count() -> int:
 
 
 def set_tf32(enabled: bool) -> None:
-    """Switch float32 GEMMs to TF32 tensor-core math (CuPy's compute type for float32)."""
-    if cupy is None:
+    """Switch float32 GEMMs to TF32 tensor-core math (CuPy's compute type for float32).
+
+    Only where a GPU is usable: CuPy's switch asks the current device for its compute capability,
+    which raises where CuPy is installed but finds no GPU.
+    """
+    if not is_available():
         return
     try:  # pragma: no cover - needs CuPy
         import numpy
@@ -60,6 +64,8 @@ class CupyBackend(Backend):  # pragma: no cover - needs a GPU
 
     def asarray(self, data, dtype=None):
         with self.device_context():
+            if isinstance(data, cupy.ndarray) and data.device.id != self.index:
+                data = data.copy()  # asarray would keep it on its GPU; copy() lands on the current one
             return cupy.asarray(data, dtype=None if dtype is None else dtype.numpy)
 
     def to_numpy(self, array):
@@ -68,6 +74,11 @@ class CupyBackend(Backend):  # pragma: no cover - needs a GPU
     def seed(self, seed: int) -> None:
         with self.device_context():
             self.rng = cupy.random.Generator(cupy.random.XORWOW(seed))
+
+    def permutation(self, n: int):
+        # cupy.random.Generator has no permutation(): sort uniform draws (always a permutation)
+        with self.device_context():
+            return self.rng.random(n).argsort().astype("int64", copy=False)
 
     def from_dlpack(self, obj):
         return cupy.from_dlpack(obj)

@@ -544,8 +544,9 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         return input * 0
     rng = input.backend.rng
     draw_dtype = "float64" if input.dtype.name == "float64" else "float32"
-    keep = rng.random(tuple(input.shape), dtype=draw_dtype) >= p
-    mask = keep.astype(input._array.dtype) * input._array.dtype.type(1.0 / (1.0 - p))
+    with input.backend.device_context():  # a GPU generator's state lives on its own device
+        keep = rng.random(tuple(input.shape), dtype=draw_dtype) >= p
+        mask = keep.astype(input._array.dtype) * input._array.dtype.type(1.0 / (1.0 - p))
     return input * input._new(mask)
 
 

@@ -20,11 +20,12 @@ class ToCopy(Function):
     @staticmethod
     def forward(ctx, a, dtype, backend):
         ctx.source = (a.dtype, a.backend)
-        array = transfer_array(a._array, a.backend, backend)
-        if array.dtype != dtype.numpy:
-            array = array.astype(dtype.numpy)
-        elif array is a._array:
-            array = array.copy()
+        with backend.device_context():  # the copy is made on the target GPU, not the current one
+            array = transfer_array(a._array, a.backend, backend)
+            if array.dtype != dtype.numpy:
+                array = array.astype(dtype.numpy)
+            elif array is a._array:
+                array = array.copy()
         return Tensor(array, backend=backend)
 
     @staticmethod
