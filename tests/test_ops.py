@@ -445,7 +445,7 @@ def test_cat_promotes_dtypes_and_stack_adds_a_dim():
     (lambda: mt.ones(2, 3).unsqueeze(3), IndexError, "Dimension out of range"),
     (lambda: mt.ones(2)[5], IndexError, "out of bounds"),
     (lambda: mt.cat([mt.ones(2, 3), mt.ones(2, 4)]), RuntimeError, "Sizes of tensors must match"),
-    (lambda: mt.cat([]), RuntimeError, "non-empty"),
+    (lambda: mt.cat([]), ValueError, "non-empty"),  # torch 2.13 raises ValueError here
     (lambda: mt.stack([mt.ones(2), mt.ones(3)]), RuntimeError, "entry 0 and .* at entry 1"),
     (lambda: mt.ones(2).clamp(), RuntimeError, "At least one of 'min' or 'max'"),
     (lambda: mt.ones(0).max(), RuntimeError, "numel\\(\\) == 0"),

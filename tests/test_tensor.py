@@ -266,6 +266,9 @@ def test_item_tolist_and_python_numbers():
         x.item()
     with pytest.raises(RuntimeError, match="more than one value is ambiguous"):
         bool(mt.ones(2))
+    for convert in (float, int):  # ValueError, as torch's float()/int() of a 2-element tensor
+        with pytest.raises(ValueError, match="only one element tensors can be converted"):
+            convert(x)
     with pytest.raises(TypeError, match="len\\(\\) of a 0-d tensor"):
         len(mt.tensor(1.0))
 
@@ -575,6 +578,37 @@ def test_setitem_values(device):
     np.testing.assert_array_equal(to_numpy(x), a)
     assert x.dtype == mt.float32
 
+
+def test_integers_mixed_with_array_indices_select_first_like_torch():
+    torch = pytest.importorskip("torch")
+    data = np.arange(24.0).reshape(2, 3, 4)
+    keys = [lambda t: (0, slice(None), [1, 2]), lambda t: ([0, 1], 0, [1, 2]),
+            lambda t: (t.tensor(1), slice(1, None), [[1], [2]]), lambda t: (None, -1, Ellipsis, [0, 3]),
+            lambda t: (0, slice(None), t.tensor([True, False, True, False]))]
+    for key in keys:
+        ours = mt.tensor(data, requires_grad=True)
+        theirs = torch.tensor(data, requires_grad=True)
+        y, z = ours[key(mt)], theirs[key(torch)]
+        assert y.shape == tuple(z.shape)
+        np.testing.assert_array_equal(y.detach().numpy(), z.detach().numpy())
+        upstream = np.arange(float(z.numel())).reshape(z.shape)
+        (y * mt.tensor(upstream)).sum().backward()
+        (z * torch.tensor(upstream)).sum().backward()
+        np.testing.assert_array_equal(ours.grad.numpy(), theirs.grad.numpy())
+        a, b = mt.zeros(2, 3, 4, dtype=mt.float64), torch.zeros(2, 3, 4, dtype=torch.float64)
+        a[key(mt)] = mt.tensor(upstream)
+        b[key(torch)] = torch.tensor(upstream)
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+def test_setitem_shape_mismatch_and_integer_clamp_like_torch():
+    torch = pytest.importorskip("torch")
+    for lib in (mt, torch):
+        with pytest.raises(RuntimeError):
+            lib.zeros(2, 3)[0] = lib.ones(2)
+        clamped = lib.tensor([1, 5]).clamp(min=2.5)
+        assert clamped.dtype == lib.float32 and clamped.tolist() == [2.5, 5.0]
+        assert lib.tensor([1, 5]).clamp(min=2).dtype == lib.int64
 
 def test_index_gradient_accumulates_repeated_indices():
     x = mt.tensor([1.0, 2.0, 3.0], requires_grad=True)

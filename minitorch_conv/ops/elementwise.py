@@ -8,6 +8,7 @@ operand's shape in one place, the engine.
 from __future__ import annotations
 
 from ..autograd.function import Function
+from ..backends import get_default_dtype
 from ..tensor import Tensor
 from ._util import binary_operands, broadcast_shapes, check_same_device
 
@@ -342,6 +343,8 @@ def relu(a):
 def clamp(a, min=None, max=None):  # noqa: A002 - PyTorch's names
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if not a.dtype.is_floating_point and any(isinstance(v, float) for v in (min, max)):
+        a = a.to(get_default_dtype())  # an integer tensor clamped to 2.5 gives floats, as in PyTorch
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         out = a
         if min is not None:

@@ -4,6 +4,7 @@ concatenation. Each backward is the inverse movement (or its adjoint, for indexi
 from __future__ import annotations
 
 import math
+import numbers
 
 from ..autograd.function import Function
 from ..backends import alert_not_deterministic
@@ -113,7 +114,13 @@ class IndexPut(Function):
     def forward(ctx, a, index, value):
         ctx.index = index
         out = a._array.copy()
-        out[index] = value._array
+        try:
+            out[index] = value._array
+        except ValueError:  # NumPy's broadcast error, in PyTorch's words and class
+            raise RuntimeError(
+                f"shape mismatch: value tensor of shape {list(value.shape)} cannot be broadcast to "
+                f"indexing result of shape {list(out[index].shape)}"
+            ) from None
         return out
 
     @staticmethod
@@ -296,7 +303,43 @@ def getitem(a: Tensor, index) -> Tensor:
     index = _convert_index(index)
     if isinstance(index, list) or (isinstance(index, tuple) and any(isinstance(i, list) for i in index)):
         index = _lists_to_arrays(a, index)
+    steps = _integers_first(index)
+    if steps is not None:
+        return GetItem.apply(GetItem.apply(a, steps[0]), steps[1])
     return GetItem.apply(a, index)
+
+
+def _integers_first(index):
+    """PyTorch's order for an index that mixes integers and arrays, as two NumPy indices.
+
+    PyTorch selects with the integers first, so ``x[0, :, [1, 2]]`` has shape (3, 2) for a
+    (2, 3, 4) ``x``, where NumPy would treat 0 as an array index too and give (2, 3). Returns
+    ``(select, rest)`` to apply one after the other, or None where NumPy already agrees.
+    """
+    if not (isinstance(index, tuple) and any(_is_int(i) for i in index)
+            and any(getattr(i, "ndim", 0) > 0 for i in index)):
+        return None
+    select, rest = [], []
+    for i in index:
+        if _is_int(i):
+            select.append(i)
+        elif i is None or i is Ellipsis:
+            select.append(i)
+            rest.append(Ellipsis if i is Ellipsis else slice(None))
+        else:  # a slice, an integer array, or a boolean mask over i.ndim dimensions
+            is_mask = getattr(i, "dtype", None) is not None and i.dtype.kind == "b"
+            select.extend([slice(None)] * (i.ndim if is_mask else 1))
+            rest.append(i)
+    return tuple(select), tuple(rest)
+
+
+def _is_int(i) -> bool:
+    """A Python or NumPy integer, or a 0-d integer array (an integer Tensor used as an index)."""
+    if isinstance(i, bool):
+        return False
+    if isinstance(i, numbers.Integral):
+        return True
+    return getattr(i, "ndim", None) == 0 and i.dtype.kind in "iu"
 
 
 def setitem(a: Tensor, index, value) -> None:
@@ -304,6 +347,10 @@ def setitem(a: Tensor, index, value) -> None:
     index = _convert_index(index)
     if isinstance(index, list) or (isinstance(index, tuple) and any(isinstance(i, list) for i in index)):
         index = _lists_to_arrays(a, index)
+    steps = _integers_first(index)
+    if steps is not None:  # the same elements as a[index] in PyTorch's order, as coordinates
+        positions = a.xp.arange(a.numel()).reshape(a.shape)[steps[0]][steps[1]]
+        index = a.xp.unravel_index(positions, a.shape)
     if not isinstance(value, Tensor):
         value = a.new_tensor(value)
     else:
@@ -321,7 +368,7 @@ def _lists_to_arrays(a: Tensor, index):
 def cat(tensors, dim: int = 0) -> Tensor:
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     check_same_device(*tensors)
     ndim = tensors[0].ndim
     dim = normalize_dims(dim, ndim)[0]
