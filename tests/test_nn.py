@@ -657,3 +657,18 @@ def test_max_pool_with_nan_matches_pytorch():
     ours = F.max_pool2d(mt.tensor(x), 3, stride=2, padding=1)
     theirs = torch.nn.functional.max_pool2d(torch.tensor(x), 3, stride=2, padding=1)
     np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+def test_linear_on_more_than_two_dimensions_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(9)
+    x, w, b = rng.standard_normal((2, 3, 4, 5)), rng.standard_normal((6, 5)), rng.standard_normal(6)
+    upstream = rng.standard_normal((2, 3, 4, 6))
+    ours = [mt.tensor(a, requires_grad=True) for a in (x, w, b)]
+    theirs = [torch.tensor(a, requires_grad=True) for a in (x, w, b)]
+    out_ours, out_theirs = F.linear(*ours), torch.nn.functional.linear(*theirs)
+    out_ours.backward(mt.tensor(upstream))
+    out_theirs.backward(torch.tensor(upstream))
+    np.testing.assert_allclose(out_ours.detach().numpy(), out_theirs.detach().numpy(), rtol=1e-12)
+    for a, t in zip(ours, theirs):
+        np.testing.assert_allclose(a.grad.numpy(), t.grad.numpy(), rtol=1e-10, atol=1e-12)

@@ -18,6 +18,9 @@ class Backend:
 
     name = "base"
     xp: Any = None
+    batched_gemm_is_like_2d = True
+    """False where a batched matmul computes differently from 2-D GEMMs (CuPy: TF32 reaches only
+    2-D GEMMs), so that the convolution keeps every GEMM 2-D there."""
 
     def __init__(self, device):
         self.device = device

@@ -54,6 +54,7 @@ def set_tf32(enabled: bool) -> None:
 class CupyBackend(Backend):  # pragma: no cover - needs a GPU
     name = "cupy"
     xp = cupy
+    batched_gemm_is_like_2d = False  # CuPy applies TF32 to 2-D GEMMs only
 
     def __init__(self, device):
         self.index = device.index or 0

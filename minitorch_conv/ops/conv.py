@@ -128,10 +128,14 @@ def _is_depthwise(in_channels: int, groups: int) -> bool:
     return groups == in_channels and groups > 1
 
 
-def _is_pointwise(kernel_size, params: ConvParams) -> bool:
-    """A 1x1 kernel, stride 1, no padding, one group: the columns are the image itself."""
+def _is_pointwise(kernel_size, params: ConvParams, backend) -> bool:
+    """A 1x1 kernel, stride 1, no padding, one group: the columns are the image itself.
+
+    The fast path is a batched matmul, so it is taken only where batched GEMMs compute as 2-D ones
+    do (not on CuPy, where TF32 reaches 2-D GEMMs only).
+    """
     return (tuple(kernel_size) == (1, 1) and params.stride == (1, 1) and not any(params.padding)
-            and params.groups == 1)
+            and params.groups == 1 and backend.batched_gemm_is_like_2d)
 
 
 def conv2d_array(backend, x, weight, params: ConvParams):
@@ -148,7 +152,7 @@ def conv2d_array(backend, x, weight, params: ConvParams):
     Ho, Wo = conv_output_size((H, W), (kh, kw), params)
     if _is_depthwise(C, G):
         return backend.depthwise_conv(x, weight, params.stride, params.padding, params.dilation, (Ho, Wo))
-    if _is_pointwise((kh, kw), params):  # a plain GEMM per image, no columns to build
+    if _is_pointwise((kh, kw), params, backend):  # a plain GEMM per image, no columns to build
         return xp.matmul(weight.reshape(O, C), x.reshape(N, C, H * W)).reshape(N, O, H, W)
     K, Og = Cg * kh * kw, O // G
     w = weight.reshape(G, Og, K)
@@ -182,7 +186,7 @@ def conv_transpose2d_array(backend, x, weight, params: ConvParams, output_size):
     if Og == 1 and _is_depthwise(O, G):
         return backend.depthwise_conv_transpose(x, weight, O, output_size, params.stride, top_left,
                                                 params.dilation)
-    if _is_pointwise((kh, kw), params) and tuple(output_size) == (H, W):
+    if _is_pointwise((kh, kw), params, backend) and tuple(output_size) == (H, W):
         return xp.matmul(weight.reshape(C, O).T, x.reshape(N, C, H * W)).reshape(N, O, H, W)
     w_t = weight.reshape(G, Cg, K).transpose(0, 2, 1)
     out = xp.empty((N, O, *output_size), dtype=x.dtype)
@@ -211,7 +215,7 @@ def conv2d_weight_grad_array(backend, x, grad_output, kernel_size, params: ConvP
     if _is_depthwise(C, G):
         return backend.depthwise_weight_grad(x, grad_output, kernel_size, params.stride, params.padding,
                                              params.dilation)
-    if _is_pointwise(kernel_size, params) and x.shape[2:] == (Ho, Wo):
+    if _is_pointwise(kernel_size, params, backend) and x.shape[2:] == (Ho, Wo):
         # dW (O, C) = sum over images and positions of dY (O, L) @ x (C, L)^T: one GEMM
         grad_weight = xp.tensordot(grad_output.reshape(N, O, Ho * Wo), x.reshape(N, C, Ho * Wo),
                                    axes=([0, 2], [0, 2]))
