@@ -123,53 +123,24 @@ def _median_time(fn, repeat: int, sync=lambda: None) -> float:
     return statistics.median(times)
 
 
-def _ours_callables(shape: ConvShape, device: str, dtype):
-    mt.manual_seed(0)
-    x = mt.randn(shape.n, shape.c, shape.h, shape.w, dtype=dtype, device=device, requires_grad=True)
-    weight = mt.randn(
+def _conv_callables(lib, conv, shape: ConvShape, device: str, dtype):
+    """(forward, prepare_backward, backward, both) for ``lib`` (minitorch_conv or torch).
+
+    The two frameworks share these names (manual_seed, randn, no_grad, backward), so the same code
+    times both.
+    """
+    lib.manual_seed(0)
+    x = lib.randn(shape.n, shape.c, shape.h, shape.w, dtype=dtype, device=device, requires_grad=True)
+    weight = lib.randn(
         shape.out, shape.c // shape.groups, *shape.kernel, dtype=dtype, device=device, requires_grad=True
     )
-    bias = mt.randn(shape.out, dtype=dtype, device=device, requires_grad=True)
+    bias = lib.randn(shape.out, dtype=dtype, device=device, requires_grad=True)
     args = dict(stride=shape.stride, padding=shape.padding, dilation=shape.dilation, groups=shape.groups)
-    grad_out = mt.randn(shape.n, shape.out, *shape.output_hw, dtype=dtype, device=device)
+    grad_out = lib.randn(shape.n, shape.out, *shape.output_hw, dtype=dtype, device=device)
     state = {}
 
     def forward():
-        with mt.no_grad():
-            F.conv2d(x, weight, bias, **args)
-
-    def prepare_backward():
-        state["y"] = F.conv2d(x, weight, bias, **args)
-
-    def backward():
-        state["y"].backward(grad_out)
-        x.grad = weight.grad = bias.grad = None
-
-    def both():
-        F.conv2d(x, weight, bias, **args).backward(grad_out)
-        x.grad = weight.grad = bias.grad = None
-
-    return forward, prepare_backward, backward, both
-
-
-def _torch_callables(shape: ConvShape, device: str, dtype_name: str):
-    import torch
-
-    torch.manual_seed(0)
-    dtype = getattr(torch, dtype_name)
-    dev = "cuda" if device.startswith("cuda") else "cpu"
-    x = torch.randn(shape.n, shape.c, shape.h, shape.w, dtype=dtype, device=dev, requires_grad=True)
-    weight = torch.randn(
-        shape.out, shape.c // shape.groups, *shape.kernel, dtype=dtype, device=dev, requires_grad=True
-    )
-    bias = torch.randn(shape.out, dtype=dtype, device=dev, requires_grad=True)
-    args = dict(stride=shape.stride, padding=shape.padding, dilation=shape.dilation, groups=shape.groups)
-    grad_out = torch.randn(shape.n, shape.out, *shape.output_hw, dtype=dtype, device=dev)
-    state = {}
-    conv = torch.nn.functional.conv2d
-
-    def forward():
-        with torch.no_grad():
+        with lib.no_grad():
             conv(x, weight, bias, **args)
 
     def prepare_backward():
@@ -184,6 +155,17 @@ def _torch_callables(shape: ConvShape, device: str, dtype_name: str):
         x.grad = weight.grad = bias.grad = None
 
     return forward, prepare_backward, backward, both
+
+
+def _ours_callables(shape: ConvShape, device: str, dtype):
+    return _conv_callables(mt, F.conv2d, shape, device, dtype)
+
+
+def _torch_callables(shape: ConvShape, device: str, dtype_name: str):
+    import torch
+
+    dev = "cuda" if device.startswith("cuda") else "cpu"
+    return _conv_callables(torch, torch.nn.functional.conv2d, shape, dev, getattr(torch, dtype_name))
 
 
 def _time_phases(callables, repeat: int, sync) -> dict:
