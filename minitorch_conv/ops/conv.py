@@ -40,7 +40,7 @@ from ..tensor import Tensor
 
 IM2COL_BUDGET_BYTES = 8 * 2**20
 """Largest im2col buffer (in bytes) built at once; bigger batches are processed in chunks."""
-ONE_IMAGE_BYTES = 2**20
+ONE_IMAGE_BYTES = 256 * 2**10
 """Columns of at least this many bytes per image are processed one image at a time."""
 
 
