@@ -27,6 +27,10 @@ classes and messages, then call the Functions.
 Memory: the im2col buffer holds N*C*kh*kw*Ho*Wo elements (kh*kw copies of the input). Above
 :data:`IM2COL_BUDGET_BYTES` the batch is processed in chunks, so a large batch never allocates one
 huge buffer.
+
+Fast paths, each tested against the general path: depthwise convolutions (one input channel per
+group) skip the columns for kh*kw multiply-adds (Numba kernels on the CPU where installed); 1x1
+stride-1 convolutions are a plain GEMM per image. docs/performance.md has the measurements.
 """
 
 from __future__ import annotations
@@ -92,6 +96,9 @@ def _batch_chunks(batch: int, bytes_per_sample: int):
 #   Ho, Wo  output positions: Ho = (H + pt + pb - dh*(kh-1) - 1) // sh + 1
 #   K  = Cg*kh*kw   (one column of a group)       L  = Ho*Wo   (number of columns)
 #   cols    (N, C, kh, kw, Ho, Wo): cols[n, c, i, j, y, x] = xpad[n, c, y*sh + i*dh, x*sw + j*dw]
+#           (PyTorch's unfold layout, for im2col/col2im)
+#   cols_gemm (C, kh, kw, N, Ho, Wo): the same entries with the batch inside, so that
+#           cols_gemm.reshape(G, K, N*L)[g] is one plain 2-D GEMM operand per group (the conv kernels)
 #   weight  (O, Cg, kh, kw) for a convolution; (C, Og, kh, kw) for a transposed one
 
 
