@@ -32,7 +32,7 @@ from .backends import (
 from .tensor import Size, Tensor, is_tensor, manual_seed
 from . import ops  # noqa: E402  (binds the operators onto Tensor)
 from .ops import *  # noqa: E402,F401,F403
-from .ops import all, any, max, min, sum, abs, pow  # noqa: A004,E402,F401
+from .ops import all, any, max, min, sum, abs, pow, round  # noqa: A004,E402,F401
 from .creation import (  # noqa: E402
     arange,
     as_tensor,

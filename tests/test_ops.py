@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +32,23 @@ def away_from_kinks(rng, shape):
         close = np.abs(x - kink) < 0.05
         x[close] = kink + 0.1 * np.sign(x[close] - kink + 1e-12)
     return x
+
+
+def with_zeros(rng, shape):
+    """Normal values with zeros: row 0 holds one, row 1 two, the last row none (for prod)."""
+    x = rng.standard_normal(shape)
+    flat = x.reshape(shape[0], -1)
+    flat[0, 1] = 0.0
+    if shape[0] > 2:
+        flat[1, 0] = flat[1, -1] = 0.0
+    return flat.reshape(shape)
+
+
+def off_halves(rng, shape):
+    """Values at least 0.05 away from the integers and the half-integers (rounding's jumps)."""
+    x = rng.uniform(-3.0, 3.0, shape)
+    frac = np.abs(x * 2 - np.round(x * 2))
+    return np.where(frac < 0.1, x + 0.12, x)
 
 
 @dataclass
@@ -90,7 +108,41 @@ UNARY = [
     Op("clamp", lambda l, x: x.clamp(-0.5, 0.5), lambda x: np.clip(x, -0.5, 0.5), (S,), away_from_kinks),
     Op("clamp_min", lambda l, x: l.clamp(x, min=0.2), lambda x: np.maximum(x, 0.2), (S,), away_from_kinks),
     Op("clamp_max", lambda l, x: x.clamp(max=0.2), lambda x: np.minimum(x, 0.2), (S,), away_from_kinks),
+    Op("sin", lambda l, x: x.sin(), np.sin, (S,)),
+    Op("cos", lambda l, x: l.cos(x), np.cos, (S,)),
+    Op("reciprocal", lambda l, x: x.reciprocal(), lambda x: 1 / x, (S,), positive),
+    Op("reciprocal_fn", lambda l, x: l.reciprocal(-x), lambda x: -1 / x, (S,), positive),
+    Op("rsqrt", lambda l, x: l.rsqrt(x), lambda x: 1 / np.sqrt(x), (S,), positive),
+    Op("erf", lambda l, x: x.erf(), lambda x: np.vectorize(math.erf)(x), (S,)),
+    Op("floor", lambda l, x: x.floor() * x, lambda x: np.floor(x) * x, (S,), off_halves),
+    Op("ceil", lambda l, x: l.ceil(x) + x, lambda x: np.ceil(x) + x, (S,), off_halves),
+    Op("round", lambda l, x: x.round() * x, lambda x: np.round(x) * x, (S,), off_halves),
+    Op("round_decimals", lambda l, x: l.round(x, decimals=1), lambda x: np.round(x, 1), (S,), off_halves),
+    Op("trunc", lambda l, x: l.trunc(x) - x, lambda x: np.trunc(x) - x, (S,), off_halves),
+    Op("remainder_scalar", lambda l, x: x % 0.7, lambda x: np.remainder(x, 0.7), (S,), off_halves),
+    Op("remainder_negative", lambda l, x: l.remainder(x, -0.7), lambda x: np.remainder(x, -0.7), (S,),
+       off_halves),
+    Op("rmod_0d", lambda l, x: l.tensor(2.5, dtype=x.dtype) % x, lambda x: np.remainder(2.5, x), (S,),
+       positive),  # (torch has no derivative for a Python number % tensor; a 0-d tensor is fine)
     # reductions
+    Op("prod", lambda l, x: x.prod(), np.prod, (S,)),
+    Op("prod_dim", lambda l, x: x.prod(1), lambda x: x.prod(1), (S,)),
+    Op("prod_keepdim", lambda l, x: l.prod(x, 0, keepdim=True), lambda x: x.prod(0, keepdims=True), (S,)),
+    Op("prod_zeros_dim", lambda l, x: x.prod(-1), lambda x: x.prod(-1), (S,), with_zeros),
+    Op("prod_zeros_dim0", lambda l, x: x.prod(0), lambda x: x.prod(0), ((4, 3),), with_zeros),
+    Op("prod_one_zero", lambda l, x: x[0].prod(), lambda x: x[0].prod(), (S,), with_zeros),
+    Op("prod_zeros_all", lambda l, x: x.prod(), np.prod, (S,), with_zeros),
+    Op("cumsum", lambda l, x: x.cumsum(1), lambda x: x.cumsum(1), (S,)),
+    Op("cumsum_fn", lambda l, x: l.cumsum(x, dim=-3), lambda x: x.cumsum(0), ((2, 3, 4),)),
+    Op("norm", lambda l, x: x.norm(), np.linalg.norm, (S,)),
+    Op("norm_fro_dims", lambda l, x: l.norm(x, "fro", dim=(0, 2)),
+       lambda x: np.sqrt((x * x).sum((0, 2))), ((2, 3, 4),)),
+    Op("norm_2_keepdim", lambda l, x: x.norm(2, dim=1, keepdim=True),
+       lambda x: np.linalg.norm(x, axis=1, keepdims=True), (S,)),
+    Op("norm_1", lambda l, x: x.norm(p=1, dim=0), lambda x: np.abs(x).sum(0), (S,), away_from_kinks),
+    Op("norm_inf", lambda l, x: x.norm(float("inf"), dim=1), lambda x: np.abs(x).max(1), (S,)),
+    Op("norm_neg_inf", lambda l, x: l.norm(x, float("-inf")), lambda x: np.abs(x).min(), (S,)),
+    Op("norm_3", lambda l, x: x.norm(3, dim=-1), lambda x: (np.abs(x) ** 3).sum(-1) ** (1 / 3), (S,)),
     Op("sum", lambda l, x: x.sum(), np.sum, (S,)),
     Op("sum_dim", lambda l, x: x.sum(0), lambda x: x.sum(0), (S,)),
     Op("sum_keepdim", lambda l, x: x.sum(-1, keepdim=True), lambda x: x.sum(-1, keepdims=True), (S,)),
@@ -145,6 +197,10 @@ UNARY = [
     Op("expand", lambda l, x: x.expand(2, 3, 4), lambda x: np.broadcast_to(x, (2, 3, 4)), ((3, 1),)),
     Op("expand_keep", lambda l, x: x.expand(-1, 4), lambda x: np.broadcast_to(x, (3, 4)), ((3, 1),)),
     Op("contiguous", lambda l, x: x.T.contiguous(), lambda x: x.T, (S,)),
+    Op("repeat", lambda l, x: x.repeat(2, 1, 3), lambda x: np.tile(x, (2, 1, 3)), (S,)),
+    Op("repeat_same_rank", lambda l, x: x.repeat(1, 2), lambda x: np.tile(x, (1, 2)), (S,)),
+    Op("flip", lambda l, x: x.flip(0), lambda x: x[::-1], (S,)),
+    Op("flip_dims", lambda l, x: l.flip(x, (0, -1)), lambda x: x[::-1, :, ::-1], ((2, 3, 4),)),
     # indexing (values are picked, gradients scattered back, repeated indices accumulate)
     Op("index_int", lambda l, x: x[1], lambda x: x[1], (S,)),
     Op("index_scalar", lambda l, x: x[1, 2], lambda x: x[1, 2], (S,)),
@@ -196,6 +252,12 @@ BINARY = [
     Op("matmul_batch_bcast2", lambda l, a, b: a @ b, np.matmul, ((2, 1, 3, 4), (3, 4, 2))),
     Op("matmul_vec_batch", lambda l, a, b: a @ b, np.matmul, ((4,), (2, 4, 5))),
     Op("matmul_batch_vec", lambda l, a, b: a @ b, np.matmul, ((2, 3, 4), (4,))),
+    Op("mm", lambda l, a, b: l.mm(a, b), np.matmul, ((3, 4), (4, 5))),
+    Op("mm_method", lambda l, a, b: a.mm(b.T), lambda a, b: a @ b.T, ((3, 4), (5, 4))),
+    Op("bmm", lambda l, a, b: l.bmm(a, b), np.matmul, ((2, 3, 4), (2, 4, 5))),
+    Op("bmm_method", lambda l, a, b: a.bmm(b), np.matmul, ((1, 2, 3), (1, 3, 1))),
+    Op("remainder", lambda l, a, b: a % b, np.remainder, (S, S)),
+    Op("remainder_bcast", lambda l, a, b: l.remainder(a, b), np.remainder, ((3, 1), (4,))),
     # several inputs
     Op("cat", lambda l, a, b: l.cat([a, b], 1), lambda a, b: np.concatenate([a, b], 1), ((3, 2), S)),
     Op("cat_neg_dim", lambda l, a, b: l.cat((a, b, a), -3), lambda a, b: np.concatenate([a, b, a], -3),
@@ -210,6 +272,8 @@ MULTI_OUTPUT = [
     Op("split_sizes", lambda l, x: x.split([1, 3], -1), lambda x: np.split(x, [1], -1), (S,)),
     Op("chunk", lambda l, x: x.chunk(3, 1), lambda x: np.split(x, [2, 4], 1), ((2, 5),)),
     Op("chunk_fn", lambda l, x: l.chunk(x, 2), lambda x: np.split(x, [2], 0), ((4, 3),)),
+    Op("unbind", lambda l, x: x.unbind(1), lambda x: tuple(x[:, i] for i in range(4)), (S,)),
+    Op("unbind_fn", lambda l, x: l.unbind(x, -3), lambda x: tuple(x), ((2, 3, 4),)),
     Op("max_dim_pair", lambda l, x: x.max(0), lambda x: (x.max(0), x.argmax(0)), (S,)),
     Op("min_dim_pair", lambda l, x: l.min(x, 1, keepdim=True),
        lambda x: (x.min(1, keepdims=True), x.argmin(1)[:, None]), (S,)),
@@ -475,3 +539,119 @@ def test_matmul_of_two_dtypes_raises_like_torch():
         with pytest.raises(RuntimeError, match="expected m1 and m2 to have the same dtype"):
             lib.ones(2, 3, dtype=lib.int64) @ lib.ones(3, 2)
         assert (lib.ones(2, 3) @ lib.ones(3, 2)).dtype == lib.float32
+
+
+# ---------------------------------------------------------------------------- added PyTorch API
+NEW_OP_ERRORS = [
+    (lambda l: l.mm(l.ones(2, 3), l.ones(4, 5)), RuntimeError, r"cannot be multiplied \(2x3 and 4x5\)"),
+    (lambda l: l.mm(l.ones(3), l.ones(3, 5)), RuntimeError, "self must be a matrix"),
+    (lambda l: l.mm(l.ones(2, 3), l.ones(3)), RuntimeError, "mat2 must be a matrix"),
+    (lambda l: l.mm(l.ones(2, 3), l.ones(3, 2, dtype=l.float64)), RuntimeError,
+     "expected m1 and m2 to have the same dtype, but got: float != double"),
+    (lambda l: l.bmm(l.ones(2, 3), l.ones(2, 3, 5)), RuntimeError, "batch1 must be a 3D tensor"),
+    (lambda l: l.bmm(l.ones(2, 2, 3), l.ones(2, 3)), RuntimeError, "batch2 must be a 3D tensor"),
+    (lambda l: l.bmm(l.ones(2, 2, 3), l.ones(3, 3, 5)), RuntimeError,
+     r"batch2 tensor to be: \[2, 3\] but got: \[3, 3\]"),
+    (lambda l: l.bmm(l.ones(2, 2, 3), l.ones(2, 3, 5, dtype=l.float64)), RuntimeError,
+     "expected scalar type Float but found Double"),
+    (lambda l: l.ones(2, 3).repeat(2), RuntimeError, "can not be smaller than number of dimensions"),
+    (lambda l: l.ones(2, 3).flip(0, 0), RuntimeError, "dim 0 appears multiple times"),
+    (lambda l: l.ones(2, 3).flip(2), IndexError, "Dimension out of range"),
+    (lambda l: l.ones(2, 3).unbind(2), IndexError, "Dimension out of range"),
+    (lambda l: l.ones(2, 3).cumsum(2), IndexError, "Dimension out of range"),
+    (lambda l: l.ones(2, 3).prod(2), IndexError, "Dimension out of range"),
+    (lambda l: l.tensor([1, 2]).norm(), RuntimeError, "Expected a floating point .* Got Long"),
+    (lambda l: l.tensor([5, -5]) // 0, RuntimeError, "ZeroDivisionError"),
+    (lambda l: l.tensor([5, -5]) % 0, RuntimeError, "ZeroDivisionError"),
+    (lambda l: (l.ones(2, requires_grad=True) // 2).sum().backward(), RuntimeError,
+     "derivative for aten::floor_divide is not implemented"),
+]
+
+
+@pytest.mark.parametrize("case", range(len(NEW_OP_ERRORS)))
+def test_added_ops_raise_like_torch(case):
+    call, error, match = NEW_OP_ERRORS[case]
+    libs = [mt]
+    try:
+        import torch
+
+        libs.append(torch)
+    except ImportError:
+        pass
+    for lib in libs:
+        with pytest.raises(error, match=match):
+            call(lib)
+
+
+def test_floor_divide_and_remainder_follow_python_signs():
+    a, b = [7, -7, 7, -7], [2, 2, -2, -2]
+    ta, tb = mt.tensor(a), mt.tensor(b)
+    assert (ta // tb).tolist() == [x // y for x, y in zip(a, b)] and (ta // tb).dtype == mt.int64
+    assert (ta % tb).tolist() == [x % y for x, y in zip(a, b)]
+    assert (7 // mt.tensor([2, -2])).tolist() == [3, -4] and (7 % mt.tensor([2, -2])).tolist() == [1, -1]
+    assert (mt.tensor([7.5]) // 2).dtype == mt.float32 and (mt.tensor([7]) // 2.5).tolist() == [2.0]
+    x = mt.tensor([1.5, -2.5], requires_grad=True)
+    y = mt.tensor([1.0, 2.0], requires_grad=True)
+    (x % y).sum().backward()
+    assert x.grad.tolist() == [1.0, 1.0] and y.grad.tolist() == [-1.0, 2.0]
+
+
+def test_integer_inputs_of_added_ops_follow_torch_dtypes():
+    i = mt.tensor([1, 2, 3], dtype=mt.int32)
+    assert i.prod().dtype == mt.int64 and i.prod().item() == 6
+    assert i.cumsum(0).dtype == mt.int64 and i.cumsum(0).tolist() == [1, 3, 6]
+    assert mt.tensor([True, True]).cumsum(0).tolist() == [1, 2]
+    assert i.floor().dtype == mt.int32 and i.round().tolist() == [1, 2, 3]
+    assert i.sin().dtype == mt.float32 and i.reciprocal().dtype == mt.float32
+    assert i.repeat(2).tolist() == [1, 2, 3, 1, 2, 3] and i.flip(0).tolist() == [3, 2, 1]
+    assert mt.tensor(2.5).flip(0).item() == 2.5 and mt.tensor(4.0).norm().item() == 4.0
+
+
+def test_flip_is_a_copy_and_round_halves_to_even():
+    x = mt.tensor([1.0, 2.0, 3.0])
+    y = x.flip(0)
+    y.add_(1.0)
+    assert x.tolist() == [1.0, 2.0, 3.0] and y.tolist() == [4.0, 3.0, 2.0]
+    assert mt.tensor([0.5, 1.5, 2.5, -0.5, -1.5]).round().tolist() == [0.0, 2.0, 2.0, -0.0, -2.0]
+
+
+def test_norm_and_prod_gradients_at_zero_match_torch():
+    torch = pytest.importorskip("torch")
+    for p in (2, "fro", 1, 3, float("inf")):
+        x, t = mt.zeros(3, requires_grad=True), torch.zeros(3, requires_grad=True)
+        x.norm(p).backward()
+        t.norm(p).backward()
+        assert x.grad.tolist() == t.grad.tolist(), p
+    data = np.array([[2.0, 0.0, 3.0], [0.0, 0.0, 5.0], [1.0, 2.0, 4.0]])
+    x, t = mt.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+    x.prod(1).sum().backward()
+    t.prod(1).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), t.grad.numpy())
+
+
+@pytest.mark.parametrize("row", [[2.0, 0.0, 3.0, -1.5], [1.5, -2.0, 3.0, 0.5]])
+def test_prod_second_derivative_matches_torch(rng, row):
+    """Second derivatives of prod: with no zero, and with one zero in the slice."""
+    torch = pytest.importorskip("torch")
+    u = rng.standard_normal(4)
+    x = mt.tensor(row, dtype=mt.float64, requires_grad=True)
+    (g,) = mt.autograd.grad(x.prod(), x, create_graph=True)
+    (g * mt.tensor(u)).sum().backward()
+    t = torch.tensor(row, dtype=torch.float64, requires_grad=True)
+    (gt,) = torch.autograd.grad(t.prod(), t, create_graph=True)
+    (gt * torch.tensor(u)).sum().backward()
+    np.testing.assert_allclose(g.detach().numpy(), gt.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_second_derivatives_of_added_ops(rng):
+    """Each backward is written with tensor ops, so gradgradcheck passes."""
+    cases = [
+        (lambda x: x.sin() * x.cos(), (3,)), (lambda x: (x * x + 1).rsqrt(), (3,)),
+        (lambda x: (x * x + 1).reciprocal(), (3,)), (lambda x: x.cumsum(0) ** 2, (4,)),
+        (lambda x: x.norm(dim=1), (2, 3)), (lambda x: x.erf(), (3,)),
+        (lambda x: x.flip(0).repeat(2) ** 2, (3,)),
+    ]
+    for fn, shape in cases:
+        x = mt.tensor(rng.standard_normal(shape), requires_grad=True)
+        assert mt.autograd.gradgradcheck(fn, (x,))

@@ -44,6 +44,10 @@ class Backend:
         """A random permutation of ``range(n)`` (int64) from this backend's generator."""
         return self.rng.permutation(n).astype("int64", copy=False)
 
+    def erf(self, array):
+        """The Gauss error function of ``array`` (array modules differ in where they keep it)."""
+        raise NotImplementedError
+
     # ---------------------------------------------------------------- convolution kernels
     # Notation (shared by every kernel below):
     #   N  batch           C  channels          Hp, Wp  padded input height, width

@@ -84,6 +84,12 @@ class CupyBackend(Backend):  # pragma: no cover - needs a GPU
     def from_dlpack(self, obj):
         return cupy.from_dlpack(obj)
 
+    def erf(self, array):
+        from cupyx.scipy.special import erf
+
+        with self.device_context():
+            return erf(array)
+
     # raw CUDA kernels (cuda_kernels.py) in place of the generic slice-by-slice ones
     def im2col(self, xpad, kernel_size, stride, dilation, out_size):
         N, C = xpad.shape[:2]

@@ -7,6 +7,8 @@ operand's shape in one place, the engine.
 
 from __future__ import annotations
 
+import math
+
 from ..autograd.function import Function
 from ..backends import get_default_dtype
 from ..tensor import Tensor
@@ -312,6 +314,123 @@ class Where(Function):
                 where(cond, zero, grad) if ctx.needs_input_grad[2] else None)
 
 
+class Sin(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return a.xp.sin(a._array)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * a.cos()
+
+
+class Cos(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return a.xp.cos(a._array)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return -grad * a.sin()
+
+
+class Reciprocal(Function):
+    @staticmethod
+    def forward(ctx, a):
+        result = a._new(1 / a._array)
+        ctx.save_for_backward(result)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return -grad * out * out
+
+
+class Rsqrt(Function):
+    @staticmethod
+    def forward(ctx, a):
+        result = a._new(1 / a.xp.sqrt(a._array))
+        ctx.save_for_backward(result)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * out * out * out * -0.5
+
+
+class Erf(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return a.backend.erf(a._array)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * (2 / math.sqrt(math.pi)) * (-(a * a)).exp()
+
+
+class Softplus(Function):
+    """``log(1 + exp(a))``, computed without overflow; its derivative is ``sigmoid(a)``."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return a.xp.logaddexp(a._array.dtype.type(0), a._array)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * a.sigmoid()
+
+
+class Rounding(Function):
+    """``floor``, ``ceil``, ``round`` or ``trunc``: piecewise constant, so the gradient is zero."""
+
+    @staticmethod
+    def forward(ctx, a, name):
+        return getattr(a.xp, name)(a._array)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0, None
+
+
+class FloorDivide(Function):
+    """``floor(a / b)``. PyTorch defines no derivative for it; backward raises as PyTorch does."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a.xp.floor_divide(a._array, b._array)
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
+class Remainder(Function):
+    """``a - floor(a / b) * b`` (Python's ``%``: the result takes the sign of ``b``)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a.xp.remainder(a._array, b._array)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        grad_b = None
+        if ctx.needs_input_grad[1]:
+            grad_b = -grad * _mask(a, a.xp.floor_divide(a._array, b._array))
+        return grad, grad_b
+
+
 def exp(a):
     return Exp.apply(_floating(a))
 
@@ -322,6 +441,146 @@ def log(a):
 
 def sqrt(a):
     return Sqrt.apply(_floating(a))
+
+
+def sin(a):
+    """Element-wise sine.
+
+    >>> import minitorch_conv as mt
+    >>> mt.sin(mt.tensor([0.0, 1.5707964]))
+    tensor([0., 1.])
+    """
+    return Sin.apply(_floating(a))
+
+
+def cos(a):
+    """Element-wise cosine.
+
+    >>> import minitorch_conv as mt
+    >>> mt.cos(mt.tensor([0.0]))
+    tensor([1.])
+    """
+    return Cos.apply(_floating(a))
+
+
+def reciprocal(a):
+    """``1 / a`` element-wise (integers give the default float dtype).
+
+    >>> import minitorch_conv as mt
+    >>> mt.reciprocal(mt.tensor([2.0, 4.0]))
+    tensor([0.5000, 0.2500])
+    """
+    return Reciprocal.apply(_floating(a))
+
+
+def rsqrt(a):
+    """``1 / sqrt(a)`` element-wise.
+
+    >>> import minitorch_conv as mt
+    >>> mt.rsqrt(mt.tensor([4.0, 16.0]))
+    tensor([0.5000, 0.2500])
+    """
+    return Rsqrt.apply(_floating(a))
+
+
+def erf(a):
+    """The Gauss error function, element-wise.
+
+    >>> import minitorch_conv as mt
+    >>> mt.erf(mt.tensor([0.0, 10.0]))
+    tensor([0., 1.])
+    """
+    return Erf.apply(_floating(a))
+
+
+def softplus(a):
+    """``log(1 + exp(a))`` element-wise, stable for large ``|a|``; ``nn.functional.softplus``
+    adds PyTorch's ``beta`` and ``threshold``.
+
+    >>> import minitorch_conv as mt
+    >>> from minitorch_conv.ops.elementwise import softplus
+    >>> softplus(mt.tensor([0.0, 100.0]))
+    tensor([  0.6931, 100.0000])
+    """
+    return Softplus.apply(_floating(a))
+
+
+def _rounding(name, doc):
+    def rounding(a):
+        if not a.dtype.is_floating_point:
+            return a * 1  # integers are already whole: a copy, as PyTorch returns
+        return Rounding.apply(a, name)
+
+    rounding.__name__ = name
+    rounding.__doc__ = doc
+    return rounding
+
+
+floor = _rounding("floor", """Round down element-wise; the gradient is zero, as in PyTorch.
+
+    >>> import minitorch_conv as mt
+    >>> mt.floor(mt.tensor([-1.5, 1.5]))
+    tensor([-2.,  1.])
+    """)
+ceil = _rounding("ceil", """Round up element-wise; the gradient is zero.
+
+    >>> import minitorch_conv as mt
+    >>> mt.ceil(mt.tensor([-1.5, 1.5]))
+    tensor([-1.,  2.])
+    """)
+trunc = _rounding("trunc", """Round towards zero element-wise; the gradient is zero.
+
+    >>> import minitorch_conv as mt
+    >>> mt.trunc(mt.tensor([-1.5, 1.5]))
+    tensor([-1.,  1.])
+    """)
+_round_half_even = _rounding("round", None)
+
+
+def round(a, *, decimals: int = 0):  # noqa: A001 - PyTorch's name
+    """Round to the nearest integer, halves to even (as PyTorch); the gradient is zero.
+
+    >>> import minitorch_conv as mt
+    >>> mt.round(mt.tensor([0.5, 1.5, 2.7]))
+    tensor([0., 2., 3.])
+    >>> mt.round(mt.tensor([1.2345]), decimals=2)
+    tensor([1.2300])
+    """
+    if decimals == 0:
+        return _round_half_even(a)
+    scale = 10.0 ** decimals
+    return _round_half_even(a * scale) / scale
+
+
+def _check_integer_divisor(a, b):
+    if not a.dtype.is_floating_point and a.dtype.name != "bool" and bool((b._array == 0).any()):
+        raise RuntimeError("ZeroDivisionError")
+
+
+def floor_divide(a, b):
+    """``floor(a / b)`` element-wise, Python's ``//`` (``torch.floor_divide``); not differentiable.
+
+    >>> import minitorch_conv as mt
+    >>> mt.tensor([7, -7]) // 2
+    tensor([ 3, -4])
+    """
+    a, b = binary_operands(a, b)
+    _check_integer_divisor(a, b)
+    return FloorDivide.apply(a, b)
+
+
+def remainder(a, b):
+    """Python's ``%``: ``a - floor(a / b) * b``, with the sign of ``b`` (``torch.remainder``).
+
+    The gradient is 1 with respect to ``a`` and ``-floor(a / b)`` with respect to ``b``.
+
+    >>> import minitorch_conv as mt
+    >>> mt.tensor([5, -5]) % 3
+    tensor([2, 1])
+    """
+    a, b = binary_operands(a, b)
+    _check_integer_divisor(a, b)
+    return Remainder.apply(a, b)
 
 
 def abs(a):  # noqa: A001

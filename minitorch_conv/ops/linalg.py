@@ -58,3 +58,55 @@ def matmul(a, b) -> Tensor:
         )
     broadcast_shapes(a.shape[:-2], b.shape[:-2])  # the batch dimensions
     return MatMul.apply(a, b)
+
+
+def _torch_type(t: Tensor) -> str:
+    """PyTorch's C++ name of a dtype, as its error messages print it (float, double, long...)."""
+    names = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+             "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+    return names.get(t.dtype.name, t.dtype.name)
+
+
+def mm(a: Tensor, b: Tensor) -> Tensor:
+    """The product of two matrices, ``(n, m) @ (m, p)``; no broadcasting (see :func:`matmul`).
+
+    >>> import minitorch_conv as mt
+    >>> mt.mm(mt.ones(2, 3), mt.ones(3, 4)).shape
+    minitorch_conv.Size([2, 4])
+    """
+    if a.ndim != 2:
+        raise RuntimeError("self must be a matrix")
+    if b.ndim != 2:
+        raise RuntimeError("mat2 must be a matrix")
+    if a.shape[1] != b.shape[0]:
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
+            f"{b.shape[0]}x{b.shape[1]})"
+        )
+    if a.dtype != b.dtype:
+        raise RuntimeError(
+            f"expected m1 and m2 to have the same dtype, but got: {_torch_type(a).lower()} != "
+            f"{_torch_type(b).lower()}"
+        )
+    return matmul(a, b)
+
+
+def bmm(a: Tensor, b: Tensor) -> Tensor:
+    """Batched matrix product, ``(B, n, m) @ (B, m, p)``; no broadcasting.
+
+    >>> import minitorch_conv as mt
+    >>> mt.bmm(mt.ones(5, 2, 3), mt.ones(5, 3, 4)).shape
+    minitorch_conv.Size([5, 2, 4])
+    """
+    if a.ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    if b.ndim != 3:
+        raise RuntimeError("batch2 must be a 3D tensor")
+    if b.shape[0] != a.shape[0] or b.shape[1] != a.shape[2]:
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: "
+            f"[{a.shape[0]}, {a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}]."
+        )
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"expected scalar type {_torch_type(a)} but found {_torch_type(b)}")
+    return matmul(a, b)

@@ -112,6 +112,76 @@ class LogSoftmax(Function):
         return grad - y.exp() * grad.sum(ctx.dim, keepdim=True), None
 
 
+class Prod(Function):
+    """The product over ``dims``. Its gradient is the product of the *other* elements, computed
+    without dividing by zero (PyTorch's rule): where a slice holds one zero, only that element
+    gets a gradient; where it holds more, none does.
+    """
+
+    @staticmethod
+    def forward(ctx, a, dims, keepdim):
+        out = a._array.prod(axis=_axes(dims, a.ndim), keepdims=keepdim)
+        result = a._new(out)
+        ctx.save_for_backward(a, result)  # the output itself, so that backward's graph reaches it
+        ctx.dims, ctx.kept_shape = dims, _kept_shape(a.shape, dims)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        dims = ctx.dims
+        grad, out = grad.reshape(ctx.kept_shape), out.reshape(ctx.kept_shape)
+        is_zero = a._array == 0
+        if not bool(is_zero.any()):
+            return grad * out / a, None, None
+        from .elementwise import where
+
+        zeros = a._new(is_zero)
+        n_zeros = a._new(is_zero.sum(axis=_axes(dims, a.ndim), keepdims=True))
+        safe = where(zeros, a.new_ones(()), a)
+        others = Prod.apply(safe, dims, True)  # product of the non-zero elements of each slice
+        # one zero in a slice: that element gets the product of the others; the rest get
+        # (that zero) * others / themselves, which is 0 but keeps the second derivative
+        the_zero = where(zeros, a, a.new_zeros(())).sum(dims, keepdim=True)
+        one = where(zeros, others, the_zero * others / safe)
+        local = where(n_zeros == 0, out / safe, where(n_zeros == 1, one, a.new_zeros(())))
+        return grad * local, None, None
+
+
+class Cumsum(Function):
+    @staticmethod
+    def forward(ctx, a, dim):
+        ctx.dim = dim
+        return a.xp.cumsum(a._array, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        d = ctx.dim  # each input element reaches every later output: a reversed running sum
+        return Cumsum.apply(grad.flip(d), d).flip(d), None
+
+
+class Norm2(Function):
+    """The Euclidean norm over ``dims``; the gradient at a zero vector is zero (PyTorch's choice)."""
+
+    @staticmethod
+    def forward(ctx, a, dims, keepdim):
+        x = a._array
+        result = a._new(a.xp.sqrt((x * x).sum(axis=_axes(dims, a.ndim), keepdims=keepdim)))
+        ctx.save_for_backward(a, result)
+        ctx.kept_shape = _kept_shape(a.shape, dims)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        from .elementwise import where
+
+        a, out = ctx.saved_tensors
+        grad, out = grad.reshape(ctx.kept_shape), out.reshape(ctx.kept_shape)
+        is_zero = out == 0
+        safe = where(is_zero, out.new_ones(()), out)
+        return where(is_zero, out.new_zeros(()), grad / safe) * a, None, None
+
+
 # ---------------------------------------------------------------------------- public functions
 def sum(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A001
     if dtype is not None:
@@ -226,6 +296,87 @@ def log_softmax(a: Tensor, dim: int, dtype=None) -> Tensor:
     if dtype is not None:
         a = a.to(dtype)
     return LogSoftmax.apply(a, normalize_dims(dim, a.ndim)[0])
+
+
+def prod(a: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """The product of all elements, or over one dimension ``dim``; zeros in ``a`` are fine for
+    the gradient. Integers and bools give int64, as in PyTorch.
+
+    >>> import minitorch_conv as mt
+    >>> x = mt.tensor([[1.0, 2.0], [0.0, 4.0]], requires_grad=True)
+    >>> x.prod(1)
+    tensor([2., 0.], grad_fn=<ProdBackward>)
+    >>> x.prod().backward()
+    >>> x.grad
+    tensor([[0., 0.],
+            [8., 0.]])
+    """
+    if dtype is not None:
+        a = a.to(dtype)
+    elif a.dtype.name in ("bool", "uint8", "int8", "int16", "int32"):
+        a = a.to("int64")
+    if dim is not None and not isinstance(dim, int):
+        raise TypeError(f"prod(): argument 'dim' must be int, not {type(dim).__name__}")
+    return Prod.apply(a, normalize_dims(dim, a.ndim), keepdim if dim is not None else False)
+
+
+def cumsum(a: Tensor, dim: int, *, dtype=None) -> Tensor:
+    """Running sums along ``dim``. Integers and bools give int64, as in PyTorch.
+
+    >>> import minitorch_conv as mt
+    >>> mt.tensor([1, 2, 3, 4]).cumsum(0)
+    tensor([ 1,  3,  6, 10])
+    """
+    if dtype is not None:
+        a = a.to(dtype)
+    elif a.dtype.name in ("bool", "uint8", "int8", "int16", "int32"):
+        a = a.to("int64")
+    if a.ndim == 0:
+        normalize_dims(dim, 0)
+        return a * 1
+    return Cumsum.apply(a, normalize_dims(dim, a.ndim)[0])
+
+
+def norm(a: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
+    """The vector ``p``-norm over ``dim`` (all elements by default): ``p`` is 2 or ``'fro'``
+    (Euclidean), 1, ``inf``, ``-inf``, 0 (the count of non-zeros) or any other number.
+
+    >>> import minitorch_conv as mt
+    >>> x = mt.tensor([[3.0, -4.0], [0.0, 1.0]])
+    >>> x.norm(), x.norm(1), x.norm(float("inf"))
+    (tensor(5.0990), tensor(8.), tensor(4.))
+    >>> x.norm(dim=1)
+    tensor([5., 1.])
+    """
+    if dtype is not None:
+        a = a.to(dtype)
+    if not a.dtype.is_floating_point:
+        raise RuntimeError(
+            "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+            + {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+               "bool": "Bool"}.get(a.dtype.name, a.dtype.name)
+        )
+    if isinstance(p, str) and p != "fro":
+        raise RuntimeError(f"norm(): p={p!r} is not supported; use 'fro' or a number")
+    dims = normalize_dims(dim, a.ndim)
+    if p == "fro" or p == 2:
+        return Norm2.apply(a, dims, keepdim)
+    if p == 1:
+        return sum(a.abs(), dims, keepdim)
+    if p == float("inf"):
+        return amax(a.abs(), dims, keepdim)
+    if p == float("-inf"):
+        return amin(a.abs(), dims, keepdim)
+    if p == 0:
+        return sum((a != 0).to(a.dtype), dims, keepdim)
+    # any other p: (sum |a|^p)^(1/p), with the gradient of a zero vector set to zero
+    from .elementwise import where
+
+    powered = sum(a.abs() ** p, dims, keepdim=True)
+    is_zero = powered == 0
+    safe = where(is_zero, powered.new_ones(()), powered)
+    out = where(is_zero, powered.new_zeros(()), safe ** (1.0 / p))
+    return out if keepdim else out.squeeze(dims)
 
 
 def all(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001

@@ -151,6 +151,17 @@ class Cat(Function):
         return (None, *grads)
 
 
+class Flip(Function):
+    @staticmethod
+    def forward(ctx, a, dims):
+        ctx.dims = dims
+        return a.xp.flip(a._array, axis=dims).copy()  # a copy, as PyTorch's flip makes
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Flip.apply(grad, ctx.dims), None
+
+
 def _is_basic_index(index) -> bool:
     items = index if isinstance(index, tuple) else (index,)
     return all(isinstance(i, (int, slice)) or i is None or i is Ellipsis for i in items)
@@ -431,6 +442,70 @@ def chunk(a: Tensor, chunks: int, dim: int = 0):
     size = a.shape[normalize_dims(dim, a.ndim)[0]]
     step = max(1, -(-size // chunks))
     return split(a, step, dim)
+
+
+def repeat(a: Tensor, *sizes) -> Tensor:
+    """Tile ``a`` ``sizes[i]`` times along each dimension (``numpy.tile``, PyTorch's ``repeat``).
+
+    Extra leading ``sizes`` add dimensions. Built from reshape and expand, so its gradient sums
+    the copies.
+
+    >>> import minitorch_conv as mt
+    >>> mt.tensor([1, 2]).repeat(2, 2)
+    tensor([[1, 2, 1, 2],
+            [1, 2, 1, 2]])
+    """
+    sizes = _shape_arg(sizes)
+    if len(sizes) < a.ndim:
+        raise RuntimeError(
+            "Number of dimensions of repeat dims can not be smaller than number of dimensions of "
+            "tensor"
+        )
+    if any(r < 0 for r in sizes):
+        raise RuntimeError(f"Trying to create tensor with negative dimension: {list(sizes)}")
+    shape = (1,) * (len(sizes) - a.ndim) + tuple(a.shape)
+    interleaved_in = tuple(x for s in shape for x in (1, s))
+    interleaved_out = tuple(x for r, s in zip(sizes, shape) for x in (r, s))
+    out = reshape(a, interleaved_in).expand(interleaved_out)
+    return reshape(out, tuple(r * s for r, s in zip(sizes, shape)))
+
+
+def unbind(a: Tensor, dim: int = 0) -> tuple:
+    """The slices of ``a`` along ``dim``, that dimension removed.
+
+    >>> import minitorch_conv as mt
+    >>> mt.unbind(mt.tensor([[1, 2], [3, 4]]), 1)
+    (tensor([1, 3]), tensor([2, 4]))
+    """
+    if a.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    dim = normalize_dims(dim, a.ndim)[0]
+    return tuple(getitem(a, (slice(None),) * dim + (i,)) for i in range(a.shape[dim]))
+
+
+def flip(a: Tensor, *dims) -> Tensor:
+    """Reverse the order of elements along ``dims`` (a copy).
+
+    >>> import minitorch_conv as mt
+    >>> mt.flip(mt.tensor([[1, 2], [3, 4]]), [1])
+    tensor([[2, 1],
+            [4, 3]])
+    """
+    dims = _shape_arg(dims)
+    rank = max(a.ndim, 1)
+    for d in dims:
+        if not -rank <= d < rank:
+            raise IndexError(
+                f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but "
+                f"got {d})"
+            )
+    axes = [d % rank for d in dims]
+    for d in axes:
+        if axes.count(d) > 1:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    if a.ndim == 0 or not axes:
+        return a * 1
+    return Flip.apply(a, tuple(axes))
 
 
 def _shape_arg(shape) -> tuple:
