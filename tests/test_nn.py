@@ -8,6 +8,7 @@ from collections import OrderedDict
 
 import numpy as np
 import pytest
+from helpers import check_grad, check_torch
 
 import minitorch_conv as mt
 import minitorch_conv.nn.functional as F
@@ -325,7 +326,10 @@ def test_linear_matches_torch(rng):
 @pytest.mark.parametrize("name,kwargs", [("ReLU", {}), ("LeakyReLU", {"negative_slope": 0.2}),
                                          ("Tanh", {}), ("Sigmoid", {}), ("Softmax", {"dim": 1}),
                                          ("LogSoftmax", {"dim": 1}), ("Flatten", {}),
-                                         ("Identity", {})])
+                                         ("Identity", {}), ("GELU", {}),
+                                         ("GELU", {"approximate": "tanh"}), ("SiLU", {}),
+                                         ("ELU", {"alpha": 0.7}), ("Softplus", {}),
+                                         ("Softplus", {"beta": 2.0, "threshold": 1.5})])
 def test_activations_match_torch(rng, name, kwargs):
     torch = pytest.importorskip("torch")
     compare_module(torch, getattr(nn, name)(**kwargs), getattr(torch.nn, name)(**kwargs),
@@ -672,3 +676,169 @@ def test_linear_on_more_than_two_dimensions_matches_pytorch():
     np.testing.assert_allclose(out_ours.detach().numpy(), out_theirs.detach().numpy(), rtol=1e-12)
     for a, t in zip(ours, theirs):
         np.testing.assert_allclose(a.grad.numpy(), t.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+# ---------------------------------------------------------------------------- added activations and losses
+def _probabilities(rng, shape):
+    return rng.uniform(0.05, 0.95, shape)
+
+
+# name: (fn(lib, *inputs), [(shape, draw)]): lib is minitorch_conv or torch; every floating input
+# requires grad, targets and weights included (torch differentiates those too)
+FUNCTIONAL_CASES = {
+    "gelu": (lambda l, x: l.nn.functional.gelu(x), [((3, 4), "normal")]),
+    "gelu_tanh": (lambda l, x: l.nn.functional.gelu(x, approximate="tanh"), [((3, 4), "normal")]),
+    "silu": (lambda l, x: l.nn.functional.silu(x), [((3, 4), "normal")]),
+    "elu": (lambda l, x: l.nn.functional.elu(x, alpha=0.7), [((3, 4), "normal")]),
+    "softplus": (lambda l, x: l.nn.functional.softplus(x * 10), [((3, 4), "normal")]),
+    "softplus_beta": (lambda l, x: l.nn.functional.softplus(x, beta=2.0, threshold=1.5),
+                      [((3, 4), "normal")]),
+    "l1": (lambda l, x, y: l.nn.functional.l1_loss(x, y), [((3, 4), "normal"), ((3, 4), "normal")]),
+    "l1_sum": (lambda l, x, y: l.nn.L1Loss(reduction="sum")(x, y),
+               [((3, 4), "normal"), ((3, 4), "normal")]),
+    "l1_none": (lambda l, x, y: l.nn.functional.l1_loss(x, y, reduction="none"),
+                [((5,), "normal"), ((5,), "normal")]),
+    "bce": (lambda l, x, t: l.nn.functional.binary_cross_entropy(x, t),
+            [((3, 4), "probability"), ((3, 4), "probability")]),
+    "bce_weight_none": (lambda l, x, t: l.nn.functional.binary_cross_entropy(
+        x, t, l.tensor([0.5, 2.0, 1.0, 3.0], dtype=x.dtype), reduction="none"),
+        [((3, 4), "probability"), ((3, 4), "probability")]),
+    "bce_module_sum": (lambda l, x, t: l.nn.BCELoss(reduction="sum")(x, t),
+                       [((6,), "probability"), ((6,), "probability")]),
+    "bce_logits": (lambda l, x, t: l.nn.functional.binary_cross_entropy_with_logits(x * 5, t),
+                   [((3, 4), "normal"), ((3, 4), "probability")]),
+    # (torch refuses gradients for weight and pos_weight here: constants)
+    "bce_logits_weights": (lambda l, x, t: l.nn.functional.binary_cross_entropy_with_logits(
+        x, t, l.tensor([[0.5], [1.5], [2.0]], dtype=x.dtype), reduction="sum",
+        pos_weight=l.tensor([3.0, 0.5, 1.0, 2.0], dtype=x.dtype)),
+        [((3, 4), "normal"), ((3, 4), "probability")]),
+    "bce_logits_module": (lambda l, x, t: l.nn.BCEWithLogitsLoss(reduction="none")(x, t),
+                          [((2, 3), "normal"), ((2, 3), "probability")]),
+}
+
+
+def _functional_arrays(rng, specs):
+    return [rng.standard_normal(shape) if draw == "normal" else _probabilities(rng, shape)
+            for shape, draw in specs]
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONAL_CASES))
+def test_added_functional_match_torch(rng, name):
+    torch = pytest.importorskip("torch")
+    fn, specs = FUNCTIONAL_CASES[name]
+    check_torch(torch, fn, _functional_arrays(rng, specs), rng)
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONAL_CASES))
+def test_added_functional_gradients_numerically(rng, name):
+    fn, specs = FUNCTIONAL_CASES[name]
+    check_grad(lambda *xs: fn(mt, *xs), _functional_arrays(rng, specs), rng)
+
+
+def test_bce_at_zero_and_one_matches_torch():
+    """Logs clamped at -100 and the gradient's 1e-12 floor: finite where the naive formula is not."""
+    torch = pytest.importorskip("torch")
+    x, t = [1.0, 0.0, 1.0, 0.0, 0.5], [0.0, 1.0, 1.0, 0.0, 0.3]
+    xm = mt.tensor(x, dtype=mt.float64, requires_grad=True)
+    tm = mt.tensor(t, dtype=mt.float64, requires_grad=True)
+    xt = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    tt = torch.tensor(t, dtype=torch.float64, requires_grad=True)
+    lm, lt = F.binary_cross_entropy(xm, tm, reduction="none"), torch.nn.functional.binary_cross_entropy(
+        xt, tt, reduction="none")
+    np.testing.assert_allclose(numpy_of(lm), lt.detach().numpy(), rtol=1e-12)
+    lm.sum().backward()
+    lt.sum().backward()
+    np.testing.assert_allclose(numpy_of(xm.grad), xt.grad.numpy(), rtol=1e-8)  # torch's 1e-12 is a float
+    # the target's gradient is that of the loss as computed, logs clamped at -100: +-100 where
+    # torch, differentiating the unclamped logs, gives +-inf
+    finite = np.isfinite(tt.grad.numpy())
+    np.testing.assert_allclose(numpy_of(tm.grad)[finite], tt.grad.numpy()[finite], rtol=1e-12)
+    assert (np.sign(numpy_of(tm.grad)[~finite]) == np.sign(tt.grad.numpy()[~finite])).all()
+    assert (np.abs(numpy_of(tm.grad)[~finite]) == 100).all()
+    for dtype in (mt.float32, mt.float64):  # no warning, no inf, no nan
+        loss = F.binary_cross_entropy(mt.tensor([0.0, 1.0], dtype=dtype), mt.tensor([1.0, 0.0], dtype=dtype))
+        assert loss.item() == pytest.approx(100.0)
+
+
+def test_bce_with_logits_is_stable_for_large_logits():
+    torch = pytest.importorskip("torch")
+    x, t = [800.0, -800.0, 30.0, -30.0, 0.0], [0.0, 1.0, 1.0, 0.0, 1.0]
+    pw = [3.0]
+    for dtype in ("float32", "float64"):
+        xm = mt.tensor(x, dtype=dtype, requires_grad=True)
+        xt = torch.tensor(x, dtype=getattr(torch, dtype), requires_grad=True)
+        lm = F.binary_cross_entropy_with_logits(xm, mt.tensor(t, dtype=dtype), reduction="none",
+                                                pos_weight=mt.tensor(pw, dtype=dtype))
+        lt = torch.nn.functional.binary_cross_entropy_with_logits(
+            xt, torch.tensor(t, dtype=getattr(torch, dtype)), reduction="none",
+            pos_weight=torch.tensor(pw, dtype=getattr(torch, dtype)))
+        assert lm.dtype == getattr(mt, dtype)
+        np.testing.assert_allclose(numpy_of(lm), lt.detach().numpy(), rtol=1e-6)
+        lm.sum().backward()
+        lt.sum().backward()
+        np.testing.assert_allclose(numpy_of(xm.grad), xt.grad.numpy(), rtol=1e-6, atol=1e-12)
+
+
+def test_elu_softplus_gelu_stay_finite_on_large_inputs():
+    x = mt.tensor([-1000.0, -50.0, 0.0, 50.0, 1000.0], requires_grad=True)
+    for fn in (F.elu, F.softplus, F.gelu, F.silu):
+        x.grad = None
+        y = fn(x)
+        y.sum().backward()
+        assert np.isfinite(numpy_of(y)).all() and np.isfinite(numpy_of(x.grad)).all(), fn.__name__
+
+
+def test_one_hot_matches_torch():
+    torch = pytest.importorskip("torch")
+    idx = np.array([[0, 3], [2, 1]])
+    for k in (-1, 5):
+        ours = F.one_hot(mt.tensor(idx), k)
+        theirs = torch.nn.functional.one_hot(torch.tensor(idx), k)
+        assert ours.dtype == mt.int64 and ours.tolist() == theirs.tolist()
+    assert F.one_hot(mt.tensor([], dtype=mt.int64), 3).shape == (0, 3)
+
+
+ADDED_NN_ERRORS = [
+    (lambda l: l.nn.functional.one_hot(l.tensor([1.0, 2.0])), RuntimeError, "LongTensor"),
+    (lambda l: l.nn.functional.one_hot(l.tensor([1, 5]), 3), RuntimeError, "smaller than num_classes"),
+    (lambda l: l.nn.functional.one_hot(l.tensor([1, -1])), RuntimeError, "non-negative"),
+    (lambda l: l.nn.functional.one_hot(l.tensor([], dtype=l.int64)), RuntimeError, "empty tensor"),
+    (lambda l: l.nn.functional.gelu(l.ones(2), approximate="fast"), RuntimeError, "none or tanh"),
+    (lambda l: l.nn.GELU(approximate="fast")(l.ones(2)), RuntimeError, "none or tanh"),
+    (lambda l: l.nn.functional.binary_cross_entropy(l.tensor([1.5]), l.tensor([0.5])), RuntimeError,
+     "between 0 and 1"),
+    (lambda l: l.nn.functional.binary_cross_entropy(l.ones(2) / 2, l.ones(3)), ValueError, "size"),
+    (lambda l: l.nn.functional.binary_cross_entropy_with_logits(l.ones(2), l.ones(3)), ValueError,
+     "Target size"),
+]
+
+
+@pytest.mark.filterwarnings("ignore:Using a target size")
+@pytest.mark.parametrize("case", range(len(ADDED_NN_ERRORS)))
+def test_added_nn_errors_match_torch(case):
+    call, error, match = ADDED_NN_ERRORS[case]
+    libs = [mt]
+    try:
+        import torch
+
+        libs.append(torch)
+    except ImportError:
+        pass
+    for lib in libs:
+        with pytest.raises(error, match=match):
+            call(lib)
+
+
+def test_added_modules_repr_and_buffers_match_torch():
+    torch = pytest.importorskip("torch")
+    for name, kwargs in [("GELU", {}), ("GELU", {"approximate": "tanh"}), ("SiLU", {}),
+                         ("SiLU", {"inplace": True}), ("ELU", {"alpha": 0.5}), ("Softplus", {}),
+                         ("Softplus", {"beta": 2, "threshold": 10}), ("L1Loss", {}), ("BCELoss", {}),
+                         ("BCEWithLogitsLoss", {})]:
+        assert repr(getattr(nn, name)(**kwargs)) == repr(getattr(torch.nn, name)(**kwargs))
+    for loss in (nn.BCEWithLogitsLoss, nn.BCELoss, nn.L1Loss):  # checked earlier than in torch
+        with pytest.raises(ValueError, match="not a valid value for reduction"):
+            loss(reduction="avg")
+    ours = nn.BCEWithLogitsLoss(weight=mt.ones(3), pos_weight=mt.ones(3) * 2)
+    theirs = torch.nn.BCEWithLogitsLoss(weight=torch.ones(3), pos_weight=torch.ones(3) * 2)
+    assert list(ours.state_dict()) == list(theirs.state_dict()) == ["weight", "pos_weight"]

@@ -14,6 +14,8 @@ itself written with tensor operations), so gradients of gradients work.
 
 from __future__ import annotations
 
+import math
+
 from .. import backends
 from ..autograd.function import Function
 from ..autograd.grad_mode import no_grad
@@ -58,6 +60,86 @@ def tanh(input: Tensor) -> Tensor:  # noqa: A002
 def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
     """``1 / (1 + exp(-input))``."""
     return _ew.sigmoid(input)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
+    """``x * Phi(x)``, Phi the standard normal CDF; ``approximate='tanh'`` uses the tanh formula.
+
+    >>> import minitorch_conv as mt
+    >>> import minitorch_conv.nn.functional as F
+    >>> F.gelu(mt.tensor([-1.0, 0.0, 1.0]))
+    tensor([-0.1587,  0.0000,  0.8413])
+    """
+    if approximate == "none":
+        return input * 0.5 * (1 + _ew.erf(input * (1 / math.sqrt(2))))
+    if approximate == "tanh":
+        inner = (input + input * input * input * 0.044715) * math.sqrt(2 / math.pi)
+        return input * 0.5 * (1 + inner.tanh())
+    raise RuntimeError("approximate argument must be either none or tanh.")
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+    """``x * sigmoid(x)`` (also called swish).
+
+    >>> import minitorch_conv as mt
+    >>> import minitorch_conv.nn.functional as F
+    >>> F.silu(mt.tensor([-1.0, 0.0, 1.0]))
+    tensor([-0.2689,  0.0000,  0.7311])
+    """
+    return input * _ew.sigmoid(input)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
+    """``x`` where positive, ``alpha * (exp(x) - 1)`` elsewhere.
+
+    >>> import minitorch_conv as mt
+    >>> import minitorch_conv.nn.functional as F
+    >>> F.elu(mt.tensor([-1.0, 2.0]))
+    tensor([-0.6321,  2.0000])
+    """
+    # exp of the non-positive part only: no overflow, and no inf times a zero gradient
+    negative = (_ew.clamp(input, max=0.0).exp() - 1) * alpha
+    return _ew.where(input > 0, input, negative)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:  # noqa: A002
+    """``log(1 + exp(beta * x)) / beta``, and ``x`` itself where ``beta * x > threshold``.
+
+    >>> import minitorch_conv as mt
+    >>> import minitorch_conv.nn.functional as F
+    >>> F.softplus(mt.tensor([-1.0, 0.0, 30.0]))
+    tensor([ 0.3133,  0.6931, 30.0000])
+    """
+    scaled = input * beta
+    smooth = _ew.softplus(scaled) if beta == 1 else _ew.softplus(scaled) / beta
+    return _ew.where(scaled > threshold, input, smooth)
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """An int64 tensor with a trailing dimension of ``num_classes``: 1 at each index, 0 elsewhere.
+
+    ``num_classes=-1`` takes one more than the largest index.
+
+    >>> import minitorch_conv as mt
+    >>> import minitorch_conv.nn.functional as F
+    >>> F.one_hot(mt.tensor([0, 2]))
+    tensor([[1, 0, 0],
+            [0, 0, 1]])
+    """
+    if tensor.dtype.name != "int64":
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    xp, t = tensor.xp, tensor._array
+    if num_classes == -1:
+        if t.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(t.max()) + 1
+    if t.size:
+        if int(t.min()) < 0:
+            raise RuntimeError("Class values must be non-negative.")
+        if int(t.max()) >= num_classes:
+            raise RuntimeError("Class values must be smaller than num_classes.")
+    out = xp.expand_dims(t, -1) == xp.arange(num_classes)
+    return tensor._new(out.astype(xp.int64))
 
 
 def _softmax_dim(ndim: int) -> int:
@@ -225,6 +307,118 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor: 
         )
     diff = input - target
     return _reduce(diff * diff, reduction)
+
+
+def _check_same_size(input: Tensor, target: Tensor) -> None:  # noqa: A002
+    if tuple(input.shape) != tuple(target.shape):
+        raise ValueError(
+            f"Using a target size ({target.shape}) that is different to the input size "
+            f"({input.shape}) is not supported: it would broadcast silently. Make the shapes match."
+        )
+
+
+def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:  # noqa: A002
+    """Mean (or sum) of the absolute differences ``|input - target|``.
+
+    >>> import minitorch_conv as mt
+    >>> import minitorch_conv.nn.functional as F
+    >>> F.l1_loss(mt.tensor([1.0, 2.0]), mt.tensor([1.0, 4.0]))
+    tensor(1.)
+    """
+    _check_reduction(reduction)
+    _check_same_size(input, target)
+    return _reduce((input - target).abs(), reduction)
+
+
+class _ClampedLog(Function):
+    """``max(log(x), -100)`` for x in [0, 1]: PyTorch's BCE keeps ``log(0)`` finite this way."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        xp, a = x.xp, x._array
+        tiny = xp.finfo(a.dtype).smallest_subnormal  # log(0) would warn and give -inf
+        return xp.maximum(xp.log(xp.maximum(a, tiny)), a.dtype.type(-100))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        inside = x._array >= math.exp(-100)
+        safe = _ew.where(x._new(inside), x, x.new_ones(()))
+        return _ew.where(x._new(inside), grad / safe, grad.new_zeros(()))
+
+
+class _BinaryCrossEntropy(Function):
+    """``-(t log x + (1 - t) log(1 - x))`` element-wise, each log clamped at -100, with PyTorch's
+    gradient ``(x - t) / max(x (1 - x), 1e-12)`` (finite at x = 0 and x = 1). The target's
+    gradient is that of the clamped loss, +-100 at x = 0 or 1 where PyTorch gives +-inf."""
+
+    @staticmethod
+    def forward(ctx, x, t):
+        ctx.save_for_backward(x, t)
+        with no_grad():
+            return -(t * _ClampedLog.apply(x) + (1 - t) * _ClampedLog.apply(1 - x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, t = ctx.saved_tensors
+        grad_x = grad_t = None
+        if ctx.needs_input_grad[0]:
+            grad_x = grad * (x - t) / _ew.clamp(x * (1 - x), min=1e-12)
+        if ctx.needs_input_grad[1]:
+            grad_t = grad * (_ClampedLog.apply(1 - x) - _ClampedLog.apply(x))
+        return grad_x, grad_t
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
+                         reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy between probabilities ``input`` and ``target`` (same shape).
+
+    Each log is clamped at -100, as in PyTorch, so a confident wrong answer costs 100, not inf.
+    ``weight`` multiplies each element's loss (broadcasting). For logits, prefer
+    :func:`binary_cross_entropy_with_logits`, which is numerically stable.
+
+    >>> import minitorch_conv as mt
+    >>> import minitorch_conv.nn.functional as F
+    >>> F.binary_cross_entropy(mt.tensor([0.8, 0.4]), mt.tensor([1.0, 0.0]))
+    tensor(0.3670)
+    """
+    _check_reduction(reduction)
+    _check_same_size(input, target)
+    values = input._array
+    if values.size and bool(((values < 0) | (values > 1)).any()):
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    loss = _BinaryCrossEntropy.apply(input, target.to(input.dtype))
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A002
+                                     weight: Tensor | None = None, reduction: str = "mean",
+                                     pos_weight: Tensor | None = None) -> Tensor:
+    """``binary_cross_entropy(sigmoid(input), target)``, computed stably from the logits.
+
+    ``loss = (1 - t) x + (1 + (pos_weight - 1) t) softplus(-x)``; ``pos_weight`` (broadcast along
+    the last dimension, one per class) weighs the positive examples, ``weight`` every element.
+
+    >>> import minitorch_conv as mt
+    >>> import minitorch_conv.nn.functional as F
+    >>> F.binary_cross_entropy_with_logits(mt.tensor([100.0, -2.0]), mt.tensor([1.0, 0.0]))
+    tensor(0.0635)
+    """
+    _check_reduction(reduction)
+    if tuple(input.shape) != tuple(target.shape):
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    target = target.to(input.dtype)
+    log_one_plus = _ew.softplus(-input)  # -log(sigmoid(x)), without overflow
+    if pos_weight is None:
+        loss = (1 - target) * input + log_one_plus
+    else:
+        loss = (1 - target) * input + (1 + (pos_weight - 1) * target) * log_one_plus
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
 
 
 # ---------------------------------------------------------------------------- pooling

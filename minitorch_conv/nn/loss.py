@@ -1,4 +1,5 @@
-"""Loss modules: ``CrossEntropyLoss``, ``NLLLoss``, ``MSELoss`` (see ``functional``)."""
+"""Loss modules: ``CrossEntropyLoss``, ``NLLLoss``, ``MSELoss``, ``L1Loss``, ``BCELoss``,
+``BCEWithLogitsLoss`` (see ``functional``)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from ..tensor import Tensor
 from . import functional as F
 from .module import Module
 
-__all__ = ["CrossEntropyLoss", "NLLLoss", "MSELoss"]
+__all__ = ["CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss"]
 
 
 class _Loss(Module):
@@ -67,3 +68,47 @@ class MSELoss(_Loss):
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
         return F.mse_loss(input, target, self.reduction)
+
+
+class L1Loss(_Loss):
+    """Mean absolute error (``reduction='sum'`` or ``'none'`` for the other reductions).
+
+    >>> import minitorch_conv as mt
+    >>> mt.nn.L1Loss()(mt.tensor([0.0, 2.0]), mt.tensor([1.0, 1.0]))
+    tensor(1.)
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        return F.l1_loss(input, target, self.reduction)
+
+
+class BCELoss(_WeightedLoss):
+    """Binary cross-entropy between probabilities and targets in [0, 1].
+
+    >>> import minitorch_conv as mt
+    >>> mt.nn.BCELoss()(mt.tensor([0.8, 0.4]), mt.tensor([1.0, 0.0]))
+    tensor(0.3670)
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        return F.binary_cross_entropy(input, target, self.weight, self.reduction)
+
+
+class BCEWithLogitsLoss(_WeightedLoss):
+    """``BCELoss`` on ``sigmoid(input)``, computed stably from the logits; ``pos_weight`` weighs
+    the positive examples of each class.
+
+    >>> import minitorch_conv as mt
+    >>> loss_fn = mt.nn.BCEWithLogitsLoss(pos_weight=mt.tensor([2.0]))
+    >>> loss_fn(mt.tensor([0.0, 0.0]), mt.tensor([1.0, 0.0]))
+    tensor(1.0397)
+    """
+
+    def __init__(self, weight: Tensor | None = None, reduction: str = "mean",
+                 pos_weight: Tensor | None = None):
+        super().__init__(weight, reduction)
+        self.register_buffer("pos_weight", pos_weight)
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        return F.binary_cross_entropy_with_logits(input, target, self.weight, self.reduction,
+                                                  self.pos_weight)
