@@ -1,4 +1,5 @@
-"""Learning-rate schedules: ``StepLR`` and ``CosineAnnealingLR`` (PyTorch's formulas).
+"""Learning-rate schedules: ``StepLR``, ``MultiStepLR``, ``ExponentialLR``, ``LambdaLR`` and
+``CosineAnnealingLR`` (PyTorch's formulas).
 
 Call ``scheduler.step()`` once per epoch, after ``optimizer.step()``.
 
@@ -15,11 +16,12 @@ Call ``scheduler.step()`` once per epoch, after ``optimizer.step()``.
 from __future__ import annotations
 
 import math
+import types
 from typing import Any
 
 from .optimizer import Optimizer
 
-__all__ = ["LRScheduler", "StepLR", "CosineAnnealingLR"]
+__all__ = ["LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "LambdaLR", "CosineAnnealingLR"]
 
 
 class LRScheduler:
@@ -81,6 +83,96 @@ class StepLR(LRScheduler):
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return [group["lr"] for group in self.optimizer.param_groups]
         return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
+
+
+class MultiStepLR(LRScheduler):
+    """Multiply the learning rate by ``gamma`` at each epoch in ``milestones`` (a milestone listed
+    twice applies twice).
+
+    >>> import minitorch_conv as mt
+    >>> opt = mt.optim.SGD([mt.nn.Parameter(mt.ones(1))], lr=1.0)
+    >>> sched = mt.optim.lr_scheduler.MultiStepLR(opt, milestones=[1, 3], gamma=0.5)
+    >>> lrs = []
+    >>> for epoch in range(4):
+    ...     lrs.append(sched.get_last_lr()[0]); opt.step(); sched.step()
+    >>> lrs
+    [1.0, 0.5, 0.5, 0.25]
+    """
+
+    def __init__(self, optimizer: Optimizer, milestones, gamma: float = 0.1, last_epoch: int = -1):
+        self.milestones = sorted(int(m) for m in milestones)
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        hits = self.milestones.count(self.last_epoch)
+        return [group["lr"] * self.gamma ** hits for group in self.optimizer.param_groups]
+
+
+class ExponentialLR(LRScheduler):
+    """Multiply the learning rate by ``gamma`` every epoch.
+
+    >>> import minitorch_conv as mt
+    >>> opt = mt.optim.SGD([mt.nn.Parameter(mt.ones(1))], lr=1.0)
+    >>> sched = mt.optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+    >>> for _ in range(3):
+    ...     opt.step(); sched.step()
+    >>> sched.get_last_lr()
+    [0.125]
+    """
+
+    def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1):
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        if self.last_epoch == 0:
+            return [group["lr"] for group in self.optimizer.param_groups]
+        return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
+
+
+class LambdaLR(LRScheduler):
+    """Set each group's learning rate to its initial one times ``lr_lambda(epoch)``.
+
+    ``lr_lambda`` is one function for every group or a list of one per group. ``state_dict``
+    leaves out plain functions and lambdas (they cannot be saved) but keeps the attributes of
+    callable objects, as PyTorch does.
+
+    >>> import minitorch_conv as mt
+    >>> opt = mt.optim.SGD([mt.nn.Parameter(mt.ones(1))], lr=1.0)
+    >>> sched = mt.optim.lr_scheduler.LambdaLR(opt, lambda epoch: 0.9 ** epoch)
+    >>> for _ in range(2):
+    ...     opt.step(); sched.step()
+    >>> round(sched.get_last_lr()[0], 4)
+    0.81
+    """
+
+    def __init__(self, optimizer: Optimizer, lr_lambda, last_epoch: int = -1):
+        n_groups = len(optimizer.param_groups)
+        if isinstance(lr_lambda, (list, tuple)):
+            if len(lr_lambda) != n_groups:
+                raise ValueError(f"Expected {n_groups} lr_lambdas, but got {len(lr_lambda)}")
+            self.lr_lambdas = list(lr_lambda)
+        else:
+            self.lr_lambdas = [lr_lambda] * n_groups
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        return [base * fn(self.last_epoch) for base, fn in zip(self.base_lrs, self.lr_lambdas)]
+
+    def state_dict(self) -> dict[str, Any]:
+        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
+        state["lr_lambdas"] = [None if isinstance(fn, types.FunctionType) else dict(fn.__dict__)
+                               for fn in self.lr_lambdas]
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        state = dict(state_dict)
+        saved = state.pop("lr_lambdas")
+        self.__dict__.update(state)
+        for fn, attributes in zip(self.lr_lambdas, saved):
+            if attributes is not None:
+                fn.__dict__.update(attributes)
 
 
 class CosineAnnealingLR(LRScheduler):
