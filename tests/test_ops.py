@@ -655,3 +655,14 @@ def test_second_derivatives_of_added_ops(rng):
     for fn, shape in cases:
         x = mt.tensor(rng.standard_normal(shape), requires_grad=True)
         assert mt.autograd.gradgradcheck(fn, (x,))
+
+
+def test_broadcast_error_names_the_last_mismatching_dimension_like_pytorch():
+    with pytest.raises(RuntimeError, match=r"tensor a \(3\) must match the size of tensor b \(2\) at "
+                                           r"non-singleton dimension 1"):
+        mt.ones(2, 3) + mt.ones(3, 2)
+
+
+def test_index_out_of_range_says_dimension():
+    with pytest.raises(IndexError, match="index 5 is out of bounds for dimension 0 with size 2"):
+        mt.ones(2)[5]

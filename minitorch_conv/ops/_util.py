@@ -53,7 +53,8 @@ def broadcast_shapes(*shapes) -> tuple:
         shape = tuple(shape)
         ndim = max(len(result), len(shape))
         a, b = (1,) * (ndim - len(result)) + result, (1,) * (ndim - len(shape)) + shape
-        for dim, (x, y) in enumerate(zip(a, b)):
+        for dim in reversed(range(ndim)):  # PyTorch reports the last mismatching dimension
+            x, y = a[dim], b[dim]
             if x != y and x != 1 and y != 1:
                 raise RuntimeError(
                     f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "

@@ -81,7 +81,10 @@ class GetItem(Function):
     def forward(ctx, a, index):
         ctx.input_shape = a.shape
         ctx.index = index
-        return a._array[index]
+        try:
+            return a._array[index]
+        except IndexError as error:  # NumPy says "axis" where PyTorch says "dimension"
+            raise IndexError(str(error).replace("for axis", "for dimension")) from None
 
     @staticmethod
     def backward(ctx, grad):
