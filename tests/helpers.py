@@ -111,3 +111,19 @@ def check_torch(torch, fn, arrays, rng, device="cpu", dtype="float64", rtol=1e-6
             assert x.grad.shape == x.shape and x.grad.dtype == x.dtype
         np.testing.assert_allclose(got, want, rtol=rtol * 10, atol=atol * 10,
                                    err_msg=f"gradient of input {i}")
+
+
+def raises_like_torch(call, error, match) -> None:
+    """``call(lib)`` raises ``error`` matching ``match`` with minitorch_conv, and with torch if installed."""
+    import pytest
+
+    libs = [mt]
+    try:
+        import torch
+
+        libs.append(torch)
+    except ImportError:
+        pass
+    for lib in libs:
+        with pytest.raises(error, match=match):
+            call(lib)

@@ -8,7 +8,7 @@ from collections import OrderedDict
 
 import numpy as np
 import pytest
-from helpers import check_grad, check_torch
+from helpers import check_grad, check_torch, raises_like_torch
 
 import minitorch_conv as mt
 import minitorch_conv.nn.functional as F
@@ -816,17 +816,7 @@ ADDED_NN_ERRORS = [
 @pytest.mark.filterwarnings("ignore:Using a target size")
 @pytest.mark.parametrize("case", range(len(ADDED_NN_ERRORS)))
 def test_added_nn_errors_match_torch(case):
-    call, error, match = ADDED_NN_ERRORS[case]
-    libs = [mt]
-    try:
-        import torch
-
-        libs.append(torch)
-    except ImportError:
-        pass
-    for lib in libs:
-        with pytest.raises(error, match=match):
-            call(lib)
+    raises_like_torch(*ADDED_NN_ERRORS[case])
 
 
 def test_added_modules_repr_and_buffers_match_torch():

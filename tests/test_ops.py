@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
-from helpers import FAST, check_grad, check_torch, to_numpy
+from helpers import FAST, check_grad, check_torch, raises_like_torch, to_numpy
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, mutually_broadcastable_shapes
@@ -570,17 +570,7 @@ NEW_OP_ERRORS = [
 
 @pytest.mark.parametrize("case", range(len(NEW_OP_ERRORS)))
 def test_added_ops_raise_like_torch(case):
-    call, error, match = NEW_OP_ERRORS[case]
-    libs = [mt]
-    try:
-        import torch
-
-        libs.append(torch)
-    except ImportError:
-        pass
-    for lib in libs:
-        with pytest.raises(error, match=match):
-            call(lib)
+    raises_like_torch(*NEW_OP_ERRORS[case])
 
 
 def test_floor_divide_and_remainder_follow_python_signs():
