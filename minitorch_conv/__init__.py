@@ -10,7 +10,16 @@ tensor([[2., 4.],
 
 from __future__ import annotations
 
-from . import backends, cuda
+import os
+
+# OpenBLAS's idle threads spin for about 2^28 cycles (~0.1 s) after every GEMM, holding a core
+# that the Numba kernels running next need: on 2 cores a depthwise forward took 6.3 ms right after
+# one matrix-vector product instead of 2.4 ms (docs/performance.md). 2^20 cycles (~0.4 ms) keeps
+# back-to-back GEMMs just as fast. OpenBLAS reads this once, when NumPy loads it: a value the user
+# set wins, and importing NumPy before minitorch_conv leaves OpenBLAS's default.
+os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "20")
+
+from . import backends, cuda  # noqa: E402 - after the environment is set
 from .autograd import Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .backends import (
     Device as device,

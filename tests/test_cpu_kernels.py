@@ -91,8 +91,12 @@ def test_depthwise_kernels_agree(cpu, g, multiplier):
     weight = rng.standard_normal((c * multiplier, 1, g["kh"], g["kw"])).astype(g["dtype"])
     geo = ((g["sh"], g["sw"]), g["pad"], (g["dh"], g["dw"]))
     tol = dict(rtol=1e-5, atol=1e-4)
-    fast, pure = both_kernel_sets(cpu, "depthwise_conv", image, weight, *geo, (ho, wo))
+    bias = rng.standard_normal(c * multiplier).astype(g["dtype"])
+    fast, pure = both_kernel_sets(cpu, "depthwise_conv", image, weight, *geo, (ho, wo), bias)
     np.testing.assert_allclose(fast, pure, **tol)
+    np.testing.assert_allclose(fast - bias.reshape(1, -1, 1, 1),
+                               both_kernel_sets(cpu, "depthwise_conv", image, weight, *geo, (ho, wo))[1],
+                               **tol)
     grad_output = rng.standard_normal(pure.shape).astype(g["dtype"])
     top_left = (g["pad"][0], g["pad"][2])
     fast, pure = both_kernel_sets(cpu, "depthwise_conv_transpose", grad_output, weight, c,
@@ -162,9 +166,10 @@ def test_all_cores_and_one_core_agree(cpu, monkeypatch, threshold):
     rng = np.random.default_rng(4)
     image = rng.standard_normal((2, 3, 6, 5))
     weight = rng.standard_normal((6, 1, 3, 3))
-    out = numba_kernels.depthwise_conv(image, weight, 1, 2, 1, 0, 1, 1, 6, 2)
+    bias = rng.standard_normal(6)
+    out = numba_kernels.depthwise_conv(image, weight, bias, 1, 2, 1, 0, 1, 1, 6, 2)
     np.testing.assert_allclose(out, Backend.depthwise_conv(cpu, image, weight, (1, 2), (1, 1, 0, 0),
-                                                           (1, 1), (6, 2)), rtol=1e-12, atol=1e-12)
+                                                           (1, 1), (6, 2), bias), rtol=1e-12, atol=1e-12)
 
 
 def test_pointwise_path_equals_the_general_path(monkeypatch):

@@ -129,14 +129,16 @@ class Backend:
     # weight (C*m, 1, kh, kw): output channel o = c*m + k sees only input channel c. No columns at
     # all: kh*kw multiply-adds of shifted image slices.
 
-    def depthwise_conv(self, image, weight, stride, padding, dilation, out_size):
-        """y (N, C*m, Ho, Wo) of a depthwise convolution of ``image`` (N, C, H, W)."""
+    def depthwise_conv(self, image, weight, stride, padding, dilation, out_size, bias=None):
+        """y (N, C*m, Ho, Wo) + bias (C*m,) of a depthwise convolution of ``image`` (N, C, H, W)."""
         N, C = image.shape[:2]
         O, _, kh, kw = weight.shape
         (sh, sw), (dh, dw), (Ho, Wo) = stride, dilation, out_size
         frame = self._zero_padded(image, padding)
         taps = weight.reshape(C, O // C, kh, kw)
         out = self.xp.zeros((N, C, O // C, Ho, Wo), dtype=image.dtype)
+        if bias is not None:
+            out += bias.reshape(1, C, O // C, 1, 1)
         for i in range(kh):
             for j in range(kw):
                 patch = frame[:, :, None, i * dh : i * dh + sh * (Ho - 1) + 1 : sh,

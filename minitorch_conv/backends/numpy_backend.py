@@ -46,12 +46,15 @@ class NumpyBackend(Backend):
         super().__init__(device)
         self.use_numba = numba_kernels.AVAILABLE and _NUMBA_WANTED
 
-    def depthwise_conv(self, image, weight, stride, padding, dilation, out_size):
+    def depthwise_conv(self, image, weight, stride, padding, dilation, out_size, bias=None):
         if not self.use_numba:
-            return super().depthwise_conv(image, weight, stride, padding, dilation, out_size)
+            return super().depthwise_conv(image, weight, stride, padding, dilation, out_size, bias)
         pt, _, pl, _ = padding
+        if bias is None:
+            bias = np.zeros(weight.shape[0], dtype=image.dtype)
         return numba_kernels.depthwise_conv(np.ascontiguousarray(image), np.ascontiguousarray(weight),
-                                            *stride, pt, pl, *dilation, *out_size)
+                                            np.ascontiguousarray(bias), *stride, pt, pl, *dilation,
+                                            *out_size)
 
     def depthwise_conv_transpose(self, grad_output, weight, channels, image_size, stride,
                                  padding_top_left, dilation):
