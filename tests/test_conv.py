@@ -754,23 +754,29 @@ def test_only_the_gradients_asked_for_are_computed(monkeypatch):
     assert calls == [] and x.grad is not None and w.grad is None
 
 
-def test_float32_stays_float32_inside(monkeypatch):
+@pytest.mark.parametrize("direct", [False, True])
+def test_float32_stays_float32_inside(monkeypatch, direct):
+    """No kernel up-casts: the columns (or the direct kernels' results) stay float32."""
     seen = []
     backend = mt.randn(1).backend
-    original = type(backend).im2col_gemm
+    monkeypatch.setattr(type(backend), "use_direct", lambda self, channels, groups, kernel, stride: direct)
+    spied = ["direct_conv", "direct_conv_transpose", "direct_weight_grad"] if direct else ["im2col_gemm"]
+    for name in spied:
+        original = getattr(type(backend), name)
 
-    def spy(self, image, *args):
-        cols = original(self, image, *args)
-        seen.extend([image.dtype, cols.dtype])
-        return cols
+        def spy(self, image, *args, _original=original, _name=name):
+            result = _original(self, image, *args)
+            seen.append((_name, image.dtype, result.dtype))
+            return result
 
-    monkeypatch.setattr(type(backend), "im2col_gemm", spy)
+        monkeypatch.setattr(type(backend), name, spy)
     x = mt.randn(2, 3, 6, 6, requires_grad=True)
-    m = nn.Conv2d(3, 4, 3, padding=1)
+    m = nn.Conv2d(3, 3, 3, padding=1, groups=3)
     y = m(x) * np.float64(2.0)
     y.backward(mt.ones_like(y))
     assert y.dtype == mt.float32 and x.grad.dtype == mt.float32 and m.weight.grad.dtype == mt.float32
-    assert seen and all(dtype == np.float32 for dtype in seen)
+    assert {name for name, _, _ in seen} == set(spied)
+    assert all(image == result == np.float32 for _, image, result in seen)
 
 
 def test_large_batches_are_processed_in_chunks_with_the_same_result(monkeypatch, rng):

@@ -92,19 +92,47 @@ def test_depthwise_kernels_agree(cpu, g, multiplier):
     geo = ((g["sh"], g["sw"]), g["pad"], (g["dh"], g["dw"]))
     tol = dict(rtol=1e-5, atol=1e-4)
     bias = rng.standard_normal(c * multiplier).astype(g["dtype"])
-    fast, pure = both_kernel_sets(cpu, "depthwise_conv", image, weight, *geo, (ho, wo), bias)
+    fast, pure = both_kernel_sets(cpu, "direct_conv", image, weight, c, *geo, (ho, wo), bias)
     np.testing.assert_allclose(fast, pure, **tol)
     np.testing.assert_allclose(fast - bias.reshape(1, -1, 1, 1),
-                               both_kernel_sets(cpu, "depthwise_conv", image, weight, *geo, (ho, wo))[1],
+                               both_kernel_sets(cpu, "direct_conv", image, weight, c, *geo, (ho, wo))[1],
                                **tol)
     grad_output = rng.standard_normal(pure.shape).astype(g["dtype"])
     top_left = (g["pad"][0], g["pad"][2])
-    fast, pure = both_kernel_sets(cpu, "depthwise_conv_transpose", grad_output, weight, c,
+    fast, pure = both_kernel_sets(cpu, "direct_conv_transpose", grad_output, weight, c,
                                   (g["h"], g["w"]), (g["sh"], g["sw"]), top_left, (g["dh"], g["dw"]))
     np.testing.assert_allclose(fast, pure, **tol)
-    fast, pure = both_kernel_sets(cpu, "depthwise_weight_grad", image, grad_output, (g["kh"], g["kw"]),
+    fast, pure = both_kernel_sets(cpu, "direct_weight_grad", image, grad_output, c, (g["kh"], g["kw"]),
                                   *geo)
     np.testing.assert_allclose(fast, pure, rtol=1e-4, atol=1e-3)
+
+
+@needs_numba
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(geometry, st.integers(1, 3), st.integers(1, 3))
+def test_direct_kernels_agree_with_columns_for_any_groups(cpu, monkeypatch, g, groups, out_per_group):
+    """Numba's direct kernels (forward, input and weight gradients) against im2col and GEMMs."""
+    ho, wo = _out_size(g)
+    if ho < 1 or wo < 1:
+        return
+    rng = np.random.default_rng(5)
+    c, o = g["c"] * groups, out_per_group * groups
+    image = rng.standard_normal((g["n"], c, g["h"], g["w"])).astype(g["dtype"])
+    weight = rng.standard_normal((o, g["c"], g["kh"], g["kw"])).astype(g["dtype"])
+    grad_output = rng.standard_normal((g["n"], o, ho, wo)).astype(g["dtype"])
+    params = conv_ops.ConvParams((g["sh"], g["sw"]), g["pad"], (g["dh"], g["dw"]), groups)
+    kernel = (g["kh"], g["kw"])
+
+    def all_three(direct: bool):
+        monkeypatch.setattr(type(cpu), "use_direct", lambda self, channels, groups, kernel, stride: direct)
+        return (conv_ops.conv2d_array(cpu, image, weight, params),
+                conv_ops.conv_transpose2d_array(cpu, grad_output, weight, params, (g["h"], g["w"])),
+                conv_ops.conv2d_weight_grad_array(cpu, image, grad_output, kernel, params))
+
+    cpu.use_numba = True
+    for fast, general in zip(all_three(True), all_three(False)):
+        assert fast.shape == general.shape and fast.dtype == general.dtype
+        np.testing.assert_allclose(fast, general, rtol=1e-4, atol=1e-4)
 
 
 @pytest.mark.parametrize("use_numba", [True, False])
@@ -129,7 +157,7 @@ def test_depthwise_path_equals_the_general_grouped_path(cpu, monkeypatch, use_nu
         return [y.detach().numpy(), transposed.numpy()] + [t.grad.numpy() for t in tensors]
 
     fast = run()
-    monkeypatch.setattr(conv_ops, "_is_depthwise", lambda channels, groups: False)
+    monkeypatch.setattr(type(cpu), "use_direct", lambda self, channels, groups, kernel, stride: False)
     general = run()
     for a, b_ in zip(fast, general):
         np.testing.assert_allclose(a, b_, rtol=1e-10, atol=1e-10)
@@ -167,8 +195,8 @@ def test_all_cores_and_one_core_agree(cpu, monkeypatch, threshold):
     image = rng.standard_normal((2, 3, 6, 5))
     weight = rng.standard_normal((6, 1, 3, 3))
     bias = rng.standard_normal(6)
-    out = numba_kernels.depthwise_conv(image, weight, bias, 1, 2, 1, 0, 1, 1, 6, 2)
-    np.testing.assert_allclose(out, Backend.depthwise_conv(cpu, image, weight, (1, 2), (1, 1, 0, 0),
+    out = numba_kernels.direct_conv(image, weight, bias, 3, 1, 2, 1, 0, 1, 1, 6, 2)
+    np.testing.assert_allclose(out, Backend.direct_conv(cpu, image, weight, 3, (1, 2), (1, 1, 0, 0),
                                                            (1, 1), (6, 2), bias), rtol=1e-12, atol=1e-12)
 
 

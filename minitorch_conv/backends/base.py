@@ -125,12 +125,18 @@ class Backend:
                       j * dw : j * dw + sw * (Wo - 1) + 1 : sw] += cols[:, i, j]
         return self.xp.ascontiguousarray(frame[:, :, pt:pt + H, pl:pl + W].transpose(1, 0, 2, 3))
 
-    # ---------------------------------------------------------------- depthwise kernels
-    # weight (C*m, 1, kh, kw): output channel o = c*m + k sees only input channel c. No columns at
-    # all: kh*kw multiply-adds of shifted image slices.
+    # ---------------------------------------------------------------- direct kernels
+    # Convolutions without columns, for the geometries :meth:`use_direct` accepts. Here (every
+    # backend): depthwise ones, weight (C*m, 1, kh, kw), where output channel o = c*m + k sees
+    # only input channel c: kh*kw multiply-adds of shifted image slices. The CPU backend with
+    # Numba runs small grouped convolutions this way too.
 
-    def depthwise_conv(self, image, weight, stride, padding, dilation, out_size, bias=None):
-        """y (N, C*m, Ho, Wo) + bias (C*m,) of a depthwise convolution of ``image`` (N, C, H, W)."""
+    def use_direct(self, in_channels: int, groups: int, kernel_size, stride) -> bool:
+        """Whether the direct_* kernels run a convolution of this shape (else im2col and GEMMs)."""
+        return groups == in_channels and groups > 1
+
+    def direct_conv(self, image, weight, groups, stride, padding, dilation, out_size, bias=None):
+        """y (N, O, Ho, Wo) + bias (O,): image (N, C, H, W) convolved with weight (O, C/groups, kh, kw)."""
         N, C = image.shape[:2]
         O, _, kh, kw = weight.shape
         (sh, sw), (dh, dw), (Ho, Wo) = stride, dilation, out_size
@@ -146,12 +152,12 @@ class Backend:
                 out += patch * taps[None, :, :, i, j, None, None]
         return out.reshape(N, O, Ho, Wo)
 
-    def depthwise_conv_transpose(self, grad_output, weight, channels, image_size, stride,
-                                 padding_top_left, dilation):
-        """The adjoint of :meth:`depthwise_conv` in the image: dx (N, C, H, W) from dy (N, C*m, Ho, Wo)."""
+    def direct_conv_transpose(self, grad_output, weight, groups, image_size, stride, padding_top_left,
+                              dilation):
+        """The adjoint of :meth:`direct_conv` in the image: dx (N, C, H, W) from dy (N, O, Ho, Wo)."""
         N, O, Ho, Wo = grad_output.shape
         _, _, kh, kw = weight.shape
-        C, m = channels, O // channels
+        C, m = groups, O // groups
         (H, W), (sh, sw), (pt, pl), (dh, dw) = image_size, stride, padding_top_left, dilation
         Hp = max((Ho - 1) * sh + dh * (kh - 1) + 1, pt + H)
         Wp = max((Wo - 1) * sw + dw * (kw - 1) + 1, pl + W)
@@ -165,8 +171,8 @@ class Backend:
                       j * dw : j * dw + sw * (Wo - 1) + 1 : sw] += contribution
         return self.xp.ascontiguousarray(frame[:, :, pt:pt + H, pl:pl + W])
 
-    def depthwise_weight_grad(self, image, grad_output, kernel_size, stride, padding, dilation):
-        """dW (C*m, 1, kh, kw) = sum over n, y, x of dy * the image slice each tap saw."""
+    def direct_weight_grad(self, image, grad_output, groups, kernel_size, stride, padding, dilation):
+        """dW (O, C/groups, kh, kw) = sum over n, y, x of dy * the image slice each tap saw."""
         N, C = image.shape[:2]
         _, O, Ho, Wo = grad_output.shape
         (kh, kw), (sh, sw), (dh, dw) = kernel_size, stride, dilation

@@ -168,66 +168,73 @@ def _copy_out(run, Wp, plane):
 
 
 # ---------------------------------------------------------------------------- the kernels
-def _depthwise_conv(image, weight, bias, sh, sw, pt, pl, dh, dw, out):
+def _direct_conv(image, weight, bias, G, sh, sw, pt, pl, dh, dw, out):
     N, C, H, W = image.shape
-    O, _, kh, kw = weight.shape
+    O, Cg, kh, kw = weight.shape
     Ho, Wo = out.shape[2:]
-    m = O // C
+    Og = O // G
     Hp, Wp = (Ho - 1) * sh + dh * (kh - 1) + 1, (Wo - 1) * sw + dw * (kw - 1) + 1
     L = (Ho - 1) * Wp + Wo
-    for task in prange(N * C):
-        n, c = task // C, task % C
-        frame = np.empty(Hp * Wp, dtype=image.dtype)
-        _fill_frame(image[n, c], frame, Wp, pt, pl)
+    for task in prange(N * G):
+        n, g = task // G, task % G
+        frames = np.empty((Cg, Hp * Wp), dtype=image.dtype)
+        for c in range(Cg):
+            _fill_frame(image[n, g * Cg + c], frames[c], Wp, pt, pl)
         run = np.empty(L, dtype=image.dtype)
-        for o in range(c * m, c * m + m):
+        for o in range(g * Og, g * Og + Og):
             if sh == 1 and sw == 1:
                 run[:] = bias[o]
-                _correlate_run(frame, Wp, weight[o, 0], dh, dw, run, L)
+                for c in range(Cg):
+                    _correlate_run(frames[c], Wp, weight[o, c], dh, dw, run, L)
                 _copy_out(run, Wp, out[n, o])
                 continue
             for y in range(Ho):
                 row = out[n, o, y]
                 row[:] = bias[o]
-                for i in range(kh):
-                    for j in range(kw):
-                        tap = weight[o, 0, i, j]
-                        base = (y * sh + i * dh) * Wp + j * dw
-                        for x in range(Wo):
-                            row[x] += tap * frame[base + x * sw]
+                for c in range(Cg):
+                    for i in range(kh):
+                        for j in range(kw):
+                            tap = weight[o, c, i, j]
+                            base = (y * sh + i * dh) * Wp + j * dw
+                            for x in range(Wo):
+                                row[x] += tap * frames[c, base + x * sw]
 
 
-def _depthwise_conv_transpose(grad_output, weight, sh, sw, pt, pl, dh, dw, image):
+def _direct_conv_transpose(grad_output, weight, G, sh, sw, pt, pl, dh, dw, image):
     N, O, Ho, Wo = grad_output.shape
-    _, _, kh, kw = weight.shape
+    _, Cg, kh, kw = weight.shape
     C, H, W = image.shape[1:]
-    m = O // C
+    Og = O // G
     if sh == 1 and sw == 1:
         # dx[r, s] = sum over (i, j) of w[i, j] * dy[r + pt - i*dh, s + pl - j*dw]: a correlation
         # of dy, framed at (kh-1)*dh - pt, (kw-1)*dw - pl, with the flipped kernel
-        Wp = W + dw * (kw - 1)
-        Hp = H + dh * (kh - 1)
+        Hp, Wp = H + dh * (kh - 1), W + dw * (kw - 1)
         L = (H - 1) * Wp + W
-        for task in prange(N * C):
-            n, c = task // C, task % C
-            frame = np.empty(Hp * Wp, dtype=grad_output.dtype)
-            run = np.zeros(L, dtype=grad_output.dtype)
-            for o in range(c * m, c * m + m):
-                _fill_frame(grad_output[n, o], frame, Wp, dh * (kh - 1) - pt, dw * (kw - 1) - pl)
-                _correlate_run(frame, Wp, weight[o, 0, ::-1, ::-1], dh, dw, run, L)
-            _copy_out(run, Wp, image[n, c])
+        for task in prange(N * G):
+            n, g = task // G, task % G
+            frames = np.empty((Og, Hp * Wp), dtype=grad_output.dtype)
+            for k in range(Og):
+                _fill_frame(grad_output[n, g * Og + k], frames[k], Wp, dh * (kh - 1) - pt,
+                            dw * (kw - 1) - pl)
+            run = np.empty(L, dtype=grad_output.dtype)
+            for c in range(Cg):
+                run[:] = 0
+                for k in range(Og):
+                    _correlate_run(frames[k], Wp, weight[g * Og + k, c, ::-1, ::-1], dh, dw, run, L)
+                _copy_out(run, Wp, image[n, g * Cg + c])
         return
     Hp = max((Ho - 1) * sh + dh * (kh - 1) + 1, pt + H)
     Wp = max((Wo - 1) * sw + dw * (kw - 1) + 1, pl + W)
     for task in prange(N * C):  # strided: scatter each output row back into the frame
         n, c = task // C, task % C
+        g, cg = c // Cg, c % Cg
         frame = np.zeros(Hp * Wp, dtype=grad_output.dtype)
-        for o in range(c * m, c * m + m):
+        for o in range(g * Og, g * Og + Og):
             for y in range(Ho):
                 src = grad_output[n, o, y]
                 for i in range(kh):
                     for j in range(kw):
-                        tap = weight[o, 0, i, j]
+                        tap = weight[o, cg, i, j]
                         base = (y * sh + i * dh) * Wp + j * dw
                         for x in range(Wo):
                             frame[base + x * sw] += tap * src[x]
@@ -235,52 +242,59 @@ def _depthwise_conv_transpose(grad_output, weight, sh, sw, pt, pl, dh, dw, image
             image[n, c, r, :] = frame[(pt + r) * Wp + pl:(pt + r) * Wp + pl + W]
 
 
-def _depthwise_weight_grad(image, grad_output, sh, sw, pt, pl, dh, dw, grad_weight):
+def _direct_weight_grad(image, grad_output, G, sh, sw, pt, pl, dh, dw, partials):
+    # partials (P, O, Cg, kh, kw): task (p, g) sums images p, p + P, p + 2P, ... of group g, so
+    # that a single group still keeps every core busy; the caller adds the P partial sums
     N, C, H, W = image.shape
     _, O, Ho, Wo = grad_output.shape
-    kh, kw = grad_weight.shape[2:]
-    m = O // C
+    P, _, Cg, kh, kw = partials.shape
+    Og = O // G
     Hp, Wp = (Ho - 1) * sh + dh * (kh - 1) + 1, (Wo - 1) * sw + dw * (kw - 1) + 1
     L = (Ho - 1) * Wp + Wo
-    for o in prange(O):
-        c = o // m
-        frame = np.empty(Hp * Wp, dtype=image.dtype)
-        grads = np.zeros(L, dtype=image.dtype)  # dy at the frame's pitch; spare columns stay 0
-        sums = np.zeros((kh, kw), dtype=image.dtype)
-        for n in range(N):
-            _fill_frame(image[n, c], frame, Wp, pt, pl)
-            if sh == 1 and sw == 1:
-                for y in range(Ho):
-                    grads[y * Wp:y * Wp + Wo] = grad_output[n, o, y]
-                _tap_dots(frame, Wp, grads, dh, dw, sums, L)
-                continue
-            for y in range(Ho):
-                grad_row = grad_output[n, o, y]
-                for i in range(kh):
-                    for j in range(kw):
-                        base = (y * sh + i * dh) * Wp + j * dw
-                        total = sums[i, j]
-                        for x in range(Wo):
-                            total += grad_row[x] * frame[base + x * sw]
-                        sums[i, j] = total
-        grad_weight[o, 0] = sums
+    for task in prange(P * G):
+        p, g = task // G, task % G
+        sums = partials[p]
+        sums[g * Og:(g + 1) * Og] = 0
+        frames = np.empty((Cg, Hp * Wp), dtype=image.dtype)
+        grads = np.zeros(L, dtype=image.dtype)  # dy at the frames' pitch; spare columns stay 0
+        for n in range(p, N, P):
+            for c in range(Cg):
+                _fill_frame(image[n, g * Cg + c], frames[c], Wp, pt, pl)
+            for o in range(g * Og, g * Og + Og):
+                if sh == 1 and sw == 1:
+                    for y in range(Ho):
+                        grads[y * Wp:y * Wp + Wo] = grad_output[n, o, y]
+                    for c in range(Cg):
+                        _tap_dots(frames[c], Wp, grads, dh, dw, sums[o, c], L)
+                    continue
+                for c in range(Cg):
+                    for y in range(Ho):
+                        grad_row = grad_output[n, o, y]
+                        for i in range(kh):
+                            for j in range(kw):
+                                base = (y * sh + i * dh) * Wp + j * dw
+                                total = sums[o, c, i, j]
+                                for x in range(Wo):
+                                    total += grad_row[x] * frames[c, base + x * sw]
+                                sums[o, c, i, j] = total
 
 
 if AVAILABLE:
     _KERNELS = {name: njit(parallel=True, cache=True, fastmath=fastmath)(impl)
                 for name, impl, fastmath in (
-                    ("depthwise_conv", _depthwise_conv, _FMA),
-                    ("depthwise_conv_transpose", _depthwise_conv_transpose, _FMA),
-                    ("depthwise_weight_grad", _depthwise_weight_grad, _REDUCE),
+                    ("direct_conv", _direct_conv, _FMA),
+                    ("direct_conv_transpose", _direct_conv_transpose, _FMA),
+                    ("direct_weight_grad", _direct_weight_grad, _REDUCE),
                 )}
 
 
 def _run(name: str, work: int, *args):
     """Run kernel ``name`` on every core, or on one when ``work`` is too small to share.
 
-    The result arrays are allocated here, by NumPy, and passed in (the last argument): NumPy asks
-    the kernel for huge pages on large arrays, so a 16 MB result costs a handful of page faults
-    instead of Numba's ~4,000 (measured: 3,686 per depthwise forward of (32,128,32,32)).
+    The result arrays are allocated by the callers below, with NumPy, and passed in (the last
+    argument): NumPy asks the kernel for huge pages on large arrays, so a 16 MB result costs a
+    handful of page faults instead of Numba's ~4,000 (measured: 3,686 per depthwise forward of
+    (32,128,32,32)).
     """
     kernel = _KERNELS[name]
     if work >= PARALLEL_MIN_WORK:
@@ -295,25 +309,32 @@ def _run(name: str, work: int, *args):
     return args[-1]
 
 
-def depthwise_conv(image, weight, bias, sh, sw, pt, pl, dh, dw, Ho, Wo):
-    """y (N, C*m, Ho, Wo) + bias (C*m,): depthwise convolution of a C-contiguous image (N, C, H, W)."""
+def direct_conv(image, weight, bias, groups, sh, sw, pt, pl, dh, dw, Ho, Wo):
+    """y (N, O, Ho, Wo) = conv2d(image, weight) + bias, for C-contiguous image (N, C, H, W),
+    weight (O, C/groups, kh, kw) and bias (O,)."""
     out = np.empty((image.shape[0], weight.shape[0], Ho, Wo), dtype=image.dtype)
-    work = out.size * weight.shape[2] * weight.shape[3]
-    return _run("depthwise_conv", work, image, weight, bias, sh, sw, pt, pl, dh, dw, out)
+    work = out.size * weight[0].size
+    return _run("direct_conv", work, image, weight, bias, groups, sh, sw, pt, pl, dh, dw, out)
 
 
-def depthwise_conv_transpose(grad_output, weight, C, H, W, sh, sw, pt, pl, dh, dw):
-    """dx (N, C, H, W): the adjoint of :func:`depthwise_conv` applied to dy (N, C*m, Ho, Wo)."""
+def direct_conv_transpose(grad_output, weight, groups, C, H, W, sh, sw, pt, pl, dh, dw):
+    """dx (N, C, H, W): the adjoint of :func:`direct_conv` (without bias) applied to dy (N, O, Ho, Wo)."""
     image = np.empty((grad_output.shape[0], C, H, W), dtype=grad_output.dtype)
-    work = grad_output.size * weight.shape[2] * weight.shape[3]
-    return _run("depthwise_conv_transpose", work, grad_output, weight, sh, sw, pt, pl, dh, dw, image)
+    work = grad_output.size * weight[0].size
+    return _run("direct_conv_transpose", work, grad_output, weight, groups, sh, sw, pt, pl, dh, dw,
+                image)
 
 
-def depthwise_weight_grad(image, grad_output, kh, kw, sh, sw, pt, pl, dh, dw):
-    """dW (C*m, 1, kh, kw) = sum over n, y, x of dy times the image value each tap saw."""
-    grad_weight = np.empty((grad_output.shape[1], 1, kh, kw), dtype=image.dtype)
-    work = grad_output.size * kh * kw
-    return _run("depthwise_weight_grad", work, image, grad_output, sh, sw, pt, pl, dh, dw, grad_weight)
+def direct_weight_grad(image, grad_output, groups, kh, kw, sh, sw, pt, pl, dh, dw):
+    """dW (O, C/groups, kh, kw) = sum over n, y, x of dy times the image value each tap saw."""
+    N, C = image.shape[:2]
+    O = grad_output.shape[1]
+    work = grad_output.size * C // groups * kh * kw
+    # enough batch slices that the tasks fill the cores (one slice each for many groups)
+    slices = 1 if work < PARALLEL_MIN_WORK else max(1, min(N, -(-2 * numba.get_num_threads() // groups)))
+    partials = np.empty((slices, O, C // groups, kh, kw), dtype=image.dtype)
+    _run("direct_weight_grad", work, image, grad_output, groups, sh, sw, pt, pl, dh, dw, partials)
+    return partials.sum(axis=0) if slices > 1 else partials[0]
 
 
 def warm_up() -> float:
@@ -324,7 +345,7 @@ def warm_up() -> float:
     for dtype in (np.float32, np.float64):
         image = np.zeros((1, 2, 4, 4), dtype=dtype)
         weight = np.zeros((2, 1, 3, 3), dtype=dtype)
-        out = depthwise_conv(image, weight, np.zeros(2, dtype=dtype), 1, 1, 1, 1, 1, 1, 4, 4)
-        depthwise_conv_transpose(out, weight, 2, 4, 4, 1, 1, 1, 1, 1, 1)
-        depthwise_weight_grad(image, out, 3, 3, 1, 1, 1, 1, 1, 1)
+        out = direct_conv(image, weight, np.zeros(2, dtype=dtype), 2, 1, 1, 1, 1, 1, 1, 4, 4)
+        direct_conv_transpose(out, weight, 2, 2, 4, 4, 1, 1, 1, 1, 1, 1)
+        direct_weight_grad(image, out, 2, 3, 3, 1, 1, 1, 1, 1, 1)
     return time.perf_counter() - start

@@ -9,6 +9,11 @@ import numpy as np
 from . import numba_kernels
 from .base import Backend
 
+DIRECT_MAX_TAPS = 576
+"""With Numba, stride-1 convolutions whose outputs each read at most this many inputs
+(C/groups*kh*kw; 576 is a 3x3 kernel over 64 channels) run the direct kernels instead of im2col and
+GEMMs."""
+
 _NUMBA_WANTED = os.environ.get("MINITORCH_CONV_NUMBA", "1").lower() not in ("0", "false", "no", "off")
 
 
@@ -32,11 +37,10 @@ def format_array(arr, floating: bool) -> str:
 
 
 class NumpyBackend(Backend):
-    """NumPy arrays on the CPU; Numba-compiled depthwise kernels where Numba is installed.
+    """NumPy arrays on the CPU; Numba-compiled direct convolution kernels where Numba is installed.
 
-    ``use_numba`` chooses the depthwise kernels: True where Numba imports (set
-    ``MINITORCH_CONV_NUMBA=0`` to start with the pure-NumPy ones); assign it to switch. Both give
-    the same results.
+    ``use_numba`` chooses the kernels: True where Numba imports (set ``MINITORCH_CONV_NUMBA=0`` to
+    start with the pure-NumPy ones); assign it to switch. Both give the same results.
     """
 
     name = "numpy"
@@ -46,33 +50,46 @@ class NumpyBackend(Backend):
         super().__init__(device)
         self.use_numba = numba_kernels.AVAILABLE and _NUMBA_WANTED
 
-    def depthwise_conv(self, image, weight, stride, padding, dilation, out_size, bias=None):
+    def use_direct(self, in_channels: int, groups: int, kernel_size, stride) -> bool:
+        """Depthwise convolutions, and with Numba every stride-1 one whose outputs read few inputs.
+
+        Up to :data:`DIRECT_MAX_TAPS` input values per output (C/groups*kh*kw), the direct Numba
+        kernels match or beat building columns for GEMMs; 1x1 and strided convolutions are faster
+        as GEMMs (docs/performance.md has the measurements).
+        """
+        if not self.use_numba or super().use_direct(in_channels, groups, kernel_size, stride):
+            return super().use_direct(in_channels, groups, kernel_size, stride)
+        taps = in_channels // groups * kernel_size[0] * kernel_size[1]
+        return tuple(stride) == (1, 1) and tuple(kernel_size) != (1, 1) and taps <= DIRECT_MAX_TAPS
+
+    def direct_conv(self, image, weight, groups, stride, padding, dilation, out_size, bias=None):
         if not self.use_numba:
-            return super().depthwise_conv(image, weight, stride, padding, dilation, out_size, bias)
+            return super().direct_conv(image, weight, groups, stride, padding, dilation, out_size, bias)
         pt, _, pl, _ = padding
         if bias is None:
             bias = np.zeros(weight.shape[0], dtype=image.dtype)
-        return numba_kernels.depthwise_conv(np.ascontiguousarray(image), np.ascontiguousarray(weight),
-                                            np.ascontiguousarray(bias), *stride, pt, pl, *dilation,
-                                            *out_size)
+        return numba_kernels.direct_conv(np.ascontiguousarray(image), np.ascontiguousarray(weight),
+                                         np.ascontiguousarray(bias), groups, *stride, pt, pl, *dilation,
+                                         *out_size)
 
-    def depthwise_conv_transpose(self, grad_output, weight, channels, image_size, stride,
-                                 padding_top_left, dilation):
+    def direct_conv_transpose(self, grad_output, weight, groups, image_size, stride, padding_top_left,
+                              dilation):
         if not self.use_numba:
-            return super().depthwise_conv_transpose(grad_output, weight, channels, image_size, stride,
-                                                    padding_top_left, dilation)
-        return numba_kernels.depthwise_conv_transpose(
-            np.ascontiguousarray(grad_output), np.ascontiguousarray(weight), channels, *image_size,
-            *stride, *padding_top_left, *dilation)
+            return super().direct_conv_transpose(grad_output, weight, groups, image_size, stride,
+                                                 padding_top_left, dilation)
+        channels = groups * weight.shape[1]
+        return numba_kernels.direct_conv_transpose(
+            np.ascontiguousarray(grad_output), np.ascontiguousarray(weight), groups, channels,
+            *image_size, *stride, *padding_top_left, *dilation)
 
-    def depthwise_weight_grad(self, image, grad_output, kernel_size, stride, padding, dilation):
+    def direct_weight_grad(self, image, grad_output, groups, kernel_size, stride, padding, dilation):
         if not self.use_numba:
-            return super().depthwise_weight_grad(image, grad_output, kernel_size, stride, padding,
-                                                 dilation)
+            return super().direct_weight_grad(image, grad_output, groups, kernel_size, stride, padding,
+                                              dilation)
         pt, _, pl, _ = padding
-        return numba_kernels.depthwise_weight_grad(
-            np.ascontiguousarray(image), np.ascontiguousarray(grad_output), *kernel_size, *stride,
-            pt, pl, *dilation)
+        return numba_kernels.direct_weight_grad(
+            np.ascontiguousarray(image), np.ascontiguousarray(grad_output), groups, *kernel_size,
+            *stride, pt, pl, *dilation)
 
     def to_numpy(self, array):
         return array

@@ -29,8 +29,10 @@ Memory: the im2col buffer holds N*C*kh*kw*Ho*Wo elements (kh*kw copies of the in
 huge buffer.
 
 Fast paths, each tested against the general path: depthwise convolutions (one input channel per
-group) skip the columns for kh*kw multiply-adds (Numba kernels on the CPU where installed); 1x1
-stride-1 convolutions are a plain GEMM per image. docs/performance.md has the measurements.
+group), and on the CPU with Numba every stride-1 convolution whose outputs read few inputs, skip the
+columns (``backend.use_direct``: kh*kw multiply-adds per input channel, in Numba kernels where
+installed); 1x1 stride-1 convolutions are a plain GEMM per image. docs/performance.md has the
+measurements.
 """
 
 from __future__ import annotations
@@ -130,11 +132,6 @@ def fold_array(backend, cols, image_size, params: ConvParams):
     return backend.xp.ascontiguousarray(xpad[:, :, pt:pt + H, pl:pl + W])
 
 
-def _is_depthwise(in_channels: int, groups: int) -> bool:
-    """One input channel per group: each output channel filters a single input channel."""
-    return groups == in_channels and groups > 1
-
-
 def _is_pointwise(kernel_size, params: ConvParams, backend) -> bool:
     """A 1x1 kernel, stride 1, no padding, one group: the columns are the image itself.
 
@@ -158,9 +155,9 @@ def conv2d_array(backend, x, weight, params: ConvParams, bias=None):
     O, Cg, kh, kw = weight.shape
     G = params.groups
     Ho, Wo = conv_output_size((H, W), (kh, kw), params)
-    if _is_depthwise(C, G):
-        return backend.depthwise_conv(x, weight, params.stride, params.padding, params.dilation,
-                                      (Ho, Wo), bias)
+    if backend.use_direct(C, G, (kh, kw), params.stride):
+        return backend.direct_conv(x, weight, G, params.stride, params.padding, params.dilation,
+                                   (Ho, Wo), bias)
     if _is_pointwise((kh, kw), params, backend):  # a plain GEMM per image, no columns to build
         out = xp.matmul(weight.reshape(O, C), x.reshape(N, C, H * W)).reshape(N, O, H, W)
         return _add_bias(out, bias)
@@ -193,9 +190,9 @@ def conv_transpose2d_array(backend, x, weight, params: ConvParams, output_size):
     G = params.groups
     O, Cg, K = Og * G, C // G, Og * kh * kw
     top_left = (params.padding[0], params.padding[2])
-    if Og == 1 and _is_depthwise(O, G):
-        return backend.depthwise_conv_transpose(x, weight, O, output_size, params.stride, top_left,
-                                                params.dilation)
+    if backend.use_direct(O, G, (kh, kw), params.stride):  # the input gradient of that convolution
+        return backend.direct_conv_transpose(x, weight, G, output_size, params.stride, top_left,
+                                             params.dilation)
     if _is_pointwise((kh, kw), params, backend) and tuple(output_size) == (H, W):
         return xp.matmul(weight.reshape(C, O).T, x.reshape(N, C, H * W)).reshape(N, O, H, W)
     w_t = weight.reshape(G, Cg, K).transpose(0, 2, 1)
@@ -222,9 +219,9 @@ def conv2d_weight_grad_array(backend, x, grad_output, kernel_size, params: ConvP
     _, O, Ho, Wo = grad_output.shape
     kh, kw = kernel_size
     G = params.groups
-    if _is_depthwise(C, G):
-        return backend.depthwise_weight_grad(x, grad_output, kernel_size, params.stride, params.padding,
-                                             params.dilation)
+    if backend.use_direct(C, G, kernel_size, params.stride):
+        return backend.direct_weight_grad(x, grad_output, G, kernel_size, params.stride, params.padding,
+                                          params.dilation)
     if _is_pointwise(kernel_size, params, backend) and x.shape[2:] == (Ho, Wo):
         # dW (O, C) = sum over images and positions of dY (O, L) @ x (C, L)^T: one GEMM
         grad_weight = xp.tensordot(grad_output.reshape(N, O, Ho * Wo), x.reshape(N, C, Ho * Wo),
