@@ -543,3 +543,66 @@ def test_second_derivatives_match_finite_differences(name, rng):
     (gradient(t) * mt.tensor(v)).sum().backward()
     want = numerical_vjp(gradient, [x], [v])[0]
     np.testing.assert_allclose(t.grad.numpy(), want, rtol=1e-4, atol=1e-5)
+
+
+def _array_of(tensor):
+    return tensor._array
+
+
+def test_a_convolution_gradient_made_during_backward_is_kept_without_a_copy():
+    """The input gradient a conv computes inside backward goes to .grad as it is (no clone)."""
+    import minitorch_conv.nn.functional as F
+
+    x = mt.randn(2, 3, 6, 6, requires_grad=True)
+    w = mt.randn(4, 3, 3, 3)
+    seen = []
+    original = mt.autograd.engine.fresh_grad
+
+    def spy(grad, create_graph):
+        kept = original(grad, create_graph)
+        seen.append((grad, kept))
+        return kept
+
+    mt.autograd.engine.fresh_grad = spy
+    try:
+        F.conv2d(x, w, padding=1).backward(mt.ones(2, 4, 6, 6))
+    finally:
+        mt.autograd.engine.fresh_grad = original
+    (incoming, kept), = seen
+    assert kept is incoming and x.grad is incoming
+    expected = F.conv_transpose2d(mt.ones(2, 4, 6, 6), w, padding=1)
+    np.testing.assert_allclose(x.grad.numpy(), expected.numpy(), rtol=1e-5)
+
+
+def test_a_gradient_kept_without_a_copy_is_not_shared_with_another_leaf_or_the_caller():
+    import minitorch_conv.nn.functional as F
+
+    a = mt.randn(1, 2, 5, 5, requires_grad=True)
+    b = mt.randn(1, 2, 5, 5, requires_grad=True)
+    h = a + b  # add's backward hands the very same gradient tensor to both leaves
+    h.retain_grad()
+    w = mt.randn(3, 2, 3, 3)
+    upstream = mt.randn(1, 3, 5, 5)
+    F.conv2d(h, w, padding=1).backward(upstream)
+    arrays = [_array_of(t.grad) for t in (a, b, h)] + [_array_of(upstream)]
+    for i, first in enumerate(arrays):
+        for second in arrays[i + 1:]:
+            assert not np.shares_memory(first, second)
+    np.testing.assert_array_equal(a.grad.numpy(), b.grad.numpy())
+    before = b.grad.numpy().copy()
+    a.grad.zero_()  # an in-place change of one .grad reaches no other
+    np.testing.assert_array_equal(b.grad.numpy(), before)
+    np.testing.assert_array_equal(h.grad.numpy(), before)
+
+
+def test_a_convolution_outside_backward_is_always_copied_into_grad():
+    """A conv result the user holds (here: the upstream gradient) is never adopted as .grad."""
+    import minitorch_conv.nn.functional as F
+
+    x = mt.randn(1, 1, 4, 4, requires_grad=True)
+    gradient = F.conv2d(mt.randn(1, 1, 6, 6), mt.randn(1, 1, 3, 3))
+    (x * 1.0).backward(gradient)  # mul's backward returns gradient * 1.0, a new array ...
+    y = x.view(16)
+    x.grad = None
+    y.backward(gradient.reshape(16))  # ... view's returns a reshape of the caller's array
+    assert not np.shares_memory(_array_of(x.grad), _array_of(gradient))

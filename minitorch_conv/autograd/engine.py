@@ -14,6 +14,7 @@ This module works on whatever objects the nodes hand it: it calls a few Tensor m
 
 from __future__ import annotations
 
+import threading
 import weakref
 from contextlib import nullcontext
 
@@ -48,13 +49,30 @@ class AccumulateGrad:
         leaf.grad = fresh_grad(grad, create_graph) if leaf.grad is None else leaf.grad + grad
 
 
+_backward_state = threading.local()
+
+
+def backward_running() -> bool:
+    """True while this thread's engine runs backward functions (see :func:`fresh_grad`)."""
+    return getattr(_backward_state, "depth", 0) > 0
+
+
 def fresh_grad(grad, create_graph: bool):
     """The first gradient a tensor keeps in ``.grad``: its own contiguous copy (unless recorded).
 
     The incoming buffer may be a read-only broadcast view, the caller's ``gradient``, or the very
     tensor another leaf receives; in-place updates of one ``.grad`` must not reach the others.
+    The one exception is a gradient a Function with ``returns_new_arrays`` made during this
+    backward pass (a convolution's input gradient, say): nobody else can hold its array, so the
+    first ``.grad`` to receive it keeps it without a copy (PyTorch steals such gradients too), and
+    any later receiver copies.
     """
-    return grad if create_graph else grad.detach().clone()
+    if create_graph:
+        return grad
+    if getattr(grad, "_unshared_array", False):
+        grad._unshared_array = False
+        return grad
+    return grad.detach().clone()
 
 
 def _edge_of(tensor):
@@ -155,6 +173,26 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False, 
     results = [None] * (0 if inputs is None else len(inputs))
 
     ready = [node for node in buffers if dependencies[node] == 0]
+    _backward_state.depth = getattr(_backward_state, "depth", 0) + 1
+    try:
+        _run_ready_nodes(ready, buffers, dependencies, captures, results, needed, retain_graph,
+                         create_graph, accumulate=inputs is None)
+    finally:
+        _backward_state.depth -= 1
+
+    if inputs is not None and not allow_unused:
+        for i, res in enumerate(results):
+            if res is None:
+                raise RuntimeError(
+                    f"One of the differentiated Tensors (input {i}) appears to not have been used "
+                    "in the graph. Set allow_unused=True if this is the desired behavior."
+                )
+    return results
+
+
+def _run_ready_nodes(ready, buffers, dependencies, captures, results, needed, retain_graph,
+                     create_graph, accumulate):
+    """Kahn's order: run each node whose gradients are complete, then release its successors."""
     with set_grad_enabled(create_graph):
         while ready:
             node = ready.pop()
@@ -165,21 +203,12 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False, 
                         results[i] = grad if create_graph or grad is None else grad.detach()
                 if needed is None or node in needed:
                     _run_node(node, grads, buffers, retain_graph, create_graph,
-                              accumulate=inputs is None)
+                              accumulate=accumulate)
             for edge in node.next_functions:
                 if edge is not None:
                     dependencies[edge[0]] -= 1
                     if dependencies[edge[0]] == 0:
                         ready.append(edge[0])
-
-    if inputs is not None and not allow_unused:
-        for i, res in enumerate(results):
-            if res is None:
-                raise RuntimeError(
-                    f"One of the differentiated Tensors (input {i}) appears to not have been used "
-                    "in the graph. Set allow_unused=True if this is the desired behavior."
-                )
-    return results
 
 
 def _run_node(node, grads, buffers, retain_graph, create_graph, accumulate):

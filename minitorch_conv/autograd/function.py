@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 
-from .engine import AccumulateGrad, fresh_grad  # noqa: F401  (AccumulateGrad: re-exported)
+from .engine import AccumulateGrad, backward_running, fresh_grad  # noqa: F401  (AccumulateGrad: re-exported)
 from .grad_mode import is_grad_enabled, no_grad
 
 _FREED_MESSAGE = (
@@ -158,6 +158,11 @@ def _input_edge(tensor):
 class Function:
     """Base class for differentiable operations; see the module docstring for an example."""
 
+    returns_new_arrays = False
+    """True for a Function whose forward always returns newly allocated arrays that it keeps no
+    reference to: when it runs inside a backward pass, a leaf may keep its result as ``.grad``
+    without a copy (see ``engine.fresh_grad``)."""
+
     @staticmethod
     def forward(ctx, *args, **kwargs):
         raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
@@ -177,6 +182,9 @@ class Function:
             raw = cls.forward(ctx, *args, **kwargs)
         is_tuple = isinstance(raw, tuple)
         outputs = tuple(_wrap_output(o, args) for o in (raw if is_tuple else (raw,)))
+        if cls.returns_new_arrays and backward_running():
+            for out in outputs:
+                out._unshared_array = True
         if record:
             node = Node(cls, ctx, args)
             node.output_meta = tuple((tuple(o.shape), o.dtype, o.device) for o in outputs)

@@ -276,6 +276,8 @@ class Conv2d(Function):
     Shapes: x (N, C, H, W), weight (O, C/G, kh, kw), bias (O,) or None -> y (N, O, Ho, Wo).
     """
 
+    returns_new_arrays = True
+
     @staticmethod
     def forward(ctx, input, weight, bias, params):  # noqa: A002 - PyTorch's name
         ctx.save_for_backward(input, weight)
@@ -302,6 +304,8 @@ class ConvTranspose2d(Function):
     Shapes: x (N, C, H, W), weight (C, O/G, kh, kw), bias (O,) or None -> y (N, O, Hout, Wout),
     with (Hout, Wout) = ``output_size`` given by the caller.
     """
+
+    returns_new_arrays = True
 
     @staticmethod
     def forward(ctx, input, weight, bias, params, output_size):  # noqa: A002
@@ -330,6 +334,8 @@ class Conv2dWeightGrad(Function):
     weight-shaped gradient ``ddW``: d(x) = ConvTranspose2d(dy, ddW), d(dy) = Conv2d(x, ddW).
     Shapes: x (N, C, H, W), grad_output (N, O, Ho, Wo) -> (O, C/G, kh, kw).
     """
+
+    returns_new_arrays = True
 
     @staticmethod
     def forward(ctx, input, grad_output, kernel_size, params):  # noqa: A002
