@@ -109,7 +109,7 @@ def test_depthwise_kernels_agree(cpu, g, multiplier):
 
 @needs_numba
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(geometry, st.integers(1, 3), st.integers(1, 3))
+@given(geometry, st.integers(1, 3), st.integers(1, 6))
 def test_direct_kernels_agree_with_columns_for_any_groups(cpu, monkeypatch, g, groups, out_per_group):
     """Numba's direct kernels (forward, input and weight gradients) against im2col and GEMMs."""
     ho, wo = _out_size(g)
@@ -133,6 +133,30 @@ def test_direct_kernels_agree_with_columns_for_any_groups(cpu, monkeypatch, g, g
     for fast, general in zip(all_three(True), all_three(False)):
         assert fast.shape == general.shape and fast.dtype == general.dtype
         np.testing.assert_allclose(fast, general, rtol=1e-4, atol=1e-4)
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("dilation", [1, 2])
+def test_blocked_3x3_kernels_with_remainders_agree_with_columns(cpu, monkeypatch, dtype, dilation):
+    """3x3 filters run four (forward, input gradient) or two (weight gradient) at a time; 6 outputs
+    and 5 inputs per group leave a remainder in every blocked loop."""
+    rng = np.random.default_rng(6)
+    image = rng.standard_normal((3, 10, 9, 8)).astype(dtype)
+    weight = rng.standard_normal((12, 5, 3, 3)).astype(dtype)
+    params = conv_ops.ConvParams((1, 1), (2, 1, 0, 2), (dilation, dilation), 2)
+    ho, wo = conv_ops.conv_output_size((9, 8), (3, 3), params)
+    grad_output = rng.standard_normal((3, 12, ho, wo)).astype(dtype)
+    cpu.use_numba = True
+    results = []
+    for direct in (True, False):
+        monkeypatch.setattr(type(cpu), "use_direct", lambda self, channels, groups, kernel, stride: direct)
+        results.append((conv_ops.conv2d_array(cpu, image, weight, params),
+                        conv_ops.conv_transpose2d_array(cpu, grad_output, weight, params, (9, 8)),
+                        conv_ops.conv2d_weight_grad_array(cpu, image, grad_output, (3, 3), params)))
+    tol = dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-10)
+    for fast, general in zip(*results):
+        np.testing.assert_allclose(fast, general, **tol)
 
 
 @pytest.mark.parametrize("use_numba", [True, False])

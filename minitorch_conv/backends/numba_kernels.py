@@ -119,6 +119,42 @@ def _correlate_run(frame, Wp, taps, dh, dw, run, L):
                 run[q] += tap * src[q]
 
 
+@_inline
+def _correlate_runs4(frame, Wp, weight, o, c, dh, dw, runs, L):
+    """runs[k, q] += sum over (i, j) of weight[o+k, c, i, j] * frame[q + i*dh*Wp + j*dw], k < 4.
+
+    Four 3x3 filters over the same frame: each of the nine frame values loaded per position
+    feeds four multiply-adds instead of one (measured 1.45-1.6x faster than four single runs).
+    The filters are read as ``weight[o + k, c]`` (a C-contiguous array): handed a strided view
+    of them instead, LLVM produced code a third slower.
+    """
+    r1, r2 = dh * Wp, 2 * dh * Wp
+    a0, a1, a2 = frame[0:L], frame[dw:dw + L], frame[2 * dw:2 * dw + L]
+    b0, b1, b2 = frame[r1:r1 + L], frame[r1 + dw:r1 + dw + L], frame[r1 + 2 * dw:r1 + 2 * dw + L]
+    c0, c1, c2 = frame[r2:r2 + L], frame[r2 + dw:r2 + dw + L], frame[r2 + 2 * dw:r2 + 2 * dw + L]
+    run0, run1, run2, run3 = runs[0], runs[1], runs[2], runs[3]
+    t, u, v, w = weight[o, c], weight[o + 1, c], weight[o + 2, c], weight[o + 3, c]
+    t0, t1, t2 = t[0, 0], t[0, 1], t[0, 2]
+    t3, t4, t5 = t[1, 0], t[1, 1], t[1, 2]
+    t6, t7, t8 = t[2, 0], t[2, 1], t[2, 2]
+    u0, u1, u2 = u[0, 0], u[0, 1], u[0, 2]
+    u3, u4, u5 = u[1, 0], u[1, 1], u[1, 2]
+    u6, u7, u8 = u[2, 0], u[2, 1], u[2, 2]
+    v0, v1, v2 = v[0, 0], v[0, 1], v[0, 2]
+    v3, v4, v5 = v[1, 0], v[1, 1], v[1, 2]
+    v6, v7, v8 = v[2, 0], v[2, 1], v[2, 2]
+    w0, w1, w2 = w[0, 0], w[0, 1], w[0, 2]
+    w3, w4, w5 = w[1, 0], w[1, 1], w[1, 2]
+    w6, w7, w8 = w[2, 0], w[2, 1], w[2, 2]
+    for q in range(L):
+        f0, f1, f2, f3, f4 = a0[q], a1[q], a2[q], b0[q], b1[q]
+        f5, f6, f7, f8 = b2[q], c0[q], c1[q], c2[q]
+        run0[q] += t0 * f0 + t1 * f1 + t2 * f2 + t3 * f3 + t4 * f4 + t5 * f5 + t6 * f6 + t7 * f7 + t8 * f8
+        run1[q] += u0 * f0 + u1 * f1 + u2 * f2 + u3 * f3 + u4 * f4 + u5 * f5 + u6 * f6 + u7 * f7 + u8 * f8
+        run2[q] += v0 * f0 + v1 * f1 + v2 * f2 + v3 * f3 + v4 * f4 + v5 * f5 + v6 * f6 + v7 * f7 + v8 * f8
+        run3[q] += w0 * f0 + w1 * f1 + w2 * f2 + w3 * f3 + w4 * f4 + w5 * f5 + w6 * f6 + w7 * f7 + w8 * f8
+
+
 @_reduce_inline
 def _tap_dots(frame, Wp, grads, dh, dw, sums, L):
     """sums[i, j] += sum over q < L of grads[q] * frame[q + i*dh*Wp + j*dw]: the weight gradient."""
@@ -159,6 +195,63 @@ def _tap_dots(frame, Wp, grads, dh, dw, sums, L):
             sums[i, j] = total
 
 
+@_reduce_inline
+def _tap_dots2(frame, Wp, grads, dh, dw, sums, o, c, L):
+    """sums[o + k, c, i, j] += sum over q < L of grads[k, q] * frame[q + i*dh*Wp + j*dw], k < 2.
+
+    Two outputs' gradients against one frame (3x3 kernels): every frame load feeds two
+    multiply-adds, and the 18 sums still fit in vector registers.
+    """
+    r1, r2 = dh * Wp, 2 * dh * Wp
+    a0, a1, a2 = frame[0:L], frame[dw:dw + L], frame[2 * dw:2 * dw + L]
+    b0, b1, b2 = frame[r1:r1 + L], frame[r1 + dw:r1 + dw + L], frame[r1 + 2 * dw:r1 + 2 * dw + L]
+    c0, c1, c2 = frame[r2:r2 + L], frame[r2 + dw:r2 + dw + L], frame[r2 + 2 * dw:r2 + 2 * dw + L]
+    g0, g1 = grads[0], grads[1]
+    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = s8 = frame.dtype.type(0)
+    t0 = t1 = t2 = t3 = t4 = t5 = t6 = t7 = t8 = frame.dtype.type(0)
+    for q in range(L):
+        f0, f1, f2, f3, f4 = a0[q], a1[q], a2[q], b0[q], b1[q]
+        f5, f6, f7, f8 = b2[q], c0[q], c1[q], c2[q]
+        d, e = g0[q], g1[q]
+        s0 += d * f0
+        s1 += d * f1
+        s2 += d * f2
+        s3 += d * f3
+        s4 += d * f4
+        s5 += d * f5
+        s6 += d * f6
+        s7 += d * f7
+        s8 += d * f8
+        t0 += e * f0
+        t1 += e * f1
+        t2 += e * f2
+        t3 += e * f3
+        t4 += e * f4
+        t5 += e * f5
+        t6 += e * f6
+        t7 += e * f7
+        t8 += e * f8
+    first, second = sums[o, c], sums[o + 1, c]
+    first[0, 0] += s0
+    first[0, 1] += s1
+    first[0, 2] += s2
+    first[1, 0] += s3
+    first[1, 1] += s4
+    first[1, 2] += s5
+    first[2, 0] += s6
+    first[2, 1] += s7
+    first[2, 2] += s8
+    second[0, 0] += t0
+    second[0, 1] += t1
+    second[0, 2] += t2
+    second[1, 0] += t3
+    second[1, 1] += t4
+    second[1, 2] += t5
+    second[2, 0] += t6
+    second[2, 1] += t7
+    second[2, 2] += t8
+
+
 @_inline
 def _copy_out(run, Wp, plane):
     """plane (Ho, Wo) = the valid columns of ``run`` (row pitch Wp)."""
@@ -168,26 +261,49 @@ def _copy_out(run, Wp, plane):
 
 
 # ---------------------------------------------------------------------------- the kernels
-def _direct_conv(image, weight, bias, G, sh, sw, pt, pl, dh, dw, out):
+def _direct_conv(image, weight, bias, G, pt, pl, dh, dw, out):
+    # stride 1: every output plane is one run over its group's frames
     N, C, H, W = image.shape
     O, Cg, kh, kw = weight.shape
     Ho, Wo = out.shape[2:]
     Og = O // G
-    Hp, Wp = (Ho - 1) * sh + dh * (kh - 1) + 1, (Wo - 1) * sw + dw * (kw - 1) + 1
+    Hp, Wp = Ho + dh * (kh - 1), Wo + dw * (kw - 1)
     L = (Ho - 1) * Wp + Wo
     for task in prange(N * G):
         n, g = task // G, task % G
         frames = np.empty((Cg, Hp * Wp), dtype=image.dtype)
         for c in range(Cg):
             _fill_frame(image[n, g * Cg + c], frames[c], Wp, pt, pl)
-        run = np.empty(L, dtype=image.dtype)
+        runs = np.empty((4, L), dtype=image.dtype)
+        first, end = g * Og, g * Og + Og
+        blocked_end = first + Og // 4 * 4 if kh == 3 and kw == 3 else first
+        for o in range(first, blocked_end, 4):  # four outputs at a time share each frame load
+            for k in range(4):
+                runs[k, :] = bias[o + k]
+            for c in range(Cg):
+                _correlate_runs4(frames[c], Wp, weight, o, c, dh, dw, runs, L)
+            for k in range(4):
+                _copy_out(runs[k], Wp, out[n, o + k])
+        run = runs[0]
+        for o in range(blocked_end, end):
+            run[:] = bias[o]
+            for c in range(Cg):
+                _correlate_run(frames[c], Wp, weight[o, c], dh, dw, run, L)
+            _copy_out(run, Wp, out[n, o])
+
+
+def _direct_conv_strided(image, weight, bias, G, sh, sw, pt, pl, dh, dw, out):
+    N, C, H, W = image.shape
+    O, Cg, kh, kw = weight.shape
+    Ho, Wo = out.shape[2:]
+    Og = O // G
+    Hp, Wp = (Ho - 1) * sh + dh * (kh - 1) + 1, (Wo - 1) * sw + dw * (kw - 1) + 1
+    for task in prange(N * G):
+        n, g = task // G, task % G
+        frames = np.empty((Cg, Hp * Wp), dtype=image.dtype)
+        for c in range(Cg):
+            _fill_frame(image[n, g * Cg + c], frames[c], Wp, pt, pl)
         for o in range(g * Og, g * Og + Og):
-            if sh == 1 and sw == 1:
-                run[:] = bias[o]
-                for c in range(Cg):
-                    _correlate_run(frames[c], Wp, weight[o, c], dh, dw, run, L)
-                _copy_out(run, Wp, out[n, o])
-                continue
             for y in range(Ho):
                 row = out[n, o, y]
                 row[:] = bias[o]
@@ -201,28 +317,11 @@ def _direct_conv(image, weight, bias, G, sh, sw, pt, pl, dh, dw, out):
 
 
 def _direct_conv_transpose(grad_output, weight, G, sh, sw, pt, pl, dh, dw, image):
+    # strided only (stride 1 is a forward correlation, see direct_conv_transpose)
     N, O, Ho, Wo = grad_output.shape
     _, Cg, kh, kw = weight.shape
     C, H, W = image.shape[1:]
     Og = O // G
-    if sh == 1 and sw == 1:
-        # dx[r, s] = sum over (i, j) of w[i, j] * dy[r + pt - i*dh, s + pl - j*dw]: a correlation
-        # of dy, framed at (kh-1)*dh - pt, (kw-1)*dw - pl, with the flipped kernel
-        Hp, Wp = H + dh * (kh - 1), W + dw * (kw - 1)
-        L = (H - 1) * Wp + W
-        for task in prange(N * G):
-            n, g = task // G, task % G
-            frames = np.empty((Og, Hp * Wp), dtype=grad_output.dtype)
-            for k in range(Og):
-                _fill_frame(grad_output[n, g * Og + k], frames[k], Wp, dh * (kh - 1) - pt,
-                            dw * (kw - 1) - pl)
-            run = np.empty(L, dtype=grad_output.dtype)
-            for c in range(Cg):
-                run[:] = 0
-                for k in range(Og):
-                    _correlate_run(frames[k], Wp, weight[g * Og + k, c, ::-1, ::-1], dh, dw, run, L)
-                _copy_out(run, Wp, image[n, g * Cg + c])
-        return
     Hp = max((Ho - 1) * sh + dh * (kh - 1) + 1, pt + H)
     Wp = max((Wo - 1) * sw + dw * (kw - 1) + 1, pl + W)
     for task in prange(N * C):  # strided: scatter each output row back into the frame
@@ -242,31 +341,54 @@ def _direct_conv_transpose(grad_output, weight, G, sh, sw, pt, pl, dh, dw, image
             image[n, c, r, :] = frame[(pt + r) * Wp + pl:(pt + r) * Wp + pl + W]
 
 
-def _direct_weight_grad(image, grad_output, G, sh, sw, pt, pl, dh, dw, partials):
-    # partials (P, O, Cg, kh, kw): task (p, g) sums images p, p + P, p + 2P, ... of group g, so
-    # that a single group still keeps every core busy; the caller adds the P partial sums
+def _direct_weight_grad(image, grad_output, G, pt, pl, dh, dw, partials):
+    # stride 1. partials (P, O, Cg, kh, kw): task (p, g) sums images p, p + P, p + 2P, ... of
+    # group g, so that a single group still keeps every core busy; the caller adds the P partials
     N, C, H, W = image.shape
     _, O, Ho, Wo = grad_output.shape
     P, _, Cg, kh, kw = partials.shape
     Og = O // G
-    Hp, Wp = (Ho - 1) * sh + dh * (kh - 1) + 1, (Wo - 1) * sw + dw * (kw - 1) + 1
+    Hp, Wp = Ho + dh * (kh - 1), Wo + dw * (kw - 1)
     L = (Ho - 1) * Wp + Wo
     for task in prange(P * G):
         p, g = task // G, task % G
         sums = partials[p]
         sums[g * Og:(g + 1) * Og] = 0
         frames = np.empty((Cg, Hp * Wp), dtype=image.dtype)
-        grads = np.zeros(L, dtype=image.dtype)  # dy at the frames' pitch; spare columns stay 0
+        grads = np.zeros((2, L), dtype=image.dtype)  # dy at the frames' pitch; spare columns stay 0
+        first, end = g * Og, g * Og + Og
+        paired_end = first + Og // 2 * 2 if kh == 3 and kw == 3 else first
+        for n in range(p, N, P):
+            for c in range(Cg):
+                _fill_frame(image[n, g * Cg + c], frames[c], Wp, pt, pl)
+            for o in range(first, paired_end, 2):  # two outputs at a time share each frame load
+                for y in range(Ho):
+                    grads[0, y * Wp:y * Wp + Wo] = grad_output[n, o, y]
+                    grads[1, y * Wp:y * Wp + Wo] = grad_output[n, o + 1, y]
+                for c in range(Cg):
+                    _tap_dots2(frames[c], Wp, grads, dh, dw, sums, o, c, L)
+            for o in range(paired_end, end):
+                for y in range(Ho):
+                    grads[0, y * Wp:y * Wp + Wo] = grad_output[n, o, y]
+                for c in range(Cg):
+                    _tap_dots(frames[c], Wp, grads[0], dh, dw, sums[o, c], L)
+
+
+def _direct_weight_grad_strided(image, grad_output, G, sh, sw, pt, pl, dh, dw, partials):
+    N, C, H, W = image.shape
+    _, O, Ho, Wo = grad_output.shape
+    P, _, Cg, kh, kw = partials.shape
+    Og = O // G
+    Hp, Wp = (Ho - 1) * sh + dh * (kh - 1) + 1, (Wo - 1) * sw + dw * (kw - 1) + 1
+    for task in prange(P * G):
+        p, g = task // G, task % G
+        sums = partials[p]
+        sums[g * Og:(g + 1) * Og] = 0
+        frames = np.empty((Cg, Hp * Wp), dtype=image.dtype)
         for n in range(p, N, P):
             for c in range(Cg):
                 _fill_frame(image[n, g * Cg + c], frames[c], Wp, pt, pl)
             for o in range(g * Og, g * Og + Og):
-                if sh == 1 and sw == 1:
-                    for y in range(Ho):
-                        grads[y * Wp:y * Wp + Wo] = grad_output[n, o, y]
-                    for c in range(Cg):
-                        _tap_dots(frames[c], Wp, grads, dh, dw, sums[o, c], L)
-                    continue
                 for c in range(Cg):
                     for y in range(Ho):
                         grad_row = grad_output[n, o, y]
@@ -283,8 +405,10 @@ if AVAILABLE:
     _KERNELS = {name: njit(parallel=True, cache=True, fastmath=fastmath)(impl)
                 for name, impl, fastmath in (
                     ("direct_conv", _direct_conv, _FMA),
+                    ("direct_conv_strided", _direct_conv_strided, _FMA),
                     ("direct_conv_transpose", _direct_conv_transpose, _FMA),
                     ("direct_weight_grad", _direct_weight_grad, _REDUCE),
+                    ("direct_weight_grad_strided", _direct_weight_grad_strided, _REDUCE),
                 )}
 
 
@@ -327,12 +451,29 @@ def direct_conv(image, weight, bias, groups, sh, sw, pt, pl, dh, dw, Ho, Wo):
     weight (O, C/groups, kh, kw) and bias (O,)."""
     out = _result_array((image.shape[0], weight.shape[0], Ho, Wo), image.dtype)
     work = out.size * weight[0].size
-    return _run("direct_conv", work, image, weight, bias, groups, sh, sw, pt, pl, dh, dw, out)
+    if sh == 1 and sw == 1:
+        return _run("direct_conv", work, image, weight, bias, groups, pt, pl, dh, dw, out)
+    return _run("direct_conv_strided", work, image, weight, bias, groups, sh, sw, pt, pl, dh, dw, out)
 
 
 def direct_conv_transpose(grad_output, weight, groups, C, H, W, sh, sw, pt, pl, dh, dw):
-    """dx (N, C, H, W): the adjoint of :func:`direct_conv` (without bias) applied to dy (N, O, Ho, Wo)."""
-    image = _result_array((grad_output.shape[0], C, H, W), grad_output.dtype)
+    """dx (N, C, H, W): the adjoint of :func:`direct_conv` (without bias) applied to dy (N, O, Ho, Wo).
+
+    For stride 1 it is itself a direct convolution: dx[r, s] = sum over (i, j) of
+    w[i, j] * dy[r + pt - i*dh, s + pl - j*dw] correlates dy, framed at (kh-1)*dh - pt and
+    (kw-1)*dw - pl, with the flipped kernel, each group's Og channels now the inputs.
+    """
+    N, O = grad_output.shape[:2]
+    _, Cg, kh, kw = weight.shape
+    Og = O // groups
+    if sh == 1 and sw == 1:
+        # flipped (C, Og, kh, kw): flipped[g*Cg + c, k] = weight[g*Og + k, c] turned by 180 degrees
+        flipped = np.ascontiguousarray(
+            weight[:, :, ::-1, ::-1].reshape(groups, Og, Cg, kh, kw).transpose(0, 2, 1, 3, 4)
+        ).reshape(C, Og, kh, kw)
+        return direct_conv(grad_output, flipped, np.zeros(C, dtype=grad_output.dtype), groups, 1, 1,
+                           dh * (kh - 1) - pt, dw * (kw - 1) - pl, dh, dw, H, W)
+    image = _result_array((N, C, H, W), grad_output.dtype)
     work = grad_output.size * weight[0].size
     return _run("direct_conv_transpose", work, grad_output, weight, groups, sh, sw, pt, pl, dh, dw,
                 image)
@@ -346,7 +487,11 @@ def direct_weight_grad(image, grad_output, groups, kh, kw, sh, sw, pt, pl, dh, d
     # enough batch slices that the tasks fill the cores (one slice each for many groups)
     slices = 1 if work < PARALLEL_MIN_WORK else max(1, min(N, -(-2 * numba.get_num_threads() // groups)))
     partials = np.empty((slices, O, C // groups, kh, kw), dtype=image.dtype)
-    _run("direct_weight_grad", work, image, grad_output, groups, sh, sw, pt, pl, dh, dw, partials)
+    if sh == 1 and sw == 1:
+        _run("direct_weight_grad", work, image, grad_output, groups, pt, pl, dh, dw, partials)
+    else:
+        _run("direct_weight_grad_strided", work, image, grad_output, groups, sh, sw, pt, pl, dh, dw,
+             partials)
     return partials.sum(axis=0) if slices > 1 else partials[0]
 
 
@@ -358,7 +503,11 @@ def warm_up() -> float:
     for dtype in (np.float32, np.float64):
         image = np.zeros((1, 2, 4, 4), dtype=dtype)
         weight = np.zeros((2, 1, 3, 3), dtype=dtype)
-        out = direct_conv(image, weight, np.zeros(2, dtype=dtype), 2, 1, 1, 1, 1, 1, 1, 4, 4)
+        bias = np.zeros(2, dtype=dtype)
+        out = direct_conv(image, weight, bias, 2, 1, 1, 1, 1, 1, 1, 4, 4)
         direct_conv_transpose(out, weight, 2, 2, 4, 4, 1, 1, 1, 1, 1, 1)
         direct_weight_grad(image, out, 2, 3, 3, 1, 1, 1, 1, 1, 1)
+        strided = direct_conv(image, weight, bias, 2, 2, 2, 1, 1, 1, 1, 2, 2)
+        direct_conv_transpose(strided, weight, 2, 2, 4, 4, 2, 2, 1, 1, 1, 1)
+        direct_weight_grad(image, strided, 2, 3, 3, 2, 2, 1, 1, 1, 1)
     return time.perf_counter() - start
