@@ -150,13 +150,59 @@ def test_blocked_3x3_kernels_with_remainders_agree_with_columns(cpu, monkeypatch
     cpu.use_numba = True
     results = []
     for direct in (True, False):
-        monkeypatch.setattr(type(cpu), "use_direct", lambda self, channels, groups, kernel, stride: direct)
+        monkeypatch.setattr(type(cpu), "use_direct",
+                            lambda self, channels, groups, kernel, stride, _direct=direct: _direct)
         results.append((conv_ops.conv2d_array(cpu, image, weight, params),
                         conv_ops.conv_transpose2d_array(cpu, grad_output, weight, params, (9, 8)),
                         conv_ops.conv2d_weight_grad_array(cpu, image, grad_output, (3, 3), params)))
     tol = dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-10)
     for fast, general in zip(*results):
         np.testing.assert_allclose(fast, general, **tol)
+
+
+@pytest.mark.parametrize("kernel, stride, padding, dilation, groups", [
+    ((3, 3), 2, 2, 2, 1),  # every tap on even rows and columns
+    ((3, 3), 2, 1, 2, 2),  # ... on odd ones
+    ((1, 1), 2, 0, 1, 1),  # a ResNet shortcut
+    ((1, 1), (3, 2), (1, 0), 1, 1),
+    ((3, 1), (3, 2), (3, 1), (3, 5), 1),
+    ((2, 3), 2, (0, 2), (4, 2), 2),
+])
+def test_strided_convs_that_skip_pixels_equal_the_general_path(monkeypatch, kernel, stride, padding,
+                                                               dilation, groups):
+    """Forward, all three gradients and the transposed convolution, against the plain path."""
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((2, 4, 11, 10))
+    w = rng.standard_normal((6, 4 // groups, *kernel))
+    b = rng.standard_normal(6)
+    args = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+
+    def run():
+        tensors = [mt.tensor(a, requires_grad=True) for a in (x, w, b)]
+        y = F.conv2d(*tensors, **args)
+        y.backward(mt.tensor(rng.standard_normal(y.shape)))
+        transposed = F.conv_transpose2d(y.detach(), tensors[1].detach(), output_padding=1, **args)
+        return [y.detach().numpy(), transposed.numpy()] + [t.grad.numpy() for t in tensors]
+
+    taken = []
+    original = conv_ops._every_sth_pixel
+
+    def spy(*geometry):
+        result = original(*geometry)
+        if geometry[2].stride != (1, 1):  # not the stride-1 call it leads to
+            taken.append(result is not None)
+        return result
+
+    monkeypatch.setattr(conv_ops, "_every_sth_pixel", spy)
+    rng = np.random.default_rng(8)
+    fast = run()
+    assert taken and all(taken)  # forward, both gradients and the transposed conv: stride one
+    monkeypatch.setattr(conv_ops, "_every_sth_pixel", lambda *args: None)
+    rng = np.random.default_rng(8)
+    general = run()
+    for a, b_ in zip(fast, general):
+        assert a.shape == b_.shape
+        np.testing.assert_allclose(a, b_, rtol=1e-10, atol=1e-10)
 
 
 @pytest.mark.parametrize("use_numba", [True, False])

@@ -142,6 +142,35 @@ def _is_pointwise(kernel_size, params: ConvParams, backend) -> bool:
             and params.groups == 1 and backend.batched_gemm_is_like_2d)
 
 
+def _every_sth_pixel(image_size, kernel_size, params: ConvParams, out_size):
+    """A strided convolution that reads only every s-th row and column, as a stride-1 one.
+
+    Output row y reads input rows y*s + i*d - p for taps i < k. When the stride s divides the
+    dilation d (or the kernel has one row), all of them lie in one residue class a = -p mod s,
+    so the convolution is a stride-1 one over rows a, a + s, a + 2s, ... with dilation d/s and
+    top padding (p + a)/s (a 1x1 stride-2 shortcut, or stride 2 with dilation 2). Returns
+    ``(rows, cols, params)``: the slices of the image it reads and the stride-1 geometry, cut to
+    the rows and columns the output reaches (so no padding is negative); None otherwise.
+    """
+    if params.stride == (1, 1):
+        return None
+    slices, dilation, padding = [], [], []
+    for size, k, s, d, p, out in zip(image_size, kernel_size, params.stride, params.dilation,
+                                     params.padding[::2], out_size):
+        if s > 1 and k > 1 and d % s:
+            return None
+        start = -p % s
+        new_d = 1 if k == 1 else d // s
+        new_p = (p + start) // s
+        reached = min(len(range(start, size, s)), out + new_d * (k - 1) - new_p)
+        if reached < 1:
+            return None
+        slices.append(slice(start, start + s * (reached - 1) + 1, s))
+        dilation.append(new_d)
+        padding += [new_p, out - 1 + new_d * (k - 1) + 1 - reached - new_p]
+    return (*slices, ConvParams((1, 1), tuple(padding), tuple(dilation), params.groups))
+
+
 def conv2d_array(backend, x, weight, params: ConvParams, bias=None):
     """y (N, O, Ho, Wo) + bias (O,): per group one GEMM, weight (Og, K) @ cols_gemm (K, N*L).
 
@@ -155,6 +184,10 @@ def conv2d_array(backend, x, weight, params: ConvParams, bias=None):
     O, Cg, kh, kw = weight.shape
     G = params.groups
     Ho, Wo = conv_output_size((H, W), (kh, kw), params)
+    subsampled = _every_sth_pixel((H, W), (kh, kw), params, (Ho, Wo))
+    if subsampled is not None:
+        rows, cols, stride_one = subsampled
+        return conv2d_array(backend, x[:, :, rows, cols], weight, stride_one, bias)
     if backend.use_direct(C, G, (kh, kw), params.stride):
         return backend.direct_conv(x, weight, G, params.stride, params.padding, params.dilation,
                                    (Ho, Wo), bias)
@@ -190,6 +223,13 @@ def conv_transpose2d_array(backend, x, weight, params: ConvParams, output_size):
     G = params.groups
     O, Cg, K = Og * G, C // G, Og * kh * kw
     top_left = (params.padding[0], params.padding[2])
+    subsampled = _every_sth_pixel(output_size, (kh, kw), params, (H, W))
+    if subsampled is not None:  # only every s-th pixel received anything
+        rows, cols, stride_one = subsampled
+        out = xp.zeros((N, O, *output_size), dtype=x.dtype)
+        reached = (len(range(*rows.indices(output_size[0]))), len(range(*cols.indices(output_size[1]))))
+        out[:, :, rows, cols] = conv_transpose2d_array(backend, x, weight, stride_one, reached)
+        return out
     if backend.use_direct(O, G, (kh, kw), params.stride):  # the input gradient of that convolution
         return backend.direct_conv_transpose(x, weight, G, output_size, params.stride, top_left,
                                              params.dilation)
@@ -219,6 +259,11 @@ def conv2d_weight_grad_array(backend, x, grad_output, kernel_size, params: ConvP
     _, O, Ho, Wo = grad_output.shape
     kh, kw = kernel_size
     G = params.groups
+    subsampled = _every_sth_pixel(x.shape[2:], kernel_size, params, (Ho, Wo))
+    if subsampled is not None:
+        rows, cols, stride_one = subsampled
+        return conv2d_weight_grad_array(backend, x[:, :, rows, cols], grad_output, kernel_size,
+                                        stride_one)
     if backend.use_direct(C, G, kernel_size, params.stride):
         return backend.direct_weight_grad(x, grad_output, G, kernel_size, params.stride, params.padding,
                                           params.dilation)
