@@ -268,10 +268,10 @@ def conv2d_weight_grad_array(backend, x, grad_output, kernel_size, params: ConvP
         return backend.direct_weight_grad(x, grad_output, G, kernel_size, params.stride, params.padding,
                                           params.dilation)
     if _is_pointwise(kernel_size, params, backend) and x.shape[2:] == (Ho, Wo):
-        # dW (O, C) = sum over images and positions of dY (O, L) @ x (C, L)^T: one GEMM
-        grad_weight = xp.tensordot(grad_output.reshape(N, O, Ho * Wo), x.reshape(N, C, Ho * Wo),
-                                   axes=([0, 2], [0, 2]))
-        return grad_weight.reshape(O, C, 1, 1)
+        # dW (O, C) = sum over images of dY (O, L) @ x (C, L)^T: a GEMM per image, then a sum (no
+        # transposing copies of dY and x, which cost a third more than the GEMMs here)
+        per_image = xp.matmul(grad_output.reshape(N, O, Ho * Wo), x.reshape(N, C, Ho * Wo).transpose(0, 2, 1))
+        return per_image.sum(axis=0).reshape(O, C, 1, 1)
     K, Og = C // G * kh * kw, O // G
     grad_weight = xp.zeros((G, Og, K), dtype=x.dtype)
     for rows in _batch_chunks(N, C * kh * kw * Ho * Wo * x.itemsize):
