@@ -759,7 +759,7 @@ def test_float32_stays_float32_inside(monkeypatch, direct):
     """No kernel up-casts: the columns (or the direct kernels' results) stay float32."""
     seen = []
     backend = mt.randn(1).backend
-    monkeypatch.setattr(type(backend), "use_direct", lambda self, channels, groups, kernel, stride: direct)
+    monkeypatch.setattr(type(backend), "use_direct", lambda self, *geometry: direct)
     spied = ["direct_conv", "direct_conv_transpose", "direct_weight_grad"] if direct else ["im2col_gemm"]
     for name in spied:
         original = getattr(type(backend), name)
@@ -1045,3 +1045,20 @@ def test_bad_input_table_is_what_pytorch_raises(build, error, pattern):
         warnings.simplefilter("ignore")
         with pytest.raises(error, match=pattern):
             build(Lib(torch, torch.nn, torch.nn.functional))
+
+
+@pytest.mark.parametrize("groups", [1, 2, 4])
+def test_float16_convolution_runs_and_stays_float16(groups):
+    """float16 (which the Numba kernels do not take) goes through the NumPy paths."""
+    rng = np.random.default_rng(9)
+    x, w = rng.standard_normal((2, 4, 6, 6)), rng.standard_normal((4, 4 // groups, 3, 3))
+    results = {}
+    for dtype in (mt.float16, mt.float32):
+        xt = mt.tensor(x, dtype=dtype, requires_grad=True)
+        wt = mt.tensor(w, dtype=dtype, requires_grad=True)
+        y = F.conv2d(xt, wt, padding=1, groups=groups)
+        y.backward(mt.ones_like(y))
+        assert y.dtype == xt.grad.dtype == wt.grad.dtype == dtype
+        results[dtype] = [t.numpy().astype(np.float32) for t in (y.detach(), xt.grad, wt.grad)]
+    for half, single in zip(results[mt.float16], results[mt.float32]):
+        np.testing.assert_allclose(half, single, rtol=2e-2, atol=5e-2)

@@ -124,7 +124,7 @@ def test_direct_kernels_agree_with_columns_for_any_groups(cpu, monkeypatch, g, g
     kernel = (g["kh"], g["kw"])
 
     def all_three(direct: bool):
-        monkeypatch.setattr(type(cpu), "use_direct", lambda self, channels, groups, kernel, stride: direct)
+        monkeypatch.setattr(type(cpu), "use_direct", lambda self, *geometry: direct)
         return (conv_ops.conv2d_array(cpu, image, weight, params),
                 conv_ops.conv_transpose2d_array(cpu, grad_output, weight, params, (g["h"], g["w"])),
                 conv_ops.conv2d_weight_grad_array(cpu, image, grad_output, kernel, params))
@@ -151,7 +151,7 @@ def test_blocked_3x3_kernels_with_remainders_agree_with_columns(cpu, monkeypatch
     results = []
     for direct in (True, False):
         monkeypatch.setattr(type(cpu), "use_direct",
-                            lambda self, channels, groups, kernel, stride, _direct=direct: _direct)
+                            lambda self, channels, groups, kernel, stride, dtype, _direct=direct: _direct)
         results.append((conv_ops.conv2d_array(cpu, image, weight, params),
                         conv_ops.conv_transpose2d_array(cpu, grad_output, weight, params, (9, 8)),
                         conv_ops.conv2d_weight_grad_array(cpu, image, grad_output, (3, 3), params)))
@@ -227,7 +227,7 @@ def test_depthwise_path_equals_the_general_grouped_path(cpu, monkeypatch, use_nu
         return [y.detach().numpy(), transposed.numpy()] + [t.grad.numpy() for t in tensors]
 
     fast = run()
-    monkeypatch.setattr(type(cpu), "use_direct", lambda self, channels, groups, kernel, stride: False)
+    monkeypatch.setattr(type(cpu), "use_direct", lambda self, channels, groups, kernel, stride, dtype: False)
     general = run()
     for a, b_ in zip(fast, general):
         np.testing.assert_allclose(a, b_, rtol=1e-10, atol=1e-10)

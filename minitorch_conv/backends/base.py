@@ -131,7 +131,7 @@ class Backend:
     # only input channel c: kh*kw multiply-adds of shifted image slices. The CPU backend with
     # Numba runs small grouped convolutions this way too.
 
-    def use_direct(self, in_channels: int, groups: int, kernel_size, stride) -> bool:
+    def use_direct(self, in_channels: int, groups: int, kernel_size, stride, dtype) -> bool:
         """Whether the direct_* kernels run a convolution of this shape (else im2col and GEMMs)."""
         return groups == in_channels and groups > 1
 

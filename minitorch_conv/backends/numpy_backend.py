@@ -50,20 +50,25 @@ class NumpyBackend(Backend):
         super().__init__(device)
         self.use_numba = numba_kernels.AVAILABLE and _NUMBA_WANTED
 
-    def use_direct(self, in_channels: int, groups: int, kernel_size, stride) -> bool:
+    def _numba_runs(self, dtype) -> bool:
+        """Whether the Numba kernels take arrays of ``dtype`` (float32 and float64; not float16)."""
+        return self.use_numba and dtype in (np.float32, np.float64)
+
+    def use_direct(self, in_channels: int, groups: int, kernel_size, stride, dtype) -> bool:
         """Depthwise convolutions, and with Numba every stride-1 one whose outputs read few inputs.
 
         Up to :data:`DIRECT_MAX_TAPS` input values per output (C/groups*kh*kw), the direct Numba
         kernels match or beat building columns for GEMMs; 1x1 and strided convolutions are faster
         as GEMMs (docs/performance.md has the measurements).
         """
-        if not self.use_numba or super().use_direct(in_channels, groups, kernel_size, stride):
-            return super().use_direct(in_channels, groups, kernel_size, stride)
+        if not self._numba_runs(dtype) or super().use_direct(in_channels, groups, kernel_size, stride,
+                                                               dtype):
+            return super().use_direct(in_channels, groups, kernel_size, stride, dtype)
         taps = in_channels // groups * kernel_size[0] * kernel_size[1]
         return tuple(stride) == (1, 1) and tuple(kernel_size) != (1, 1) and taps <= DIRECT_MAX_TAPS
 
     def direct_conv(self, image, weight, groups, stride, padding, dilation, out_size, bias=None):
-        if not self.use_numba:
+        if not self._numba_runs(image.dtype):
             return super().direct_conv(image, weight, groups, stride, padding, dilation, out_size, bias)
         pt, _, pl, _ = padding
         if bias is None:
@@ -74,7 +79,7 @@ class NumpyBackend(Backend):
 
     def direct_conv_transpose(self, grad_output, weight, groups, image_size, stride, padding_top_left,
                               dilation):
-        if not self.use_numba:
+        if not self._numba_runs(grad_output.dtype):
             return super().direct_conv_transpose(grad_output, weight, groups, image_size, stride,
                                                  padding_top_left, dilation)
         channels = groups * weight.shape[1]
@@ -83,7 +88,7 @@ class NumpyBackend(Backend):
             *image_size, *stride, *padding_top_left, *dilation)
 
     def direct_weight_grad(self, image, grad_output, groups, kernel_size, stride, padding, dilation):
-        if not self.use_numba:
+        if not self._numba_runs(image.dtype):
             return super().direct_weight_grad(image, grad_output, groups, kernel_size, stride, padding,
                                               dilation)
         pt, _, pl, _ = padding

@@ -188,7 +188,7 @@ def conv2d_array(backend, x, weight, params: ConvParams, bias=None):
     if subsampled is not None:
         rows, cols, stride_one = subsampled
         return conv2d_array(backend, x[:, :, rows, cols], weight, stride_one, bias)
-    if backend.use_direct(C, G, (kh, kw), params.stride):
+    if backend.use_direct(C, G, (kh, kw), params.stride, x.dtype):
         return backend.direct_conv(x, weight, G, params.stride, params.padding, params.dilation,
                                    (Ho, Wo), bias)
     if _is_pointwise((kh, kw), params, backend):  # a plain GEMM per image, no columns to build
@@ -230,7 +230,7 @@ def conv_transpose2d_array(backend, x, weight, params: ConvParams, output_size):
         reached = (len(range(*rows.indices(output_size[0]))), len(range(*cols.indices(output_size[1]))))
         out[:, :, rows, cols] = conv_transpose2d_array(backend, x, weight, stride_one, reached)
         return out
-    if backend.use_direct(O, G, (kh, kw), params.stride):  # the input gradient of that convolution
+    if backend.use_direct(O, G, (kh, kw), params.stride, x.dtype):  # the input gradient of that convolution
         return backend.direct_conv_transpose(x, weight, G, output_size, params.stride, top_left,
                                              params.dilation)
     if _is_pointwise((kh, kw), params, backend) and tuple(output_size) == (H, W):
@@ -264,7 +264,7 @@ def conv2d_weight_grad_array(backend, x, grad_output, kernel_size, params: ConvP
         rows, cols, stride_one = subsampled
         return conv2d_weight_grad_array(backend, x[:, :, rows, cols], grad_output, kernel_size,
                                         stride_one)
-    if backend.use_direct(C, G, kernel_size, params.stride):
+    if backend.use_direct(C, G, kernel_size, params.stride, x.dtype):
         return backend.direct_weight_grad(x, grad_output, G, kernel_size, params.stride, params.padding,
                                           params.dilation)
     if _is_pointwise(kernel_size, params, backend) and x.shape[2:] == (Ho, Wo):
