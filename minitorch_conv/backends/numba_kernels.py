@@ -1,39 +1,45 @@
-"""Depthwise convolution kernels for the CPU, compiled by Numba (the optional `fast` extra).
+"""Direct convolution kernels for the CPU, compiled by Numba (the optional `fast` extra).
 
-A depthwise convolution does kh*kw multiply-adds per output element and no GEMM at all, so it is
-bound by memory traffic and loop overhead; NumPy can only express it as kh*kw separate passes over
-the whole batch, one core at a time (``base.py``'s pure-NumPy kernels, which stay, always available
-and tested against these). Here each (sample, channel) plane is one task, small enough to stay in
-the core's L1 cache while all its taps are applied:
+No columns: each output plane is accumulated straight from the input planes it reads. A depthwise
+convolution (one input channel per output) does kh*kw multiply-adds per output element, where a
+GEMM gains nothing, and NumPy could only express it as kh*kw separate passes over the whole batch
+on one core (``base.py``'s pure-NumPy kernels, which stay, always available and tested against
+these). A stride-1 convolution whose outputs read few inputs (C/G*kh*kw, see
+``NumpyBackend.use_direct``) is faster this way than building its columns for a GEMM too. Each
+task is one (image, group): its planes are small enough to stay in the core's cache while every
+tap is applied:
 
-1. the plane is copied into a zeroed *frame*, the padded image cut to the rows and columns the
-   output reads, stored flat with row pitch Wp;
+1. each input plane of the group is copied into a zeroed *frame*, the padded image cut to the rows
+   and columns the output reads, stored flat with row pitch Wp;
 2. for stride 1, output position (y, x) reads frame[y*Wp + x + i*dh*Wp + j*dw] for tap (i, j), so
    each tap is one shifted, contiguous run over the flat frame: q = y*Wp + x for q < L, where the
    columns x >= Wo of each row are computed and thrown away. Long contiguous loops vectorise; a
-   3x3 kernel is written out so that all nine taps are applied in one pass, in registers;
+   3x3 kernel is written out so that all nine taps are applied in one pass, in registers, and
+   four output channels share every frame load;
 3. the valid columns of the run are copied to the output.
 
-Strided convolutions use plain row loops over the same frame. The input gradient of a stride-1
-depthwise convolution is a stride-1 depthwise correlation of the output gradient with the flipped
-kernel, so it reuses step 2; the weight gradient is kh*kw dot products of the same runs.
+Strided convolutions use plain row loops over the same frames (separate kernels: in one kernel
+with both paths LLVM made the stride-1 loops a third slower). The input gradient of a stride-1
+convolution is a stride-1 correlation of the output gradient with the flipped kernel, so it is
+the forward kernel again; the weight gradient is kh*kw dot products of the same runs.
 
 Measured before choosing (see docs/performance.md): for im2col and col2im, Numba was no faster than
 NumPy's strided-slice copies (both are memory-bound, and parallel Numba threads contend with the
 BLAS threads that run the GEMMs next to them), so those stay NumPy.
 
-Each kernel spreads its planes over the cores when there is enough work, and runs on one core
+Each kernel spreads its tasks over the cores when there is enough work, and runs on one core
 otherwise (waking a thread pool costs more than a tiny convolution, and far more when another
 process holds the other core). The first call compiles (a few seconds per kernel and dtype); the
 result is cached on disk (``cache=True``), so later processes load it in well under a second.
 ``warm_up()`` compiles them all up front and returns how long that took.
 
 Notation (shared by every kernel below):
-  N  batch          C  channels        H, W  image         kh, kw  kernel
-  sh, sw  stride    pt, pl  zero padding at the top and left        dh, dw  dilation
+  N  batch          C  input channels     O  output channels      G  groups
+  Cg = C/G, Og = O/G: output channel o reads input channels g*Cg ... g*Cg + Cg - 1, g = o // Og
+  H, W  image       kh, kw  kernel        sh, sw  stride          dh, dw  dilation
+  pt, pl  zero padding at the top and left (may be negative: the image starts above the frame)
   Ho, Wo  output positions
-  m       channel multiplier: output channel o = c*m + k reads input channel c only
-  weight  (C*m, 1, kh, kw)
+  weight  (O, Cg, kh, kw)
   frame   (Hp*Wp,) one padded plane, flat: Hp = (Ho-1)*sh + dh*(kh-1) + 1, Wp likewise
   run     (L,) one output plane at the frame's pitch: run[y*Wp + x], L = (Ho-1)*Wp + Wo
 """
