@@ -316,3 +316,41 @@ def test_one_image_at_a_time_equals_whole_batch(monkeypatch, groups):
     per_image = run()
     for a, b in zip(whole, per_image):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+@needs_numba
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.fixed_dictionaries({
+    "kernel": st.tuples(st.integers(1, 3), st.integers(1, 3)),
+    "stride": st.tuples(st.integers(1, 3), st.integers(1, 3)),
+    "dilation": st.tuples(st.integers(1, 2), st.integers(1, 2)),
+    "ceil_mode": st.booleans(), "pad": st.booleans(), "nan": st.booleans(),
+    "dtype": st.sampled_from([np.float32, np.float64]),
+}))
+def test_max_pool_kernels_agree_with_numpy(cpu, p):
+    """Values, indices (first maximum; NaN wins) and gradient, with ties, NaNs and padding."""
+    padding = (p["kernel"][0] // 2, p["kernel"][1] // 2) if p["pad"] else (0, 0)
+    rng = np.random.default_rng(10)
+    x = rng.integers(-2, 3, size=(2, 3, 7, 6)).astype(p["dtype"])  # small integers: many ties
+    if p["nan"]:
+        x[0, 1, 2, 3] = x[1, 2, 0, 0] = np.nan
+    results = []
+    for use_numba in (True, False):
+        cpu.use_numba = use_numba
+        xt = mt.tensor(x, requires_grad=True)
+        try:
+            out, indices = F.max_pool2d(xt, p["kernel"], p["stride"], padding, p["dilation"],
+                                        ceil_mode=p["ceil_mode"], return_indices=True)
+        except RuntimeError:  # an output too small for this geometry: both paths raise
+            results.append(None)
+            continue
+        upstream = np.random.default_rng(11).standard_normal(out.shape).astype(p["dtype"])
+        out.backward(mt.tensor(upstream))
+        results.append([out.detach().numpy(), indices.numpy(), xt.grad.numpy()])
+    fast, pure = results
+    assert (fast is None) == (pure is None)
+    if fast is not None:
+        np.testing.assert_array_equal(fast[0], pure[0])
+        np.testing.assert_array_equal(fast[1], pure[1])
+        # overlapping windows add their gradients onto one element in another order
+        np.testing.assert_allclose(fast[2], pure[2], rtol=1e-6, atol=1e-6)

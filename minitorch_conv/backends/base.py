@@ -125,6 +125,18 @@ class Backend:
                       j * dw : j * dw + sw * (Wo - 1) + 1 : sw] += cols[:, i, j]
         return self.xp.ascontiguousarray(frame[:, :, pt:pt + H, pl:pl + W].transpose(1, 0, 2, 3))
 
+    # ---------------------------------------------------------------- max pooling
+    # xpad (P, Hp, Wp): P planes padded with the lowest value; best, idx (P, Ho, Wo)
+
+    def max_pool_windows(self, xpad, kernel_size, stride, dilation, out_size):
+        """(best, idx): each window's first maximum (NaN wins) and its offset i*kw + j, or None
+        where this backend has no kernel for it (``nn.functional`` then loops over the offsets)."""
+        return None
+
+    def max_pool_scatter(self, grad, idx, kernel_size, stride, dilation, padded_size):
+        """(P, Hp, Wp): each window's gradient added where its maximum was, or None (as above)."""
+        return None
+
     # ---------------------------------------------------------------- direct kernels
     # Convolutions without columns, for the geometries :meth:`use_direct` accepts. Here (every
     # backend): depthwise ones, weight (C*m, 1, kh, kw), where output channel o = c*m + k sees

@@ -407,6 +407,38 @@ def _direct_weight_grad_strided(image, grad_output, G, sh, sw, pt, pl, dh, dw, p
                                 sums[o, c, i, j] = total
 
 
+# ---------------------------------------------------------------------------- max pooling
+# xpad (P, Hp, Wp): the P = N*C planes, padded with the lowest value; best, idx (P, Ho, Wo)
+def _max_pool(xpad, kh, kw, sh, sw, dh, dw, best, idx):
+    P, Ho, Wo = best.shape
+    for p in prange(P):
+        plane = xpad[p]
+        for y in range(Ho):
+            for x in range(Wo):
+                top, left = y * sh, x * sw
+                value, offset = plane[top, left], 0
+                for i in range(kh):
+                    for j in range(kw):
+                        v = plane[top + i * dh, left + j * dw]
+                        # the first maximum wins; a NaN beats any number (v != v: v is NaN).
+                        # Written without branches: random data mispredicts half of them.
+                        better = (v > value) | ((v != v) & (value == value))
+                        value = v if better else value
+                        offset = i * kw + j if better else offset
+                best[p, y, x] = value
+                idx[p, y, x] = offset
+
+
+def _max_pool_scatter(grad, idx, kw, sh, sw, dh, dw, out):
+    P, Ho, Wo = grad.shape
+    for p in prange(P):
+        out[p] = 0
+        for y in range(Ho):
+            for x in range(Wo):
+                k = idx[p, y, x]
+                out[p, y * sh + k // kw * dh, x * sw + k % kw * dw] += grad[p, y, x]
+
+
 if AVAILABLE:
     _KERNELS = {name: njit(parallel=True, cache=True, fastmath=fastmath)(impl)
                 for name, impl, fastmath in (
@@ -415,6 +447,8 @@ if AVAILABLE:
                     ("direct_conv_transpose", _direct_conv_transpose, _FMA),
                     ("direct_weight_grad", _direct_weight_grad, _REDUCE),
                     ("direct_weight_grad_strided", _direct_weight_grad_strided, _REDUCE),
+                    ("max_pool", _max_pool, _FMA),
+                    ("max_pool_scatter", _max_pool_scatter, _FMA),
                 )}
 
 
@@ -501,6 +535,22 @@ def direct_weight_grad(image, grad_output, groups, kh, kw, sh, sw, pt, pl, dh, d
     return partials.sum(axis=0) if slices > 1 else partials[0]
 
 
+def max_pool(xpad, kernel_size, stride, dilation, out_size):
+    """(best, idx) (P, Ho, Wo): each window's maximum of xpad (P, Hp, Wp) and its offset i*kw + j."""
+    (kh, kw), (sh, sw), (dh, dw) = kernel_size, stride, dilation
+    best = _result_array((xpad.shape[0], *out_size), xpad.dtype)
+    idx = _result_array((xpad.shape[0], *out_size), np.int32)
+    _run("max_pool", best.size * kh * kw, xpad, kh, kw, sh, sw, dh, dw, best, idx)
+    return best, idx
+
+
+def max_pool_scatter(grad, idx, kernel_size, stride, dilation, padded_size):
+    """out (P, Hp, Wp): each window's gradient added onto the element its maximum came from."""
+    (_, kw), (sh, sw), (dh, dw) = kernel_size, stride, dilation
+    out = _result_array((grad.shape[0], *padded_size), grad.dtype)
+    return _run("max_pool_scatter", grad.size * 4, grad, idx, kw, sh, sw, dh, dw, out)
+
+
 def warm_up() -> float:
     """Compile (or load from the disk cache) every kernel for float32 and float64; return seconds."""
     if not AVAILABLE:
@@ -516,4 +566,6 @@ def warm_up() -> float:
         strided = direct_conv(image, weight, bias, 2, 2, 2, 1, 1, 1, 1, 2, 2)
         direct_conv_transpose(strided, weight, 2, 2, 4, 4, 2, 2, 1, 1, 1, 1)
         direct_weight_grad(image, strided, 2, 3, 3, 2, 2, 1, 1, 1, 1)
+        best, idx = max_pool(image.reshape(2, 4, 4), (2, 2), (2, 2), (1, 1), (2, 2))
+        max_pool_scatter(best, idx, (2, 2), (2, 2), (1, 1), (4, 4))
     return time.perf_counter() - start

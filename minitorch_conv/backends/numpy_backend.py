@@ -96,6 +96,22 @@ class NumpyBackend(Backend):
             np.ascontiguousarray(image), np.ascontiguousarray(grad_output), groups, *kernel_size,
             *stride, pt, pl, *dilation)
 
+    def max_pool_windows(self, xpad, kernel_size, stride, dilation, out_size):
+        if not self._numba_runs(xpad.dtype):
+            return None
+        planes = np.ascontiguousarray(xpad).reshape(-1, *xpad.shape[-2:])
+        best, idx = numba_kernels.max_pool(planes, kernel_size, stride, dilation, out_size)
+        return best.reshape(*xpad.shape[:-2], *out_size), idx.reshape(*xpad.shape[:-2], *out_size)
+
+    def max_pool_scatter(self, grad, idx, kernel_size, stride, dilation, padded_size):
+        if not self._numba_runs(grad.dtype):
+            return None
+        out = numba_kernels.max_pool_scatter(
+            np.ascontiguousarray(grad).reshape(-1, *grad.shape[-2:]),
+            np.ascontiguousarray(idx).reshape(-1, *idx.shape[-2:]), kernel_size, stride, dilation,
+            padded_size)
+        return out.reshape(*grad.shape[:-2], *padded_size)
+
     def to_numpy(self, array):
         return array
 

