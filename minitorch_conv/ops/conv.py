@@ -176,8 +176,9 @@ def conv2d_array(backend, x, weight, params: ConvParams, bias=None):
 
     cols_gemm is the (C, kh, kw, N, Ho, Wo) column layout, so each group's operand is a plain 2-D
     matrix (K, N*L) and the whole batch goes through one GEMM; its (Og, N*L) result is turned back
-    to (N, Og, Ho, Wo). Depthwise convolutions skip the columns (kh*kw multiply-adds instead, which
-    start from the bias).
+    to (N, Og, Ho, Wo). Before that: a strided convolution that reads only every s-th pixel becomes
+    a stride-1 one over those pixels, and one the backend runs directly (``use_direct``: depthwise,
+    or with Numba small stride-1 ones) skips the columns, its multiply-adds starting from the bias.
     """
     xp = backend.xp
     N, C, H, W = x.shape
