@@ -316,3 +316,19 @@ def test_work_on_the_second_gpu_stays_there():
     assert on_gpu_1(moved) and on_gpu_1(moved.to(mt.float64)) and on_gpu_1(copy.deepcopy(moved))
     assert on_gpu_1(mt.randperm(5, device="cuda:1")) and on_gpu_1(x.new_zeros(2))
     assert on_gpu_1(mt.ones(3).to("cuda:1", mt.float64))
+
+
+@pytest.mark.parametrize("preset", [None, "7"])
+def test_importing_first_shortens_openblas_spinning_unless_the_user_chose(preset):
+    """OPENBLAS_THREAD_TIMEOUT is set before NumPy loads OpenBLAS; a value already set wins."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_THREAD_TIMEOUT"}
+    if preset is not None:
+        env["OPENBLAS_THREAD_TIMEOUT"] = preset
+    code = "import minitorch_conv, os; print(os.environ['OPENBLAS_THREAD_TIMEOUT'])"
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == (preset or "20")
