@@ -307,7 +307,10 @@ def run(
             torch.backends.cuda.matmul.allow_tf32 = tf32
     sync = _sync_for(device)
     dtype = mt.backends.to_dtype(dtype_name)
-    peak = gemm_peak_gflops(dtype_name, device)
+    peak = gemm_peak_gflops(dtype_name, device)  # first: Numba's threads may spin for a while after
+    # compile (first run on this machine) or load the Numba kernels before any conv is timed, and
+    # say how long that took: a cost paid once, never part of the tables
+    kernels_ready_s = _numba_warm_up_seconds() if device == "cpu" else None
     results = []
     for shape in shapes:
         gc.collect()
@@ -346,9 +349,19 @@ def run(
         "machine": machine_description(threads, device),
         "dtype": dtype_name,
         "gemm_peak_gflops": peak,
+        "numba_warm_up_s": kernels_ready_s,
         "results": results,
         "summary": summary,
     }
+
+
+def _numba_warm_up_seconds() -> float | None:
+    """Seconds to compile or load the CPU's Numba kernels; None where they are not in use."""
+    from minitorch_conv.backends import numba_kernels
+
+    if not mt.backends.get_backend("cpu").use_numba:
+        return None
+    return numba_kernels.warm_up()
 
 
 def _tf32_enabled() -> bool:
@@ -446,6 +459,11 @@ def format_table(report: dict) -> str:
     lines.append(
         f"# dtype {report['dtype']}; GEMM peak (np.matmul 1024^2) {report['gemm_peak_gflops']:.1f} GFLOP/s"
     )
+    if report.get("numba_warm_up_s") is not None:
+        lines.append(
+            f"# Numba {m.get('numba', '')} kernels compiled or loaded from the disk cache in "
+            f"{report['numba_warm_up_s']:.1f} s before timing (a first run on a machine compiles)"
+        )
     compare = any("ratio" in r for r in report["results"])
     header = f"{'shape':44} {'fwd ms':>8} {'bwd ms':>8} {'f+b ms':>8} {'f+b GF/s':>9} {'%peak':>6}"
     if compare:

@@ -38,6 +38,10 @@ def test_run_reports_every_phase_for_each_shape(capsys):
     assert report["gemm_peak_gflops"] > 0 and report["machine"]["numpy"]
     table = bench.format_table(report)
     assert "(2,3,8,8)->4 k3 p1" in table
+    if bench.mt.backends.get_backend("cpu").use_numba:  # the compile/load time is reported
+        assert report["numba_warm_up_s"] >= 0 and "kernels compiled or loaded" in table
+    else:
+        assert report["numba_warm_up_s"] is None and "kernels compiled" not in table
     assert bench.main(["2,3,8,8:4,3", "--repeat", "1", "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed["results"][0]["shape"] == "(2,3,8,8)->4 k3"
