@@ -249,7 +249,7 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return grad * _mask(out, out._array > 0)
+        return grad * out._new(out._array > 0)  # a boolean mask: float * bool stays float, no cast pass
 
 
 class Clamp(Function):
