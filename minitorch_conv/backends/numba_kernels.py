@@ -23,6 +23,9 @@ with both paths LLVM made the stride-1 loops a third slower). The input gradient
 convolution is a stride-1 correlation of the output gradient with the flipped kernel, so it is
 the forward kernel again; the weight gradient is kh*kw dot products of the same runs.
 
+Max pooling's kernels live here too (``max_pool``, ``max_pool_scatter``): one task per plane, every
+window in one pass with branch-free compares, the gradient added back onto each window's argmax.
+
 Measured before choosing (see docs/performance.md): for im2col and col2im, Numba was no faster than
 NumPy's strided-slice copies (both are memory-bound, and parallel Numba threads contend with the
 BLAS threads that run the GEMMs next to them), so those stay NumPy.
@@ -72,6 +75,7 @@ def _identity(function):
 if AVAILABLE:
     def _inline(function):
         return njit(cache=True, inline="always", fastmath=_FMA)(function)
+
     def _reduce_inline(function):
         return njit(cache=True, inline="always", fastmath=_REDUCE)(function)
 else:  # pragma: no cover
