@@ -601,8 +601,9 @@ def test_a_convolution_outside_backward_is_always_copied_into_grad():
 
     x = mt.randn(1, 1, 4, 4, requires_grad=True)
     gradient = F.conv2d(mt.randn(1, 1, 6, 6), mt.randn(1, 1, 3, 3))
-    (x * 1.0).backward(gradient)  # mul's backward returns gradient * 1.0, a new array ...
-    y = x.view(16)
-    x.grad = None
-    y.backward(gradient.reshape(16))  # ... view's returns a reshape of the caller's array
+    (x + 0.0).backward(gradient)  # add's backward hands on the caller's very tensor
     assert not np.shares_memory(_array_of(x.grad), _array_of(gradient))
+    x.grad = None
+    x.view(16).backward(gradient.reshape(16))  # view's hands on a reshape of the caller's array
+    assert not np.shares_memory(_array_of(x.grad), _array_of(gradient))
+    np.testing.assert_array_equal(x.grad.numpy(), gradient.numpy())

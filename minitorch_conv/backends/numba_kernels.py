@@ -326,8 +326,8 @@ def _direct_conv_strided(image, weight, bias, G, sh, sw, pt, pl, dh, dw, out):
                                 row[x] += tap * frames[c, base + x * sw]
 
 
-def _direct_conv_transpose(grad_output, weight, G, sh, sw, pt, pl, dh, dw, image):
-    # strided only (stride 1 is a forward correlation, see direct_conv_transpose)
+def _direct_conv_transpose_strided(grad_output, weight, G, sh, sw, pt, pl, dh, dw, image):
+    # stride 1 is a forward correlation instead, see direct_conv_transpose
     N, O, Ho, Wo = grad_output.shape
     _, Cg, kh, kw = weight.shape
     C, H, W = image.shape[1:]
@@ -448,7 +448,7 @@ if AVAILABLE:
                 for name, impl, fastmath in (
                     ("direct_conv", _direct_conv, _FMA),
                     ("direct_conv_strided", _direct_conv_strided, _FMA),
-                    ("direct_conv_transpose", _direct_conv_transpose, _FMA),
+                    ("direct_conv_transpose_strided", _direct_conv_transpose_strided, _FMA),
                     ("direct_weight_grad", _direct_weight_grad, _REDUCE),
                     ("direct_weight_grad_strided", _direct_weight_grad_strided, _REDUCE),
                     ("max_pool", _max_pool, _FMA),
@@ -519,8 +519,8 @@ def direct_conv_transpose(grad_output, weight, groups, C, H, W, sh, sw, pt, pl, 
                            dh * (kh - 1) - pt, dw * (kw - 1) - pl, dh, dw, H, W)
     image = _result_array((N, C, H, W), grad_output.dtype)
     work = grad_output.size * weight[0].size
-    return _run("direct_conv_transpose", work, grad_output, weight, groups, sh, sw, pt, pl, dh, dw,
-                image)
+    return _run("direct_conv_transpose_strided", work, grad_output, weight, groups, sh, sw, pt, pl,
+                dh, dw, image)
 
 
 def direct_weight_grad(image, grad_output, groups, kh, kw, sh, sw, pt, pl, dh, dw):
