@@ -249,7 +249,9 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return grad * out._new(out._array > 0)  # a boolean mask: float * bool stays float, no cast pass
+        # Mul straight on a boolean mask: NumPy casts it inside the multiply (float * bool stays
+        # float), where ``grad * mask`` would first copy the mask to a float tensor of its own
+        return Mul.apply(grad, out._new(out._array > 0))
 
 
 class Clamp(Function):
