@@ -408,6 +408,21 @@ def test_abs_and_relu_gradient_at_zero_is_zero():
     assert x.grad.tolist() == [0.0, 0.0]  # PyTorch's subgradient choice
 
 
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_relu_backward_keeps_the_dtype_and_is_differentiable(rng, dtype):
+    """ReLU's backward multiplies by a boolean mask; the result keeps grad's dtype and values, and
+    the product is itself differentiable (d/d grad is the same mask)."""
+    x = mt.tensor(rng.standard_normal((4, 5)), dtype=dtype, requires_grad=True)
+    upstream = mt.tensor(rng.standard_normal((4, 5)), dtype=dtype, requires_grad=True)
+    (grad_x,) = mt.autograd.grad(x.relu(), x, upstream, create_graph=True)
+    assert grad_x.dtype == x.dtype
+    keep = x.detach().numpy() > 0
+    np.testing.assert_array_equal(grad_x.detach().numpy(), np.where(keep, upstream.detach().numpy(), 0))
+    weights = rng.standard_normal((4, 5))
+    (grad_x * mt.tensor(weights, dtype=dtype)).sum().backward()
+    np.testing.assert_array_equal(upstream.grad.numpy(), np.where(keep, weights, 0).astype(dtype))
+
+
 def test_maximum_ties_split_the_gradient():
     a = mt.tensor([1.0, 2.0], requires_grad=True)
     b = mt.tensor([1.0, 3.0], requires_grad=True)
