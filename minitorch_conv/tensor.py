@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import functools
 import math
+import warnings
 from typing import Any
 
 from . import backends
-from .autograd import engine
+from .autograd import engine, views
 from .autograd.grad_mode import is_grad_enabled, no_grad
 from .backends import DType, get_backend, to_dtype
+from .utils.hooks import RemovableHandle
 
 
 def _on_own_device(method):
@@ -58,12 +60,16 @@ class Tensor:
         if not backends.is_array(array):  # NumPy reductions and indexing can return scalars
             array = self._backend.asarray(array)
         self._array = array
-        self.grad: Tensor | None = None
-        self.grad_fn = None
+        self._grad: Tensor | None = None
+        self._grad_fn = None
         self._output_nr = 0
-        self._version_counter = [0]  # shared with detach()ed aliases of the same data
+        self._version_counter = [0]  # shared with every view and detach()ed alias of this memory
+        self._base: Tensor | None = None  # for a view: the tensor whose memory it shares
+        self._view = None  # for a view: its views.ViewInfo (base, replay, how it was made)
         self._accumulator = None
         self._requires_grad = False
+        self._retains_grad = False
+        self._post_accumulate_hooks = None
         if requires_grad:
             self.requires_grad_(True)
 
@@ -78,18 +84,37 @@ class Tensor:
         return cls(other._array, backend=other._backend)
 
     def _set_history(self, node, output_nr: int) -> None:
-        self.grad_fn = node
+        self._grad_fn = node
         self._output_nr = output_nr
         self._requires_grad = True
 
     @property
+    def grad_fn(self):
+        """The node that made this tensor (None for a leaf). A view whose base was changed in place
+        since its node was made gets a node replayed from the base (see ``autograd/views.py``)."""
+        view = self._view
+        if view is not None and view.version != self._version_counter[0]:
+            views.refresh_view_history(self)
+        return self._grad_fn
+
+    @property
     def _version(self) -> int:
-        """How many in-place changes this data has seen; saved tensors are checked against it."""
+        """How many in-place changes this memory has seen; saved tensors are checked against it.
+
+        Shared by a tensor, its views and its ``detach()``ed aliases: a write through any of them
+        moves it for all.
+        """
         return self._version_counter[0]
 
     @_version.setter
     def _version(self, value: int) -> None:
         self._version_counter[0] = value
+
+    def _is_view(self) -> bool:
+        """True when this tensor is a view of another one (``_base``), as PyTorch's ``_is_view``."""
+        return self._base is not None
+
+    is_view = _is_view
 
     def _grad_accumulator(self):
         if self._accumulator is None:
@@ -159,6 +184,8 @@ class Tensor:
 
     @property
     def requires_grad(self) -> bool:
+        if self._view is not None:  # a view of a base that requires grad does too (PyTorch's rule)
+            return self._requires_grad or self._grad_fn is not None or self._view.base.requires_grad
         return self._requires_grad
 
     @requires_grad.setter
@@ -181,6 +208,33 @@ class Tensor:
     def is_leaf(self) -> bool:
         return self.grad_fn is None
 
+    # ------------------------------------------------------------------ gradients and hooks
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient accumulated by backward (leaves, and tensors that called ``retain_grad``).
+
+        Backward adds into it in place, so a reference to it stays current. Reading it on any other
+        tensor warns, as PyTorch does: backward never fills it there.
+        """
+        if self._grad is None and not self._retains_grad and self.grad_fn is not None:
+            warnings.warn(_NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            _check_assigned_grad(self, value)
+        self._grad = value
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None
+
+    @property
+    def retains_grad(self) -> bool:
+        """True for a non-leaf tensor whose ``.grad`` backward fills (after ``retain_grad()``)."""
+        return self._retains_grad
+
     def retain_grad(self) -> None:
         """Keep ``.grad`` on this non-leaf tensor after backward (leaves always keep it)."""
         if not self.requires_grad:
@@ -188,7 +242,49 @@ class Tensor:
         if self.grad_fn is not None:
             import weakref
 
+            self._retains_grad = True
             self.grad_fn.retained[self._output_nr] = weakref.ref(self)
+
+    def register_hook(self, hook) -> RemovableHandle:
+        """Call ``hook(grad)`` each time the gradient of this tensor is computed.
+
+        The hook may return a new gradient, which replaces ``grad`` from there on (in ``.grad`` too,
+        for a leaf). Returns a handle whose ``remove()`` unregisters it.
+
+        >>> import minitorch_conv as mt
+        >>> x = mt.tensor([1.0, 2.0], requires_grad=True)
+        >>> handle = x.register_hook(lambda grad: grad * 10)
+        >>> (x * x).sum().backward()
+        >>> x.grad
+        tensor([20., 40.])
+        >>> handle.remove()
+        """
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        node = self.grad_fn if self.grad_fn is not None else self._grad_accumulator()
+        nr = self._output_nr if self.grad_fn is not None else 0
+        if node.tensor_pre_hooks is None:
+            node.tensor_pre_hooks = {}
+        return RemovableHandle(node.tensor_pre_hooks.setdefault(nr, {}), hook)
+
+    def register_post_accumulate_grad_hook(self, hook) -> RemovableHandle:
+        """Call ``hook(tensor)`` on this leaf after backward has accumulated into its ``.grad``.
+
+        >>> import minitorch_conv as mt
+        >>> x = mt.tensor([1.0, 2.0], requires_grad=True)
+        >>> seen = []
+        >>> _ = x.register_post_accumulate_grad_hook(lambda t: seen.append(t.grad.tolist()))
+        >>> (x * x).sum().backward()
+        >>> seen
+        [[2.0, 4.0]]
+        """
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        if self._post_accumulate_hooks is None:
+            self._post_accumulate_hooks = {}
+        return RemovableHandle(self._post_accumulate_hooks, hook)
 
     def type_name(self) -> str:
         """PyTorch's legacy type string, e.g. ``torch.FloatTensor``, used in error messages."""
@@ -208,7 +304,15 @@ class Tensor:
         return out
 
     def detach_(self) -> Tensor:
-        self.grad_fn = None
+        if self._view is not None:
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using "
+                "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set as "
+                "True, gradients are views of DDP buckets, and hence detach_() cannot be called on "
+                "these gradients. To fix this error, please refer to the Optimizer.zero_grad() "
+                "function in torch/optim/optimizer.py as the solution."
+            )
+        self._grad_fn = None
         self._output_nr = 0
         self._requires_grad = False
         return self
@@ -384,32 +488,27 @@ class Tensor:
                                         allow_unused=True)
             for inp, g in zip(inputs, grads):
                 if g is not None:
-                    inp.grad = engine.fresh_grad(g, create_graph) if inp.grad is None else inp.grad + g
+                    engine.accumulate_into(inp, g, create_graph)
             return
         engine.run_backward([self], [gradient], retain_graph, create_graph)
 
     # ------------------------------------------------------------------ in-place updates
-    def _check_inplace(self) -> None:
-        if is_grad_enabled() and self.requires_grad and self.grad_fn is None:
-            raise RuntimeError(
-                "a leaf Variable that requires grad is being used in an in-place operation."
-            )
-
     @_on_own_device
     def _inplace(self, compute) -> Tensor:
-        """Apply ``compute(tensor) -> Tensor`` in place.
+        """Apply ``compute(tensor) -> Tensor`` in place: its result is written into this memory.
 
-        When the result needs no gradient the array is overwritten. When it does (this tensor is
-        in the graph, or an operand requires grad) the result's value and history replace this
-        tensor's, and the old value lives on, unchanged, in an alias that backward can use.
-        Either way the version counter moves, so a backward that saved the old value raises.
+        Without grad mode the result is simply copied in. With it, ``compute`` runs on an alias that
+        carries this tensor's history, so the result's node routes gradients to the old value; the
+        alias keeps a copy of the old value if that node saved it. After the write this tensor takes
+        the result's history; for a view the base's history is rewritten (``autograd/views.py``).
+        Either way the shared version counter moves, so a backward that saved the old value raises.
         """
-        self._check_inplace()
-        if is_grad_enabled():
-            alias = Tensor._alias(self)
+        recording = is_grad_enabled()
+        if recording:
+            operand = Tensor._alias(self)
             if self.requires_grad:
-                alias._set_history(self.grad_fn, self._output_nr)
-            result = compute(alias)
+                operand._set_history(self.grad_fn, self._output_nr)
+            result = compute(operand)
         else:
             result = compute(self)
         if result.shape != self.shape:
@@ -422,12 +521,15 @@ class Tensor:
                 f"result type {result.dtype.name} can't be cast to the desired output type "
                 f"{self.dtype.name}"
             )
-        if result.requires_grad:
-            self._array = result._array.astype(self._array.dtype, copy=False)
-            self._set_history(result.grad_fn, result._output_nr)
-        else:
-            self._write(result._array)
+        tracked = recording and result.requires_grad
+        if recording:
+            views.check_inplace(self, tracked)
+        if tracked and operand._array is self._array:
+            operand._array = operand._array.copy()  # the old value, for the node that saved it
+        self._write(result._array)
         self._version += 1
+        if tracked:
+            views.rebase_history(self, result)
         return self
 
     def add_(self, other, *, alpha=1) -> Tensor:
@@ -470,9 +572,9 @@ class Tensor:
 
     @_on_own_device
     def _overwrite(self, array) -> Tensor:
-        """Write ``array`` into this tensor outside the graph (used by fill_, zero_, the RNG)."""
-        self._check_inplace()
-        if self.grad_fn is not None and is_grad_enabled():
+        """Write ``array`` into this tensor (used by fill_, zero_, the RNG): a constant whose
+        history, in grad mode, replaces this tensor's (PyTorch's fill_ is recorded too)."""
+        if is_grad_enabled() and self.requires_grad:
             return self._inplace(lambda t: _written_over(t, self._new(array)))
         self._write(array)
         self._version += 1
@@ -480,10 +582,14 @@ class Tensor:
 
     def _write(self, values) -> None:
         """Copy ``values`` (broadcast, cast) into this tensor's memory."""
-        if not getattr(self._array.flags, "writeable", True):
+        if any(step == 0 and size > 1 for step, size in zip(self._array.strides, self._array.shape)):
             raise RuntimeError(
                 "unsupported operation: more than one element of the written-to tensor refers to a "
-                "single memory location (an expand()ed tensor), or its memory is read-only. Please "
+                "single memory location. Please clone() the tensor before performing the operation."
+            )
+        if not getattr(self._array.flags, "writeable", True):
+            raise RuntimeError(
+                "unsupported operation: the memory of the written-to tensor is read-only. Please "
                 "clone() the tensor before performing the operation."
             )
         self.xp.copyto(self._array, values, casting="unsafe")
@@ -542,6 +648,48 @@ class Tensor:
         return "tensor(" + ", ".join([body] + extras) + ")"
 
     __str__ = __repr__
+
+
+_NON_LEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad field to "
+    "be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access "
+    "the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See "
+    "github.com/pytorch/pytorch/pull/30531 for more informations."
+)
+
+# C++ type names, which PyTorch's messages about assigned gradients use
+_CPP_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+                   "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+                   "bool": "bool"}
+
+
+def _check_assigned_grad(tensor: Tensor, grad) -> None:
+    """PyTorch's checks on ``tensor.grad = grad``: a Tensor of the same device, dtype and size."""
+    if not isinstance(grad, Tensor):
+        raise TypeError(
+            f"assigned grad expected to be a Tensor or None but got grad of type {type(grad).__name__}"
+        )
+    if grad.device != tensor.device:
+        raise RuntimeError(
+            f"attempting to assign a gradient located on device with type '{grad.device.type}' to a "
+            f"tensor located on device with type '{tensor.device.type}'. Please ensure that the "
+            "gradient and the tensor are on the same device"
+        )
+    if grad.dtype != tensor.dtype:
+        own = tensor.type_name().rsplit(".", 1)[-1].removesuffix("Tensor")
+        raise RuntimeError(
+            f"attempting to assign a gradient with dtype '{_CPP_TYPE_NAMES.get(grad.dtype.name)}' to "
+            f"a tensor with grad_dtype '{own}'. The gradient must match the tensor's grad_dtype "
+            "(defaults to the tensor's dtype). You can set the tensor's grad_dtype attribute with a "
+            "specific dtype, or None to allow any dtype. Set grad_dtype with caution. Diverging the "
+            "dtypes of a tensor and its gradient may break downstream systems that assume they match."
+        )
+    if tuple(grad.shape) != tuple(tensor.shape):
+        raise RuntimeError(
+            f"attempting to assign a gradient of size '{list(grad.shape)}' to a tensor of size "
+            f"'{list(tensor.shape)}'. Please ensure that the gradient and the tensor are the same size"
+        )
 
 
 def _written_over(old: Tensor, new: Tensor) -> Tensor:

@@ -26,6 +26,7 @@ class AccumulateGrad:
 
     next_functions = ()
     released = False
+    tensor_pre_hooks = None  # {0: {id: hook}}: the leaf's register_hook hooks
 
     def __init__(self, leaf):
         self.leaf_ref = weakref.ref(leaf)
@@ -46,7 +47,43 @@ class AccumulateGrad:
         leaf = self.leaf_ref()
         if leaf is None:
             return
-        leaf.grad = fresh_grad(grad, create_graph) if leaf.grad is None else leaf.grad + grad
+        accumulate_into(leaf, grad, create_graph)
+        hooks = leaf._post_accumulate_hooks
+        if hooks:
+            for hook in list(hooks.values()):
+                hook(leaf)
+
+
+def accumulate_into(tensor, grad, create_graph: bool) -> None:
+    """Add ``grad`` into ``tensor.grad``, in place unless the addition itself is being recorded.
+
+    In place, as PyTorch does: a reference to ``.grad`` that a user (or an optimizer) holds stays
+    the tensor's gradient. The first gradient is a fresh copy (see :func:`fresh_grad`).
+    """
+    current = tensor._grad
+    if current is None:
+        tensor._grad = fresh_grad(grad, create_graph)
+    elif create_graph or not getattr(current._array.flags, "writeable", True):
+        tensor._grad = current + grad
+    else:
+        current.xp.add(current._array, grad._array, out=current._array, casting="unsafe")
+        current._version_counter[0] += 1
+
+
+def run_tensor_hooks(hooks, grad):
+    """Pass ``grad`` through each ``register_hook`` hook in turn; a hook may return a new one."""
+    for hook in list(hooks.values()):
+        new = hook(grad)
+        if new is None:
+            continue
+        if not getattr(new, "_is_minitorch_tensor", False):
+            raise TypeError(f"expected Tensor or None (got {type(new).__name__}) from a tensor hook")
+        if tuple(new.shape) != tuple(grad.shape):
+            raise RuntimeError(
+                f"hook '{getattr(hook, '__name__', 'hook')}' has changed the size of value"
+            )
+        grad = new
+    return grad
 
 
 _backward_state = threading.local()
@@ -197,6 +234,10 @@ def _run_ready_nodes(ready, buffers, dependencies, captures, results, needed, re
         while ready:
             node = ready.pop()
             grads = buffers.pop(node, None)
+            if grads is not None and node.tensor_pre_hooks:
+                grads = [g if g is None or nr not in node.tensor_pre_hooks
+                         else run_tensor_hooks(node.tensor_pre_hooks[nr], g)
+                         for nr, g in enumerate(grads)]
             if grads is not None:
                 for nr, grad in enumerate(grads):
                     for i in captures.get((node, nr), ()):

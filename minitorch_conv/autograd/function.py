@@ -23,6 +23,7 @@ is itself differentiable, so ``create_graph=True`` gives gradients of gradients.
 
 from __future__ import annotations
 
+import functools
 from contextlib import nullcontext
 
 from .engine import AccumulateGrad, backward_running, fresh_grad  # noqa: F401  (AccumulateGrad: re-exported)
@@ -46,6 +47,7 @@ class Context:
         self._freed = False
         self.materialize_grads = True
         self.non_differentiable = ()
+        self.dirty = ()
 
     def save_for_backward(self, *tensors) -> None:
         """Keep ``tensors`` for backward; checked there against later in-place changes.
@@ -63,12 +65,22 @@ class Context:
             raise RuntimeError(_FREED_MESSAGE)
         for tensor, version in zip(self._saved, self._saved_versions):
             if tensor is not None and tensor._version != version:
+                made_by = ""
+                if tensor._grad_fn is not None:
+                    made_by = f", which is output {tensor._output_nr} of {_short_name(tensor._grad_fn)},"
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified by an "
-                    f"inplace operation: [{tensor.type_name()} {list(tensor.shape)}] is at version "
-                    f"{tensor._version}; expected version {version} instead."
+                    f"inplace operation: [{tensor.type_name()} {list(tensor.shape)}]{made_by} is at "
+                    f"version {tensor._version}; expected version {version} instead. Hint: enable "
+                    "anomaly detection to find the operation that failed to compute its gradient, "
+                    "with torch.autograd.set_detect_anomaly(True)."
                 )
         return self._saved
+
+    def mark_dirty(self, *tensors) -> None:
+        """Declare inputs that ``forward`` modified in place (and returns): they take this node's
+        history, and their version counter moves, as with the built-in in-place operations."""
+        self.dirty = tensors
 
     def mark_non_differentiable(self, *tensors) -> None:
         """Declare outputs (such as indices) that never carry a gradient."""
@@ -103,8 +115,10 @@ class Node:
         self.retained = {}
         self.released = False
 
+    tensor_pre_hooks = None  # {output_nr: {id: hook}}: register_hook hooks of this node's outputs
+
     def name(self) -> str:
-        return f"{self.function.__name__}Backward"
+        return getattr(self.function, "node_name", None) or f"{self.function.__name__}Backward"
 
     def __repr__(self):
         return f"<{self.name()} object>"
@@ -140,7 +154,12 @@ class Node:
             if tensor is None or grads[nr] is None:
                 continue
             grad = grads[nr]
-            tensor.grad = fresh_grad(grad, create_graph) if tensor.grad is None else tensor.grad + grad
+            tensor._grad = fresh_grad(grad, create_graph) if tensor._grad is None else tensor._grad + grad
+
+
+def _short_name(node) -> str:
+    """A node's name without "Backward", as PyTorch's messages name the operation."""
+    return node.name().removesuffix("Backward")
 
 
 def _is_tensor(obj) -> bool:
@@ -171,6 +190,10 @@ class Function:
     def backward(ctx, *grad_outputs):
         raise NotImplementedError("You must implement the backward function for custom autograd.Function.")
 
+    is_view = False
+    """True for an operation whose output may share its first input's memory (reshape, permute, a
+    basic index, ...): when it does, the output becomes a view of that input (``views.py``)."""
+
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run ``forward`` and, when grad mode is on and an input requires grad, record a node."""
@@ -185,11 +208,16 @@ class Function:
         if cls.returns_new_arrays and backward_running():
             for out in outputs:
                 out._unshared_array = True
+        for tensor in ctx.dirty:  # inputs forward changed in place: their memory has a new version
+            tensor._version_counter[0] += 1
         if record:
             node = Node(cls, ctx, args)
             node.output_meta = tuple((tuple(o.shape), o.dtype, o.device) for o in outputs)
             for nr, out in enumerate(outputs):
                 if id(out) in ctx.non_differentiable or not out.dtype.is_floating_point:
+                    continue
+                if any(out is d for d in ctx.dirty):
+                    _take_history_in_place(out, node, nr)
                     continue
                 if out.grad_fn is not None or out.requires_grad or any(out is a for a in args):
                     # forward returned an input or a tensor already in a graph: hand back a fresh
@@ -197,7 +225,42 @@ class Function:
                     out = outputs[nr].__class__._alias(out)
                     outputs = outputs[:nr] + (out,) + outputs[nr + 1:]
                 out._set_history(node, nr)
+        if cls.is_view:
+            source, out = args[0], outputs[0]
+            if out._base is None and out is not source and source.xp.may_share_memory(out._array,
+                                                                                        source._array):
+                views.make_view(out, source, lambda base: cls.apply(base, *args[1:], **kwargs))
         return outputs if is_tuple else outputs[0]
+
+
+def _take_history_in_place(tensor, node, nr) -> None:
+    """A ``mark_dirty`` input returned by forward: it keeps its identity and takes the node's
+    history (through the base, for a view), after PyTorch's in-place checks."""
+    views.check_inplace(tensor, tracked=True)
+    result = tensor._alias(tensor)
+    result._set_history(node, nr)
+    views.rebase_history(tensor, result)
+
+
+def once_differentiable(backward):
+    """Decorate a ``backward`` that is not itself differentiable (it works on arrays, say).
+
+    It runs with grad mode off; if a graph is being recorded (``create_graph=True``) its results get
+    a node that raises when a second derivative is asked for, instead of silently giving zero.
+    """
+
+    @functools.wraps(backward)
+    def wrapper(ctx, *grad_outputs):
+        with no_grad():
+            result = backward(ctx, *grad_outputs)
+        if not is_grad_enabled() or not any(_is_tensor(g) and g.requires_grad for g in grad_outputs):
+            return result
+        single = not isinstance(result, tuple)
+        guarded = tuple(_OnceDifferentiable.apply(r) if _is_tensor(r) and r.dtype.is_floating_point
+                        else r for r in ((result,) if single else result))
+        return guarded[0] if single else guarded
+
+    return wrapper
 
 
 def _wrap_output(obj, args):
@@ -207,3 +270,23 @@ def _wrap_output(obj, args):
         if _is_tensor(a):
             return a.__class__._from_array(obj, a.backend)
     raise TypeError("Function.forward must return Tensors or arrays")
+
+
+class _OnceDifferentiable(Function):
+    """The node behind a ``@once_differentiable`` backward's results: differentiating it raises."""
+
+    node_name = "DelayedError"
+
+    @staticmethod
+    def forward(ctx, grad):
+        return grad._array
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("trying to differentiate twice a function that was marked with "
+                           "@once_differentiable")
+
+
+# views.py builds on Function (its CopySlices node); Function.apply marks views and rewrites
+# histories through it. Imported last, so that the circle closes once Function exists.
+from . import views  # noqa: E402

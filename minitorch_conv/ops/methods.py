@@ -64,12 +64,15 @@ def _register() -> None:
         "logsumexp": rd.logsumexp, "softmax": rd.softmax, "log_softmax": rd.log_softmax,
         "all": rd.all, "any": rd.any, "prod": rd.prod, "cumsum": rd.cumsum, "norm": rd.norm,
         # shapes
-        "reshape": sh.reshape, "view": sh.reshape, "permute": sh.permute, "transpose": sh.transpose,
+        "reshape": sh.reshape, "view": sh.view, "permute": sh.permute, "transpose": sh.transpose,
         "t": sh.t, "expand": sh.expand, "expand_as": sh.expand_as, "sum_to_size": sh.sum_to_size,
         "squeeze": sh.squeeze, "unsqueeze": sh.unsqueeze, "flatten": sh.flatten,
         "unflatten": sh.unflatten, "contiguous": sh.contiguous, "split": sh.split,
         "chunk": sh.chunk, "repeat": sh.repeat, "unbind": sh.unbind, "flip": sh.flip,
-        "view_as": lambda self, other: sh.reshape(self, other.shape),
+        "view_as": lambda self, other: sh.view(self, other.shape),
+        "narrow": sh.narrow, "select": sh.select, "diagonal": sh.diagonal, "unfold": sh.unfold,
+        "movedim": sh.movedim, "moveaxis": sh.movedim, "swapaxes": sh.transpose,
+        "swapdims": sh.transpose,
         "reshape_as": lambda self, other: sh.reshape(self, other.shape),
         # conversion
         "to": conversion.to, "cpu": conversion.cpu, "cuda": conversion.cuda,

@@ -6,13 +6,17 @@ from __future__ import annotations
 import math
 import numbers
 
+from ..autograd import views
 from ..autograd.function import Function
+from ..autograd.grad_mode import is_grad_enabled
 from ..backends import alert_not_deterministic
 from ..tensor import Tensor
 from ._util import check_same_device, normalize_dims
 
 
 class Reshape(Function):
+    is_view = True  # when NumPy can reshape without a copy (always, for view())
+
     @staticmethod
     def forward(ctx, a, shape):
         ctx.input_shape = a.shape
@@ -24,6 +28,8 @@ class Reshape(Function):
 
 
 class Permute(Function):
+    is_view = True
+
     @staticmethod
     def forward(ctx, a, dims):
         ctx.dims = dims
@@ -38,10 +44,19 @@ class Permute(Function):
 
 
 class Expand(Function):
+    is_view = True
+
     @staticmethod
     def forward(ctx, a, shape):
         ctx.input_shape = a.shape
-        return a.xp.broadcast_to(a._array, shape)
+        if math.prod(shape) == a.numel():  # only size-1 dimensions added: a plain, writable view
+            return a._array.reshape(shape)
+        out = a.xp.broadcast_to(a._array, shape)
+        if not getattr(out.flags, "writeable", True) and a._array.flags.writeable:
+            # NumPy marks broadcasts read-only; PyTorch lets a write through where no two elements
+            # share memory (``e[0]`` of an expanded ``e``), and Tensor._write refuses where they do
+            out = a.xp.lib.stride_tricks.as_strided(a._array, out.shape, out.strides, writeable=True)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
@@ -77,14 +92,19 @@ class Contiguous(Function):
 
 
 class GetItem(Function):
+    is_view = True  # for basic indices (ints, slices, None, ...); integer arrays and masks copy
+
     @staticmethod
     def forward(ctx, a, index):
         ctx.input_shape = a.shape
         ctx.index = index
         try:
-            return a._array[index]
+            out = a._array[index]
         except IndexError as error:  # NumPy says "axis" where PyTorch says "dimension"
             raise IndexError(str(error).replace("for axis", "for dimension")) from None
+        if not isinstance(out, a.xp.ndarray):  # a NumPy scalar: ask for the 0-d view PyTorch returns
+            out = a._array[(index if isinstance(index, tuple) else (index,)) + (Ellipsis,)]
+        return out
 
     @staticmethod
     def backward(ctx, grad):
@@ -165,6 +185,108 @@ class Flip(Function):
         return Flip.apply(grad, ctx.dims), None
 
 
+class Diagonal(Function):
+    """The diagonal of two dimensions, moved last: a strided view, no copy."""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, offset, dim1, dim2):
+        ctx.input_shape = a.shape
+        ctx.geometry = (offset, dim1, dim2)
+        return _diagonal_view(a.xp, a._array, offset, dim1, dim2)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return DiagonalScatter.apply(grad, ctx.input_shape, *ctx.geometry), None, None, None
+
+
+class DiagonalScatter(Function):
+    """Zeros of ``shape`` with ``grad`` written on the diagonal (the adjoint of :class:`Diagonal`)."""
+
+    @staticmethod
+    def forward(ctx, grad, shape, offset, dim1, dim2):
+        ctx.geometry = (offset, dim1, dim2)
+        out = grad.xp.zeros(shape, dtype=grad._array.dtype)
+        _diagonal_view(grad.xp, out, offset, dim1, dim2)[...] = grad._array
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Diagonal.apply(grad, *ctx.geometry), None, None, None, None
+
+
+def _diagonal_view(xp, array, offset: int, dim1: int, dim2: int):
+    """The writable strided view of ``array``'s diagonal ``offset`` of dimensions ``dim1``, ``dim2``."""
+    n1, n2 = array.shape[dim1], array.shape[dim2]
+    start = [slice(None)] * array.ndim
+    if offset >= 0:
+        length = max(0, min(n1, n2 - offset))
+        start[dim2] = slice(min(offset, n2), None)
+    else:
+        length = max(0, min(n1 + offset, n2))
+        start[dim1] = slice(min(-offset, n1), None)
+    first = array[tuple(start)]
+    rest = [d for d in range(array.ndim) if d not in (dim1, dim2)]
+    shape = tuple(array.shape[d] for d in rest) + (length,)
+    strides = tuple(array.strides[d] for d in rest) + (array.strides[dim1] + array.strides[dim2],)
+    return _as_strided(xp, first, shape, strides)
+
+
+def _as_strided(xp, array, shape, strides):
+    """A view of ``array``'s memory with the given shape and byte strides (writable if it is)."""
+    if hasattr(array.flags, "writeable"):  # NumPy: as_strided is read-only unless asked
+        return xp.lib.stride_tricks.as_strided(array, shape, strides, writeable=array.flags.writeable)
+    return xp.lib.stride_tricks.as_strided(array, shape, strides)
+
+
+class Unfold(Function):
+    """Every ``size``-long window along ``dim``, ``step`` apart, as a new last dimension (a view)."""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, dim, size, step):
+        ctx.input_shape, ctx.geometry = a.shape, (dim, size, step)
+        arr = a._array
+        count = (arr.shape[dim] - size) // step + 1 if arr.ndim else 1
+        if arr.ndim == 0:
+            return arr.reshape(1)
+        shape = arr.shape[:dim] + (count,) + arr.shape[dim + 1:] + (size,)
+        strides = arr.strides[:dim] + (arr.strides[dim] * step,) + arr.strides[dim + 1:] + (arr.strides[dim],)
+        return _as_strided(a.xp, arr, shape, strides)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return UnfoldAccumulate.apply(grad, ctx.input_shape, *ctx.geometry), None, None, None
+
+
+class UnfoldAccumulate(Function):
+    """The adjoint of :class:`Unfold`: each window added back where it was taken from.
+
+    One strided slice per window offset ``k`` (``size`` vectorised additions, no scatter-add), as
+    col2im does for a convolution's windows.
+    """
+
+    @staticmethod
+    def forward(ctx, grad, shape, dim, size, step):
+        ctx.geometry = (dim, size, step)
+        out = grad.xp.zeros(shape, dtype=grad._array.dtype)
+        if len(shape) == 0:
+            out[...] = grad._array.reshape(())
+            return out
+        count = grad._array.shape[dim]
+        windows = grad.xp.moveaxis(grad._array, -1, 0)  # (size, ..., count, ...)
+        for k in range(size):
+            index = (slice(None),) * dim + (slice(k, k + step * (count - 1) + 1, step),)
+            out[index] += windows[k]
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Unfold.apply(grad, *ctx.geometry), None, None, None, None
+
+
 def _is_basic_index(index) -> bool:
     items = index if isinstance(index, tuple) else (index,)
     return all(isinstance(i, (int, slice)) or i is None or i is Ellipsis for i in items)
@@ -180,8 +302,8 @@ def _convert_index(index):
 
 
 # ---------------------------------------------------------------------------- public functions
-def reshape(a: Tensor, *shape) -> Tensor:
-    shape = _shape_arg(shape)
+def _infer_shape(a: Tensor, shape: tuple) -> tuple:
+    """``shape`` with its -1 (if any) worked out; PyTorch's errors where it cannot hold ``a``."""
     if -1 in shape:
         known = math.prod(s for s in shape if s != -1)
         if shape.count(-1) > 1:
@@ -191,9 +313,63 @@ def reshape(a: Tensor, *shape) -> Tensor:
         shape = tuple(a.numel() // known if s == -1 else s for s in shape)
     if math.prod(shape) != a.numel():
         raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {a.numel()}")
-    if tuple(shape) == tuple(a.shape):
-        return a if not a.requires_grad else Reshape.apply(a, shape)
+    return tuple(shape)
+
+
+def reshape(a: Tensor, *shape) -> Tensor:
+    """``a`` with a new shape: a view where the strides allow one, else a copy (PyTorch's rule)."""
+    return Reshape.apply(a, _infer_shape(a, _shape_arg(shape)))
+
+
+def view(a: Tensor, *shape) -> Tensor:
+    """``a`` with a new shape, always a view of the same memory.
+
+    Refused, as PyTorch does, where the strides cannot describe the new shape (a transposed tensor
+    flattened, say): ``reshape`` copies there instead.
+
+    >>> import minitorch_conv as mt
+    >>> x = mt.zeros(2, 3)
+    >>> x.view(3, 2)._base is x
+    True
+    """
+    shape = _infer_shape(a, _shape_arg(shape))
+    if _strides_for_view(a.shape, a.stride(), shape) is None:
+        raise RuntimeError(
+            "view size is not compatible with input tensor's size and stride (at least one dimension "
+            "spans across two contiguous subspaces). Use .reshape(...) instead."
+        )
     return Reshape.apply(a, shape)
+
+
+def _strides_for_view(old_shape, old_strides, new_shape):
+    """The strides that give ``new_shape`` over the same memory, or None where none exist.
+
+    PyTorch's ``computeStride``: walk the old dimensions from the last, grouping those that are
+    contiguous with each other (stride[i] == stride[i+1] * size[i+1]); each group of new dimensions
+    must multiply out to exactly one such chunk.
+    """
+    if math.prod(old_shape) == 0:
+        return tuple(1 for _ in new_shape) if new_shape else ()
+    if not old_shape:
+        old_shape, old_strides = (1,), (1,)
+    new_strides = [0] * len(new_shape)
+    view_d = len(new_shape) - 1
+    chunk_base_stride = old_strides[-1]
+    tensor_numel, view_numel = 1, 1
+    for tensor_d in range(len(old_shape) - 1, -1, -1):
+        tensor_numel *= old_shape[tensor_d]
+        if tensor_d == 0 or (old_shape[tensor_d - 1] != 1
+                             and old_strides[tensor_d - 1] != tensor_numel * chunk_base_stride):
+            while view_d >= 0 and (view_numel < tensor_numel or new_shape[view_d] == 1):
+                new_strides[view_d] = view_numel * chunk_base_stride
+                view_numel *= new_shape[view_d]
+                view_d -= 1
+            if view_numel != tensor_numel:
+                return None
+            if tensor_d > 0:
+                chunk_base_stride = old_strides[tensor_d - 1]
+                tensor_numel, view_numel = 1, 1
+    return tuple(new_strides) if view_d == -1 else None
 
 
 def permute(a: Tensor, *dims) -> Tensor:
@@ -361,6 +537,11 @@ def setitem(a: Tensor, index, value) -> None:
     index = _convert_index(index)
     if isinstance(index, list) or (isinstance(index, tuple) and any(isinstance(i, list) for i in index)):
         index = _lists_to_arrays(a, index)
+    if _is_basic_index(index):  # PyTorch's a[index] = value: a view, written with copy_
+        if isinstance(value, Tensor):
+            check_same_device(a, value)
+        getitem(a, index).copy_(value)
+        return
     steps = _integers_first(index)
     if steps is not None:  # the same elements as a[index] in PyTorch's order, as coordinates
         positions = a.xp.arange(a.numel()).reshape(a.shape)[steps[0]][steps[1]]
@@ -418,7 +599,8 @@ def stack(tensors, dim: int = 0) -> Tensor:
 def split(a: Tensor, split_size_or_sections, dim: int = 0):
     dim = normalize_dims(dim, a.ndim)[0]
     size = a.shape[dim]
-    if isinstance(split_size_or_sections, int):
+    by_size = isinstance(split_size_or_sections, int)
+    if by_size:
         step = split_size_or_sections
         if step <= 0:
             raise RuntimeError(
@@ -436,6 +618,7 @@ def split(a: Tensor, split_size_or_sections, dim: int = 0):
     for s in sections:
         out.append(getitem(a, (slice(None),) * dim + (slice(start, start + s),)))
         start += s
+    views.mark_multi_output(out, "Split" if by_size else "SplitWithSizes", is_grad_enabled())
     return tuple(out)
 
 
@@ -483,7 +666,9 @@ def unbind(a: Tensor, dim: int = 0) -> tuple:
     if a.ndim == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     dim = normalize_dims(dim, a.ndim)[0]
-    return tuple(getitem(a, (slice(None),) * dim + (i,)) for i in range(a.shape[dim]))
+    out = [getitem(a, (slice(None),) * dim + (i,)) for i in range(a.shape[dim])]
+    views.mark_multi_output(out, "Unbind", is_grad_enabled())
+    return tuple(out)
 
 
 def flip(a: Tensor, *dims) -> Tensor:
@@ -515,3 +700,94 @@ def _shape_arg(shape) -> tuple:
     if len(shape) == 1 and not isinstance(shape[0], int):
         shape = tuple(shape[0])
     return tuple(int(s) for s in shape)
+
+
+def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """The ``length`` elements of ``dim`` from ``start`` on, as a view.
+
+    >>> import minitorch_conv as mt
+    >>> mt.arange(6).narrow(0, 2, 3)
+    tensor([2, 3, 4])
+    """
+    if a.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    dim = normalize_dims(dim, a.ndim)[0]
+    size = a.shape[dim]
+    if not -size <= start <= size:
+        raise IndexError(
+            f"start out of range (expected to be in range of [{-size}, {size}], but got {start})"
+        )
+    start %= size if size else 1
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return getitem(a, (slice(None),) * dim + (slice(start, start + length),))
+
+
+def select(a: Tensor, dim: int, index: int) -> Tensor:
+    """The slice at ``index`` of dimension ``dim``, that dimension removed, as a view.
+
+    >>> import minitorch_conv as mt
+    >>> mt.tensor([[1, 2], [3, 4]]).select(1, 0)
+    tensor([1, 3])
+    """
+    if a.ndim == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    dim = normalize_dims(dim, a.ndim)[0]
+    size = a.shape[dim]
+    if not -size <= index < size:
+        raise IndexError(
+            f"select(): index {index} out of range for tensor of size {list(a.shape)} at dimension {dim}"
+        )
+    return getitem(a, (slice(None),) * dim + (index % size,))
+
+
+def diagonal(a: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """The diagonal ``offset`` of dimensions ``dim1`` and ``dim2``, appended as the last dimension
+    of a view.
+
+    >>> import minitorch_conv as mt
+    >>> mt.arange(9).reshape(3, 3).diagonal(1)
+    tensor([1, 5])
+    """
+    d1, d2 = normalize_dims(dim1, a.ndim)[0], normalize_dims(dim2, a.ndim)[0]
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return Diagonal.apply(a, int(offset), d1, d2)
+
+
+def unfold(a: Tensor, dimension: int, size: int, step: int) -> Tensor:
+    """Every ``size``-long window of ``dimension``, ``step`` apart, as a new last dimension (a view).
+
+    >>> import minitorch_conv as mt
+    >>> mt.arange(5).unfold(0, 2, 2)
+    tensor([[0, 1],
+            [2, 3]])
+    """
+    dim = normalize_dims(dimension, a.ndim)[0]
+    length = a.shape[dim] if a.ndim else 1
+    if size > length:
+        raise RuntimeError(f"maximum size for tensor at dimension {dim} is {length} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
+    return Unfold.apply(a, dim, int(size), int(step))
+
+
+def movedim(a: Tensor, source, destination) -> Tensor:
+    """Move the dimensions ``source`` to the positions ``destination`` (a view)."""
+    src = (source,) if isinstance(source, int) else tuple(source)
+    dst = (destination,) if isinstance(destination, int) else tuple(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(
+            f"movedim: Invalid source or destination dims: source ({list(src)} dims) should contain "
+            f"the same number of dims as destination ({list(dst)} dims)"
+        )
+    src = [normalize_dims(d, a.ndim)[0] for d in src]
+    dst = [normalize_dims(d, a.ndim)[0] for d in dst]
+    order = [d for d in range(a.ndim) if d not in src]
+    for d, s_ in sorted(zip(dst, src)):
+        order.insert(d, s_)
+    return Permute.apply(a, tuple(order))

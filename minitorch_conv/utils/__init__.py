@@ -1,0 +1,1 @@
+"""Utilities, at PyTorch's import paths (``torch.utils.hooks``)."""
