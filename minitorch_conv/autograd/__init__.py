@@ -47,7 +47,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
     return tuple(results)
 
 
+from . import functional  # noqa: E402 - jacobian, hessian, vjp, ...: built on grad, defined above
+
 # gradcheck, gradgradcheck and GradcheckError are bound here by the package's __init__ once
 # Tensor and the ops exist: gradcheck.py is a user of Tensor, above the engine.
-__all__ = ["Context", "Function", "GradcheckError", "enable_grad", "grad", "gradcheck",
+__all__ = ["Context", "Function", "GradcheckError", "enable_grad", "functional", "grad", "gradcheck",
            "gradgradcheck", "is_grad_enabled", "no_grad", "run_backward", "set_grad_enabled"]
