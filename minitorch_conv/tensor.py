@@ -576,13 +576,14 @@ class Tensor:
         history, in grad mode, replaces this tensor's (PyTorch's fill_ is recorded too)."""
         if is_grad_enabled() and self.requires_grad:
             return self._inplace(lambda t: _written_over(t, self._new(array)))
-        self._write(array)
+        self._write(array, may_overlap=True)  # one value everywhere: well defined on expanded memory
         self._version += 1
         return self
 
-    def _write(self, values) -> None:
+    def _write(self, values, may_overlap: bool = False) -> None:
         """Copy ``values`` (broadcast, cast) into this tensor's memory."""
-        if any(step == 0 and size > 1 for step, size in zip(self._array.strides, self._array.shape)):
+        if not may_overlap and any(step == 0 and size > 1
+                                   for step, size in zip(self._array.strides, self._array.shape)):
             raise RuntimeError(
                 "unsupported operation: more than one element of the written-to tensor refers to a "
                 "single memory location. Please clone() the tensor before performing the operation."

@@ -73,7 +73,7 @@ class Context:
                     f"inplace operation: [{tensor.type_name()} {list(tensor.shape)}]{made_by} is at "
                     f"version {tensor._version}; expected version {version} instead. Hint: enable "
                     "anomaly detection to find the operation that failed to compute its gradient, "
-                    "with torch.autograd.set_detect_anomaly(True)."
+                    "with torch.autograd.set_detect_anomaly(True, check_nan=False)."
                 )
         return self._saved
 
@@ -116,9 +116,11 @@ class Node:
         self.released = False
 
     tensor_pre_hooks = None  # {output_nr: {id: hook}}: register_hook hooks of this node's outputs
+    name_override = None  # e.g. "AsStridedBackward" for a view's node rebuilt from its base
 
     def name(self) -> str:
-        return getattr(self.function, "node_name", None) or f"{self.function.__name__}Backward"
+        return (self.name_override or getattr(self.function, "node_name", None)
+                or f"{self.function.__name__}Backward")
 
     def __repr__(self):
         return f"<{self.name()} object>"
@@ -253,11 +255,13 @@ def once_differentiable(backward):
     def wrapper(ctx, *grad_outputs):
         with no_grad():
             result = backward(ctx, *grad_outputs)
-        if not is_grad_enabled() or not any(_is_tensor(g) and g.requires_grad for g in grad_outputs):
+        upstream = [g for g in grad_outputs if _is_tensor(g) and g.requires_grad]
+        if not is_grad_enabled() or not upstream:
             return result
         single = not isinstance(result, tuple)
-        guarded = tuple(_OnceDifferentiable.apply(r) if _is_tensor(r) and r.dtype.is_floating_point
-                        else r for r in ((result,) if single else result))
+        guarded = tuple(_OnceDifferentiable.apply(r, *upstream)
+                        if _is_tensor(r) and r.dtype.is_floating_point else r
+                        for r in ((result,) if single else result))
         return guarded[0] if single else guarded
 
     return wrapper
@@ -275,11 +279,11 @@ def _wrap_output(obj, args):
 class _OnceDifferentiable(Function):
     """The node behind a ``@once_differentiable`` backward's results: differentiating it raises."""
 
-    node_name = "DelayedError"
+    node_name = "Error"
 
     @staticmethod
-    def forward(ctx, grad):
-        return grad._array
+    def forward(ctx, result, *upstream):  # the node hangs on the gradients that require grad
+        return result._array
 
     @staticmethod
     def backward(ctx, grad):

@@ -69,6 +69,8 @@ def make_view(out, source, replay_step) -> None:
     out._base = base
     out._version_counter = base._version_counter
     out._view = ViewInfo(base, replay, creation, base._version_counter[0])
+    if parent is not None and parent.producer is not None:  # a view of one output of split()
+        out._view.producer, out._view.output_nr = parent.producer, parent.output_nr
 
 
 def mark_multi_output(views, producer: str, grad_mode: bool) -> None:
@@ -105,14 +107,9 @@ def _refuse_rebase(tensor, indirect: bool) -> None:
     if info.creation == MULTI_OUTPUT_NODE:
         if tensor._grad_fn is not None:
             head = f"Output {info.output_nr} of {info.producer} is a view and {modified}."
-        else:
+        else:  # made in grad mode from a base outside the graph
             head = f"A view was created in no_grad mode and {modified} with grad mode enabled."
         raise RuntimeError(f"{head} {_MULTI_OUTPUT_ADVICE}")
-    if info.producer is not None:  # an output of split/unbind made under no_grad
-        raise RuntimeError(
-            f"A view was created in no_grad mode and {modified} with grad mode enabled. "
-            f"{_MULTI_OUTPUT_ADVICE}"
-        )
     raise RuntimeError(f"A view was created in no_grad mode and {modified} with grad mode enabled. "
                        f"{_NO_GRAD_ADVICE}")
 
@@ -184,9 +181,17 @@ def rebase_history(tensor, result) -> None:
             new_base = CopySlices.apply(old_base, result, info.replay)
             base._set_history(new_base._grad_fn, 0)
             replayed = info.replay(base)
+        _name_as_pytorch(replayed)
         tensor._set_history(replayed._grad_fn, replayed._output_nr)
         info.version = tensor._version_counter[0]
     _move_retained(tensor, old_node, nr)
+
+
+def _name_as_pytorch(replayed) -> None:
+    """PyTorch rebuilds a view's node as one as_strided from the base: name ours the same, so that
+    messages (and pictures of the graph) read alike."""
+    if replayed._grad_fn is not None:
+        replayed._grad_fn.name_override = "AsStridedBackward"
 
 
 def _move_retained(tensor, old_node, nr) -> None:
@@ -208,6 +213,7 @@ def refresh_view_history(view) -> None:
     _refuse_rebase(view, indirect=True)
     with enable_grad():
         replayed = info.replay(base)
+    _name_as_pytorch(replayed)
     view._grad_fn, view._output_nr = replayed._grad_fn, replayed._output_nr
     view._requires_grad = replayed._requires_grad
     info.version = view._version_counter[0]
