@@ -488,3 +488,63 @@ def test_new_view_ops_values_and_gradients(make):
     expected = make(torch.tensor(X0))
     np.testing.assert_array_equal(out.detach().numpy(), expected.numpy())
     assert tuple(out.stride()) == tuple(expected.stride())
+
+
+# ---------------------------------------------------------------------------- views from custom Functions
+class Identity(mt.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+class Pass2(mt.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, y):
+        return x, y
+
+    @staticmethod
+    def backward(ctx, gx, gy):
+        return gx, gy
+
+
+def test_an_input_returned_as_is_is_a_view_that_may_not_be_written():
+    x = leaf([1.0, 2.0, 3.0])
+    a = x * 1
+    out = Identity.apply(a)
+    assert out._base is a and out.grad_fn.name() == "IdentityBackward"
+    with pytest.raises(RuntimeError, match="Output 0 of Identity is a view and is being modified inplace. "
+                                           "This view was created inside a custom Function"):
+        out.add_(1)
+    _, second = Pass2.apply(a, a * 2)
+    with pytest.raises(RuntimeError, match="Output 1 of Pass2 is a view .* returns multiple views"):
+        second.add_(1)
+    with mt.no_grad():
+        out.add_(1)  # untracked: allowed, and it writes the input's memory
+    assert a.tolist() == [2.0, 3.0, 4.0]
+
+
+def test_custom_function_views_match_pytorch():
+    torch = pytest.importorskip("torch")
+
+    def program(lib, function_class):
+        class Id(function_class):
+            @staticmethod
+            def forward(ctx, x):
+                return x[1:]
+
+            @staticmethod
+            def backward(ctx, grad):
+                return lib.cat([grad[:1] * 0, grad])
+
+        x = lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64, requires_grad=True)
+        try:
+            Id.apply(x * 1).mul_(2)
+        except RuntimeError as error:
+            return str(error)
+        return "no error"
+
+    assert program(mt, mt.autograd.Function) == program(torch, torch.autograd.Function)

@@ -212,6 +212,7 @@ class Function:
                 out._unshared_array = True
         for tensor in ctx.dirty:  # inputs forward changed in place: their memory has a new version
             tensor._version_counter[0] += 1
+        aliased = () if cls.is_view else _inputs_aliased_by(outputs, args)
         if record:
             node = Node(cls, ctx, args)
             node.output_meta = tuple((tuple(o.shape), o.dtype, o.device) for o in outputs)
@@ -232,7 +233,28 @@ class Function:
             if out._base is None and out is not source and source.xp.may_share_memory(out._array,
                                                                                         source._array):
                 views.make_view(out, source, lambda base: cls.apply(base, *args[1:], **kwargs))
+        elif any(source is not None for source in aliased):
+            views.mark_custom_function_views(outputs, aliased, _short_name_of(cls))
         return outputs if is_tuple else outputs[0]
+
+
+def _inputs_aliased_by(outputs, args) -> tuple:
+    """For each output of a forward, the input whose memory it is (returned as-is, or a view made
+    inside forward), else None."""
+    found = []
+    for out in outputs:
+        source = None
+        for a in args:
+            if _is_tensor(a) and (out._array is a._array
+                                  or (out._base is not None and out._base is (a._base or a))):
+                source = a
+                break
+        found.append(source)
+    return tuple(found)
+
+
+def _short_name_of(function) -> str:
+    return getattr(function, "node_name", None) or function.__name__
 
 
 def _take_history_in_place(tensor, node, nr) -> None:

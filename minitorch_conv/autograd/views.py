@@ -31,6 +31,7 @@ from .grad_mode import enable_grad, is_grad_enabled
 
 #: how a view was made, which decides whether it may be written in place (PyTorch's CreationMeta)
 DEFAULT, NO_GRAD_MODE, MULTI_OUTPUT_NODE = "default", "no_grad_mode", "multi_output_node"
+IN_CUSTOM_FUNCTION = "in_custom_function"
 
 
 class ViewInfo:
@@ -84,6 +85,30 @@ def mark_multi_output(views, producer: str, grad_mode: bool) -> None:
         info.output_nr = nr
 
 
+def mark_custom_function_views(outputs, sources, producer: str) -> None:
+    """Outputs of a custom Function that are an input's memory (returned as-is, or viewed inside
+    forward) become views of it, which PyTorch refuses to write in place: the rewritten history
+    would bypass the Function's own backward."""
+    grad_mode = is_grad_enabled()
+    several = sum(1 for out, source in zip(outputs, sources)
+                  if source is not None and out._grad_fn is not None) > 1
+    for nr, (out, source) in enumerate(zip(outputs, sources)):
+        if source is None:
+            continue
+        if out is source:  # a non-differentiable output handed back unchanged: it is the input
+            continue
+        out._base = out._view = None
+        make_view(out, source, _no_replay)
+        info = out._view
+        info.producer, info.output_nr = producer, nr
+        if grad_mode:
+            info.creation = MULTI_OUTPUT_NODE if several else IN_CUSTOM_FUNCTION
+
+
+def _no_replay(base):
+    raise RuntimeError("a view made inside a custom Function cannot be rebuilt from its base")
+
+
 # ---------------------------------------------------------------------------- refusals
 _NO_GRAD_ADVICE = (
     "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your "
@@ -110,6 +135,14 @@ def _refuse_rebase(tensor, indirect: bool) -> None:
         else:  # made in grad mode from a base outside the graph
             head = f"A view was created in no_grad mode and {modified} with grad mode enabled."
         raise RuntimeError(f"{head} {_MULTI_OUTPUT_ADVICE}")
+    if info.creation == IN_CUSTOM_FUNCTION:
+        raise RuntimeError(
+            f"Output {info.output_nr} of {info.producer} is a view and {modified}. This view was "
+            "created inside a custom Function (or because an input was returned as-is) and the "
+            "autograd logic to handle view+inplace would override the custom backward associated "
+            "with the custom Function, leading to incorrect gradients. This behavior is forbidden. "
+            "You can fix this by cloning the output of the custom Function."
+        )
     raise RuntimeError(f"A view was created in no_grad mode and {modified} with grad mode enabled. "
                        f"{_NO_GRAD_ADVICE}")
 

@@ -29,12 +29,14 @@ TwoLayer(
 from __future__ import annotations
 
 from collections import OrderedDict, namedtuple
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from .. import backends
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor, zero_grads
+from ..utils.hooks import RemovableHandle
+from .backward_hooks import BackwardHook
 
 __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "ModuleDict"]
 
@@ -121,6 +123,8 @@ class Module:
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "_forward_hooks", OrderedDict())
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_pre_hooks", OrderedDict())
 
     def forward(self, *args, **kwargs):
         """The computation; every subclass overrides it."""
@@ -133,15 +137,24 @@ class Module:
             result = hook(self, args)
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
+        backward_hook = None
+        if self._backward_hooks or self._backward_pre_hooks:
+            backward_hook = BackwardHook(self, self._backward_hooks.values(),
+                                         self._backward_pre_hooks.values())
+            args = backward_hook.setup_input_hook(args)
         output = self.forward(*args, **kwargs)
         for hook in list(self._forward_hooks.values()):
             result = hook(self, args, output)
             if result is not None:
                 output = result
+        if backward_hook is not None:
+            output = backward_hook.setup_output_hook(output)
         return output
 
-    def register_forward_hook(self, hook: Callable) -> _RemovableHandle:
+    def register_forward_hook(self, hook: Callable, *, prepend: bool = False) -> RemovableHandle:
         """Call ``hook(module, inputs, output)`` after every forward; it may return a new output.
+
+        With ``prepend=True`` the hook runs before the ones already registered.
 
         >>> import minitorch_conv as mt
         >>> seen = []
@@ -151,11 +164,61 @@ class Module:
         >>> seen
         [minitorch_conv.Size([2, 3])]
         """
-        return _RemovableHandle(self._forward_hooks, hook)
+        return RemovableHandle(self._forward_hooks, hook, prepend=prepend)
 
-    def register_forward_pre_hook(self, hook: Callable) -> _RemovableHandle:
-        """Call ``hook(module, inputs)`` before every forward; it may return new inputs."""
-        return _RemovableHandle(self._forward_pre_hooks, hook)
+    def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(module, inputs)`` before every forward; it may return new inputs.
+
+        With ``prepend=True`` the hook runs before the ones already registered.
+        """
+        return RemovableHandle(self._forward_pre_hooks, hook, prepend=prepend)
+
+    def register_full_backward_pre_hook(self, hook: Callable[[Module, tuple], Sequence | None],
+                                        prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(module, grad_output)`` in backward, before the gradients of the inputs are
+        computed; it may return a tuple that replaces ``grad_output`` (one entry per output).
+
+        ``grad_output`` holds one gradient per output (forward returns a Tensor or a tuple): None
+        for a non-Tensor output and for one that received no gradient. With ``prepend=True`` the hook runs
+        before the ones already registered. As in PyTorch, while the module has backward hooks its
+        forward receives, and its caller gets back, aliases of the Tensors (see
+        ``nn.backward_hooks``), which may not be modified in place.
+
+        >>> import minitorch_conv as mt
+        >>> layer = mt.nn.Linear(3, 2)
+        >>> handle = layer.register_full_backward_pre_hook(lambda m, grad_output: (grad_output[0] * 0,))
+        >>> x = mt.ones(4, 3, requires_grad=True)
+        >>> layer(x).sum().backward()
+        >>> float(x.grad.abs().sum()), float(layer.weight.grad.abs().sum())
+        (0.0, 0.0)
+        """
+        return RemovableHandle(self._backward_pre_hooks, hook, prepend=prepend)
+
+    def register_full_backward_hook(self, hook: Callable[[Module, tuple, tuple], Sequence | None],
+                                    prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(module, grad_input, grad_output)`` once per backward, when the gradients
+        with respect to the module's inputs are all known; it may return a tuple that replaces
+        ``grad_input`` (one entry per positional argument).
+
+        ``grad_input`` has one entry per positional argument of the call: None for a non-Tensor
+        argument, zeros for a Tensor that received no gradient (one that needs none, say).
+        Keyword arguments are not included. ``grad_output`` is what the pre-hooks (see
+        :meth:`register_full_backward_pre_hook`) left. When no input requires grad the hook fires
+        as soon as ``grad_output`` is known, with ``grad_input`` all None, and must return None. A
+        hook fires for the graphs of the calls made while it was registered. With
+        ``prepend=True`` it runs before the hooks already registered.
+
+        >>> import minitorch_conv as mt
+        >>> seen = []
+        >>> layer = mt.nn.Linear(3, 2)
+        >>> def hook(module, grad_input, grad_output):
+        ...     seen.append((tuple(grad_input[0].shape), tuple(grad_output[0].shape)))
+        >>> with layer.register_full_backward_hook(hook):
+        ...     layer(mt.randn(4, 3, requires_grad=True)).sum().backward()
+        >>> seen
+        [((4, 3), (4, 2))]
+        """
+        return RemovableHandle(self._backward_hooks, hook, prepend=prepend)
 
     # ------------------------------------------------------------------ registration
     def __setattr__(self, name: str, value: Any) -> None:
@@ -634,25 +697,6 @@ class _LoadResult(_IncompatibleKeys):
         if not self.missing_keys and not self.unexpected_keys:
             return "<All keys matched successfully>"
         return super().__repr__()
-
-
-class _RemovableHandle:
-    _next_id = 0
-
-    def __init__(self, store: dict, hook: Callable):
-        self.store = store
-        self.id = _RemovableHandle._next_id
-        _RemovableHandle._next_id += 1
-        store[self.id] = hook
-
-    def remove(self) -> None:
-        self.store.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
 
 
 def _type_name(value: Any) -> str:
