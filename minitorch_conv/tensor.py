@@ -565,6 +565,22 @@ class Tensor:
     def lerp_(self, end, weight) -> Tensor:
         return self._inplace(lambda t: t + (end - t) * weight)
 
+    def clamp_min_(self, min) -> Tensor:  # noqa: A002 - PyTorch's name
+        return self._inplace(lambda t: t.clamp(min, None))
+
+    def clamp_max_(self, max) -> Tensor:  # noqa: A002 - PyTorch's name
+        return self._inplace(lambda t: t.clamp(None, max))
+
+    def masked_fill_(self, mask, value) -> Tensor:
+        """Write ``value`` where the boolean ``mask`` (broadcast to this shape) is True."""
+        return self._inplace(lambda t: t.masked_fill(mask, value))
+
+    def remainder_(self, other) -> Tensor:
+        return self._inplace(lambda t: t.remainder(other))
+
+    def floor_divide_(self, other) -> Tensor:
+        return self._inplace(lambda t: t.floor_divide(other))
+
     def copy_(self, src) -> Tensor:
         """Copy ``src`` (broadcast, cast, and moved across devices if needed) into this tensor."""
         src = src if isinstance(src, Tensor) else self.new_tensor(src)
@@ -649,6 +665,24 @@ class Tensor:
         return "tensor(" + ", ".join([body] + extras) + ")"
 
     __str__ = __repr__
+
+
+def _unary_inplace(name: str):
+    """``tensor.<name>_()``: the out-of-place ``<name>`` written back into this tensor's memory."""
+
+    def method(self: Tensor) -> Tensor:
+        return self._inplace(lambda t: getattr(t, name)())
+
+    method.__name__ = method.__qualname__ = f"{name}_"
+    method.__doc__ = f"``{name}`` in place (see :meth:`Tensor._inplace`)."
+    return method
+
+
+for _name in ("abs", "neg", "exp", "log", "sqrt", "rsqrt", "reciprocal", "sin", "cos", "tanh",
+              "sigmoid", "relu", "sign", "floor", "ceil", "round", "trunc", "square", "erf"):
+    setattr(Tensor, f"{_name}_", _unary_inplace(_name))
+Tensor.negative_ = Tensor.neg_
+Tensor.absolute_ = Tensor.abs_
 
 
 _NON_LEAF_GRAD_WARNING = (

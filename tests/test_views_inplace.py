@@ -72,6 +72,10 @@ INPLACE = {
     "clamp": lambda lib, v: v.clamp_(min=0.0),
     "addcmul": lambda lib, v: v.addcmul_(_operand(lib, v), _operand(lib, v), value=0.5),
     "setitem": lambda lib, v: v.__setitem__(..., _operand(lib, v)) if v.ndim else v.copy_(_operand(lib, v)),
+    "exp": lambda lib, v: v.exp_(),
+    "relu": lambda lib, v: v.relu_(),
+    "sigmoid": lambda lib, v: v.sigmoid_(),
+    "masked_fill": lambda lib, v: v.masked_fill_(_operand(lib, v).detach() > 0, -0.5),
 }
 
 
@@ -548,3 +552,29 @@ def test_custom_function_views_match_pytorch():
         return "no error"
 
     assert program(mt, mt.autograd.Function) == program(torch, torch.autograd.Function)
+
+
+# ---------------------------------------------------------------------------- inplace=True in nn
+@pytest.mark.parametrize("make_layer", [
+    lambda nn: nn.ReLU(inplace=True), lambda nn: nn.LeakyReLU(0.2, inplace=True),
+    lambda nn: nn.ELU(0.7, inplace=True), lambda nn: nn.SiLU(inplace=True),
+])
+def test_inplace_activations_write_their_input_and_match_pytorch(make_layer):
+    torch = pytest.importorskip("torch")
+
+    def program(lib):
+        x = lib.tensor(X0, dtype=lib.float64, requires_grad=True)
+        w = lib.tensor(W0, dtype=lib.float64)
+        hidden = x * w
+        out = make_layer(lib.nn)(hidden)
+        assert out is hidden  # the same tensor, rewritten
+        (out * out * w).sum().backward()
+        return out.detach().numpy(), x.grad.numpy()
+
+    for ours, theirs in zip(program(mt), program(torch)):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-14)
+
+
+def test_an_inplace_relu_on_a_leaf_is_refused():
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place"):
+        mt.nn.functional.relu(leaf([1.0, -1.0]), inplace=True)

@@ -42,14 +42,24 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return out if bias is None else out + bias
 
 
+def _maybe_inplace(input: Tensor, inplace: bool, compute) -> Tensor:  # noqa: A002
+    """``compute(input)``, written back into ``input`` when ``inplace`` (PyTorch's ``inplace=True``:
+    the same tensor returned, its history rewritten, its version counter moved)."""
+    return input._inplace(compute) if inplace else compute(input)
+
+
 def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
-    """``max(input, 0)``."""
-    return _ew.relu(input)
+    """``max(input, 0)``; with ``inplace=True`` written into ``input`` itself."""
+    return _maybe_inplace(input, inplace, _ew.relu)
+
+
+def relu_(input: Tensor) -> Tensor:  # noqa: A002
+    return relu(input, inplace=True)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:  # noqa: A002
     """``input`` where positive, ``negative_slope * input`` elsewhere."""
-    return _ew.where(input > 0, input, input * negative_slope)
+    return _maybe_inplace(input, inplace, lambda t: _ew.where(t > 0, t, t * negative_slope))
 
 
 def tanh(input: Tensor) -> Tensor:  # noqa: A002
@@ -86,7 +96,7 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     >>> F.silu(mt.tensor([-1.0, 0.0, 1.0]))
     tensor([-0.2689,  0.0000,  0.7311])
     """
-    return input * _ew.sigmoid(input)
+    return _maybe_inplace(input, inplace, lambda t: t * _ew.sigmoid(t))
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
@@ -97,9 +107,12 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # 
     >>> F.elu(mt.tensor([-1.0, 2.0]))
     tensor([-0.6321,  2.0000])
     """
-    # exp of the non-positive part only: no overflow, and no inf times a zero gradient
-    negative = (_ew.clamp(input, max=0.0).exp() - 1) * alpha
-    return _ew.where(input > 0, input, negative)
+    def compute(t: Tensor) -> Tensor:
+        # exp of the non-positive part only: no overflow, and no inf times a zero gradient
+        negative = (_ew.clamp(t, max=0.0).exp() - 1) * alpha
+        return _ew.where(t > 0, t, negative)
+
+    return _maybe_inplace(input, inplace, compute)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:  # noqa: A002
@@ -754,13 +767,13 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     if not training or p == 0.0:
         return input
     if p == 1.0:
-        return input * 0
+        return _maybe_inplace(input, inplace, lambda t: t * 0)
     rng = input.backend.rng
     draw_dtype = "float64" if input.dtype.name == "float64" else "float32"
     with input.backend.device_context():  # a GPU generator's state lives on its own device
         keep = rng.random(tuple(input.shape), dtype=draw_dtype) >= p
         mask = keep.astype(input._array.dtype) * input._array.dtype.type(1.0 / (1.0 - p))
-    return input * input._new(mask)
+    return _maybe_inplace(input, inplace, lambda t: t * input._new(mask))
 
 
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,  # noqa: A002

@@ -24,6 +24,7 @@ from .elementwise import (  # noqa: F401
     log,
     logical_not,
     lt,
+    masked_fill,
     maximum,
     minimum,
     mul,

@@ -638,6 +638,28 @@ def where(condition, a, b):
     return Where.apply(condition, a, b)
 
 
+def masked_fill(a: Tensor, mask: Tensor, value) -> Tensor:
+    """``a`` with ``value`` wherever the boolean ``mask`` (broadcast with ``a``) is True.
+
+    >>> import minitorch_conv as mt
+    >>> mt.tensor([1.0, 2.0, 3.0]).masked_fill(mt.tensor([True, False, True]), 0.0)
+    tensor([0., 2., 0.])
+    """
+    if not isinstance(mask, Tensor) or mask.dtype.name != "bool":
+        got = mask.dtype.name if isinstance(mask, Tensor) else type(mask).__name__
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {got}")
+    if isinstance(value, Tensor):
+        if value.ndim != 0:
+            raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got "
+                               f"tensor with {value.ndim} dimension(s).")
+        value = value.to(a.dtype)
+    else:
+        value = a.new_tensor(value)
+    check_same_device(a, mask)
+    broadcast_shapes(mask.shape, a.shape)
+    return Where.apply(mask, value, a) if a.ndim >= mask.ndim else where(mask, value, a)
+
+
 def _floating(a: Tensor) -> Tensor:
     if a.dtype.is_floating_point:
         return a
