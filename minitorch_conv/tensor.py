@@ -518,8 +518,8 @@ class Tensor:
             )
         if not self._backend.xp.can_cast(result.dtype.numpy, self.dtype.numpy, casting="same_kind"):
             raise RuntimeError(
-                f"result type {result.dtype.name} can't be cast to the desired output type "
-                f"{self.dtype.name}"
+                f"result type {_short_type_name(result)} can't be cast to the desired output type "
+                f"{_short_type_name(self)}"
             )
         tracked = recording and result.requires_grad
         if recording:
@@ -699,6 +699,11 @@ _CPP_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Hal
                    "bool": "bool"}
 
 
+def _short_type_name(tensor: Tensor) -> str:
+    """``Float``, ``Long``, ...: PyTorch's scalar type names, as its messages print them."""
+    return tensor.type_name().rsplit(".", 1)[-1].removesuffix("Tensor")
+
+
 def _check_assigned_grad(tensor: Tensor, grad) -> None:
     """PyTorch's checks on ``tensor.grad = grad``: a Tensor of the same device, dtype and size."""
     if not isinstance(grad, Tensor):
@@ -712,7 +717,7 @@ def _check_assigned_grad(tensor: Tensor, grad) -> None:
             "gradient and the tensor are on the same device"
         )
     if grad.dtype != tensor.dtype:
-        own = tensor.type_name().rsplit(".", 1)[-1].removesuffix("Tensor")
+        own = _short_type_name(tensor)
         raise RuntimeError(
             f"attempting to assign a gradient with dtype '{_CPP_TYPE_NAMES.get(grad.dtype.name)}' to "
             f"a tensor with grad_dtype '{own}'. The gradient must match the tensor's grad_dtype "

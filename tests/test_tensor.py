@@ -497,8 +497,10 @@ def test_inplace_on_an_expanded_tensor_raises():
     with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
         x.add_(1)
     with pytest.raises(RuntimeError, match="clone\\(\\) the tensor"):
-        x.zero_()
+        x.mul_(2)
     assert x.clone().add_(1).tolist() == [[2.0] * 3] * 2
+    x.zero_()  # one value everywhere is well defined, and PyTorch allows it
+    assert x.tolist() == [[0.0] * 3] * 2
 
 
 def test_inplace_shape_mismatch_raises():

@@ -204,7 +204,7 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False, 
         for i, inp in enumerate(inputs):
             edge = _edge_of(inp)
             if edge is None:
-                raise RuntimeError(f"One of the differentiated Tensors (input {i}) does not require grad")
+                raise RuntimeError("One of the differentiated Tensors does not require grad")
             captures.setdefault(edge, []).append(i)
         needed = _needed_nodes(dependencies, {edge[0] for edge in captures})
     results = [None] * (0 if inputs is None else len(inputs))
@@ -221,7 +221,7 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False, 
         for i, res in enumerate(results):
             if res is None:
                 raise RuntimeError(
-                    f"One of the differentiated Tensors (input {i}) appears to not have been used "
+                    f"The differentiated Tensor at index {i} appears to not have been used "
                     "in the graph. Set allow_unused=True if this is the desired behavior."
                 )
     return results

@@ -44,6 +44,7 @@ class Context:
         self.needs_input_grad = needs_input_grad
         self._saved = ()
         self._saved_versions = ()
+        self._saved_makers = ()
         self._freed = False
         self.materialize_grads = True
         self.non_differentiable = ()
@@ -58,16 +59,20 @@ class Context:
             return
         self._saved = tensors
         self._saved_versions = tuple(None if t is None else t._version for t in tensors)
+        # for a saved output of this very Function, its node (named in the error if it is changed
+        # in place); other tensors are named by the node they have then, as in PyTorch
+        self._saved_makers = (None,) * len(tensors)
 
     @property
     def saved_tensors(self) -> tuple:
         if self._freed:
             raise RuntimeError(_FREED_MESSAGE)
-        for tensor, version in zip(self._saved, self._saved_versions):
+        for tensor, version, made in zip(self._saved, self._saved_versions, self._saved_makers):
             if tensor is not None and tensor._version != version:
                 made_by = ""
-                if tensor._grad_fn is not None:
-                    made_by = f", which is output {tensor._output_nr} of {_short_name(tensor._grad_fn)},"
+                maker, nr = made if made is not None else (tensor._grad_fn, tensor._output_nr)
+                if maker is not None:
+                    made_by = f", which is output {nr} of {_short_name(maker)},"
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified by an "
                     f"inplace operation: [{tensor.type_name()} {list(tensor.shape)}]{made_by} is at "
@@ -76,6 +81,15 @@ class Context:
                     "with torch.autograd.set_detect_anomaly(True, check_nan=False)."
                 )
         return self._saved
+
+    def _note_saved_outputs(self, outputs, node) -> None:
+        """Saved tensors that are this Function's own outputs were made by its node."""
+        makers = list(self._saved_makers)
+        for i, tensor in enumerate(self._saved):
+            for nr, out in enumerate(outputs):
+                if tensor is out:
+                    makers[i] = (node, nr)
+        self._saved_makers = tuple(makers)
 
     def mark_dirty(self, *tensors) -> None:
         """Declare inputs that ``forward`` modified in place (and returns): they take this node's
@@ -228,6 +242,8 @@ class Function:
                     out = outputs[nr].__class__._alias(out)
                     outputs = outputs[:nr] + (out,) + outputs[nr + 1:]
                 out._set_history(node, nr)
+            if ctx._saved:
+                ctx._note_saved_outputs(outputs, node)
         if cls.is_view:
             source, out = args[0], outputs[0]
             if out._base is None and out is not source and source.xp.may_share_memory(out._array,
