@@ -63,6 +63,18 @@ def fig_autograd_graph():
     return viz.graph(y, names={"a": a, "b": b})
 
 
+# ------------------------------------------------------------------- an in-place write through a view
+def _inplace_view_example(write: bool):
+    """docs/views-inplace.md: (a * a).sum() for a = 2x, before and after a[1:].mul_(w)."""
+    x = mt.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    w = mt.tensor([10.0, 100.0], requires_grad=True)
+    a = x * 2
+    if write:
+        a[1:].mul_(w)
+        return viz.graph((a * a).sum(), names={"x": x, "w": w})
+    return viz.graph((a * a).sum(), names={"x": x})
+
+
 # ------------------------------------------------------------------- groups
 def fig_groups_weight():
     """A grouped convolution's weight as one (O, C*kh*kw) matrix: zero outside the diagonal blocks."""
@@ -127,6 +139,8 @@ def fig_grad_heatmap():
 
 FIGURES = {
     "autograd_graph.png": fig_autograd_graph,
+    "inplace_view_before.png": functools.partial(_inplace_view_example, False),
+    "inplace_view_after.png": functools.partial(_inplace_view_example, True),
     "im2col.png": functools.partial(viz.im2col_matrix, None, 2),
     "col2im_counts.png": functools.partial(viz.col2im_accumulation, 4, 2),
     "worked_forward.png": fig_worked_forward,
