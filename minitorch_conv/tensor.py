@@ -14,7 +14,8 @@ from typing import Any
 
 from . import backends
 from .autograd import engine, views
-from .autograd.grad_mode import is_grad_enabled, no_grad
+from .autograd.grad_mode import _state as _modes
+from .autograd.grad_mode import is_grad_enabled, is_inference_mode_enabled, no_grad
 from .backends import DType, get_backend, to_dtype
 from .utils.hooks import RemovableHandle
 
@@ -63,7 +64,10 @@ class Tensor:
         self._grad: Tensor | None = None
         self._grad_fn = None
         self._output_nr = 0
-        self._version_counter = [0]  # shared with every view and detach()ed alias of this memory
+        self._inference = _modes.inference  # made in inference_mode(): an inference tensor
+        # shared with every view and detach()ed alias of this memory; inference tensors have none of
+        # their own (views.NO_VERSION, which refuses in-place writes outside inference mode)
+        self._version_counter = views.NO_VERSION if self._inference else [0]
         self._base: Tensor | None = None  # for a view: the tensor whose memory it shares
         self._view = None  # for a view: its views.ViewInfo (base, replay, how it was made)
         self._accumulator = None
@@ -104,6 +108,8 @@ class Tensor:
         Shared by a tensor, its views and its ``detach()``ed aliases: a write through any of them
         moves it for all.
         """
+        if self._version_counter is views.NO_VERSION:
+            raise RuntimeError("Inference tensors do not track version counter.")
         return self._version_counter[0]
 
     @_version.setter
@@ -115,6 +121,17 @@ class Tensor:
         return self._base is not None
 
     is_view = _is_view
+
+    def is_inference(self) -> bool:
+        """True for an inference tensor: made in ``inference_mode()`` (or a view of one).
+
+        >>> import minitorch_conv as mt
+        >>> with mt.inference_mode():
+        ...     x = mt.ones(2)
+        >>> x.is_inference(), x.clone().is_inference()
+        (True, False)
+        """
+        return self._inference
 
     def _grad_accumulator(self):
         if self._accumulator is None:
@@ -201,6 +218,10 @@ class Tensor:
             )
         if requires_grad and not self.dtype.is_floating_point:
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        if requires_grad and self._inference and not is_inference_mode_enabled():
+            raise RuntimeError(
+                "Setting requires_grad=True on inference tensor outside InferenceMode is not allowed."
+            )
         self._requires_grad = bool(requires_grad)
         return self
 
@@ -300,7 +321,9 @@ class Tensor:
         It shares the version counter, so changing it in place still invalidates saved tensors.
         """
         out = Tensor._alias(self)
-        out._version_counter = self._version_counter
+        out._inference = self._inference
+        if not self._inference:  # (outside inference mode an inference tensor's alias gets a counter)
+            out._version_counter = self._version_counter
         return out
 
     def detach_(self) -> Tensor:
@@ -321,7 +344,11 @@ class Tensor:
     def data(self) -> Tensor:
         """The same data as a tensor outside the graph (PyTorch's ``.data``: unlike ``detach()``,
         its in-place changes are not tracked by the version counter)."""
-        return Tensor._alias(self)
+        out = Tensor._alias(self)
+        if out._inference and not self._inference:  # a normal tensor's, taken in inference mode
+            out._version_counter = [0]
+        out._inference = self._inference
+        return out
 
     @data.setter
     def data(self, value: Tensor) -> None:
@@ -506,7 +533,8 @@ class Tensor:
         recording = is_grad_enabled()
         if recording:
             operand = Tensor._alias(self)
-            if self.requires_grad:
+            if self.requires_grad:  # the write will be recorded: PyTorch's refusals come first
+                views.check_inplace(self, tracked=True)
                 operand._set_history(self.grad_fn, self._output_nr)
             result = compute(operand)
         else:
@@ -527,7 +555,7 @@ class Tensor:
         if tracked and operand._array is self._array:
             operand._array = operand._array.copy()  # the old value, for the node that saved it
         self._write(result._array)
-        self._version += 1
+        self._version_counter[0] += 1
         if tracked:
             views.rebase_history(self, result)
         return self
@@ -593,11 +621,13 @@ class Tensor:
         if is_grad_enabled() and self.requires_grad:
             return self._inplace(lambda t: _written_over(t, self._new(array)))
         self._write(array, may_overlap=True)  # one value everywhere: well defined on expanded memory
-        self._version += 1
+        self._version_counter[0] += 1
         return self
 
     def _write(self, values, may_overlap: bool = False) -> None:
         """Copy ``values`` (broadcast, cast) into this tensor's memory."""
+        if self._version_counter is views.NO_VERSION and not is_inference_mode_enabled():
+            raise RuntimeError(views.INFERENCE_INPLACE_MESSAGE)  # (before writing; PyTorch writes first)
         if not may_overlap and any(step == 0 and size > 1
                                    for step, size in zip(self._array.strides, self._array.shape)):
             raise RuntimeError(

@@ -6,9 +6,17 @@ graph nodes; ``gradcheck`` is a user of Tensor and sits on top.
 
 from __future__ import annotations
 
+from .anomaly_mode import detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled, set_detect_anomaly
 from .engine import run_backward
 from .function import Context, Function
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bool = False,
@@ -51,5 +59,7 @@ from . import functional  # noqa: E402 - jacobian, hessian, vjp, ...: built on g
 
 # gradcheck, gradgradcheck and GradcheckError are bound here by the package's __init__ once
 # Tensor and the ops exist: gradcheck.py is a user of Tensor, above the engine.
-__all__ = ["Context", "Function", "GradcheckError", "enable_grad", "functional", "grad", "gradcheck",
-           "gradgradcheck", "is_grad_enabled", "no_grad", "run_backward", "set_grad_enabled"]
+__all__ = ["Context", "Function", "GradcheckError", "detect_anomaly", "enable_grad", "functional", "grad",
+           "gradcheck", "gradgradcheck", "inference_mode", "is_anomaly_check_nan_enabled",
+           "is_anomaly_enabled", "is_grad_enabled", "is_inference_mode_enabled", "no_grad", "run_backward",
+           "set_detect_anomaly", "set_grad_enabled"]

@@ -18,6 +18,7 @@ import threading
 import weakref
 from contextlib import nullcontext
 
+from . import anomaly_mode
 from .grad_mode import set_grad_enabled
 
 
@@ -32,6 +33,8 @@ class AccumulateGrad:
         self.leaf_ref = weakref.ref(leaf)
         self.input_meta = ()
         self.output_meta = ((tuple(leaf.shape), leaf.dtype, leaf.device),)
+        if anomaly_mode.state.enabled:
+            anomaly_mode.record_forward(self)
 
     def name(self) -> str:
         return "AccumulateGrad"
@@ -211,11 +214,18 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False, 
 
     ready = [node for node in buffers if dependencies[node] == 0]
     _backward_state.depth = getattr(_backward_state, "depth", 0) + 1
+    outer = anomaly_mode.evaluating_node()  # a backward run from inside another node's backward
     try:
         _run_ready_nodes(ready, buffers, dependencies, captures, results, needed, retain_graph,
                          create_graph, accumulate=inputs is None)
+    except Exception:
+        failed = anomaly_mode.evaluating_node()
+        if anomaly_mode.state.enabled and failed is not None and failed is not outer:
+            anomaly_mode.warn_failed(failed)  # PyTorch's "Error detected in ..." warning
+        raise
     finally:
         _backward_state.depth -= 1
+        anomaly_mode.set_evaluating_node(outer)
 
     if inputs is not None and not allow_unused:
         for i, res in enumerate(results):
@@ -230,9 +240,12 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False, 
 def _run_ready_nodes(ready, buffers, dependencies, captures, results, needed, retain_graph,
                      create_graph, accumulate):
     """Kahn's order: run each node whose gradients are complete, then release its successors."""
+    anomaly = anomaly_mode.state.enabled
     with set_grad_enabled(create_graph):
         while ready:
             node = ready.pop()
+            if anomaly:  # the node to blame if this step fails; the parent of the nodes it makes
+                anomaly_mode.set_evaluating_node(node)
             grads = buffers.pop(node, None)
             if grads is not None and node.tensor_pre_hooks:
                 grads = [g if g is None or nr not in node.tensor_pre_hooks
@@ -270,6 +283,8 @@ def _run_node(node, grads, buffers, retain_graph, create_graph, accumulate):
         input_grads = node.apply(grads)
     if not retain_graph:
         node.release()
+    if anomaly_mode.state.enabled and anomaly_mode.state.check_nan:
+        anomaly_mode.check_nan(node, input_grads)
     for index, (edge, grad) in enumerate(zip(node.next_functions, input_grads)):
         if edge is None or grad is None:
             continue

@@ -26,8 +26,9 @@ from __future__ import annotations
 import functools
 from contextlib import nullcontext
 
+from . import anomaly_mode
 from .engine import AccumulateGrad, backward_running, fresh_grad  # noqa: F401  (AccumulateGrad: re-exported)
-from .grad_mode import is_grad_enabled, no_grad
+from .grad_mode import is_grad_enabled, is_inference_mode_enabled, no_grad
 
 _FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -35,6 +36,16 @@ _FREED_MESSAGE = (
     ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
     "graph a second time or if you need to access saved tensors after calling backward."
 )
+_INFERENCE_SAVED_MESSAGE = (
+    "Inference tensors cannot be saved for backward. Please do not use Tensors created in inference "
+    "mode in computation tracked by autograd. To work around this, you can make a clone to get a "
+    "normal tensor and use it in autograd, or use `torch.no_grad()` instead of `torch.inference_mode()`."
+)
+# the end of the "modified by an inplace operation" error: anomaly detection shows the operation
+_HINT = ("Hint: enable anomaly detection to find the operation that failed to compute its gradient, "
+         "with torch.autograd.set_detect_anomaly(True, check_nan=False).")
+_ANOMALY_HINT = ("Hint: the backtrace further above shows the operation that failed to compute its "
+                 "gradient. The variable in question was changed in there or anywhere later. Good luck!")
 
 
 class Context:
@@ -57,6 +68,8 @@ class Context:
         """
         if not any(self.needs_input_grad):
             return
+        if any(t is not None and t._inference for t in tensors):
+            raise RuntimeError(_INFERENCE_SAVED_MESSAGE)
         self._saved = tensors
         self._saved_versions = tuple(None if t is None else t._version for t in tensors)
         # for a saved output of this very Function, its node (named in the error if it is changed
@@ -76,9 +89,8 @@ class Context:
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified by an "
                     f"inplace operation: [{tensor.type_name()} {list(tensor.shape)}]{made_by} is at "
-                    f"version {tensor._version}; expected version {version} instead. Hint: enable "
-                    "anomaly detection to find the operation that failed to compute its gradient, "
-                    "with torch.autograd.set_detect_anomaly(True, check_nan=False)."
+                    f"version {tensor._version}; expected version {version} instead. "
+                    + (_ANOMALY_HINT if anomaly_mode.state.enabled else _HINT)
                 )
         return self._saved
 
@@ -128,6 +140,18 @@ class Node:
         self.output_meta = ()
         self.retained = {}
         self.released = False
+        if anomaly_mode.state.enabled:  # detect_anomaly(): keep the forward traceback
+            anomaly_mode.record_forward(self)
+
+    _metadata = None
+
+    @property
+    def metadata(self) -> dict:
+        """A dict for notes about this node; anomaly detection keeps the forward call's traceback
+        there under ``"traceback_"`` (PyTorch's ``Node.metadata``)."""
+        if self._metadata is None:
+            self._metadata = {}
+        return self._metadata
 
     tensor_pre_hooks = None  # {output_nr: {id: hook}}: register_hook hooks of this node's outputs
     name_override = None  # e.g. "AsStridedBackward" for a view's node rebuilt from its base
@@ -213,7 +237,8 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run ``forward`` and, when grad mode is on and an input requires grad, record a node."""
-        record = is_grad_enabled() and any(_is_tensor(a) and a.requires_grad for a in args)
+        record = (is_grad_enabled() and any(_is_tensor(a) and a.requires_grad for a in args)
+                  and not is_inference_mode_enabled())  # (enable_grad() inside it records nothing)
         ctx = Context(tuple(record and _is_tensor(a) and a.requires_grad for a in args))
         backend = next((a.backend for a in args if _is_tensor(a)), None)
         # CuPy allocates and launches on the *current* GPU: make the inputs' GPU current (cuda:1)

@@ -27,11 +27,31 @@ Each view carries a :class:`ViewInfo`: its base, how to replay it from the base,
 from __future__ import annotations
 
 from .function import Function
-from .grad_mode import enable_grad, is_grad_enabled
+from .grad_mode import enable_grad, is_grad_enabled, is_inference_mode_enabled
 
 #: how a view was made, which decides whether it may be written in place (PyTorch's CreationMeta)
 DEFAULT, NO_GRAD_MODE, MULTI_OUTPUT_NODE = "default", "no_grad_mode", "multi_output_node"
 IN_CUSTOM_FUNCTION = "in_custom_function"
+INFERENCE_MODE = "inference_mode"
+
+INFERENCE_INPLACE_MESSAGE = (
+    "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone to "
+    "get a normal tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 for "
+    "more details."
+)
+
+
+class _NoVersionCounter(list):
+    """The version counter of inference tensors, which in PyTorch have none: it reads 0, and moving
+    it (an in-place write) raises outside inference mode and does nothing inside."""
+
+    def __setitem__(self, index, value) -> None:
+        if not is_inference_mode_enabled():
+            raise RuntimeError(INFERENCE_INPLACE_MESSAGE)
+
+
+#: the counter every inference tensor holds (and shares with its views) in place of its own
+NO_VERSION = _NoVersionCounter([0])
 
 
 class ViewInfo:
@@ -54,7 +74,12 @@ def make_view(out, source, replay_step) -> None:
 
     ``replay_step`` rebuilds ``out`` from ``source``: a call of the same view Function with the same
     arguments. For a view of a view, the steps are chained so that one replay goes from the base.
+    A view of an inference tensor is an inference tensor that PyTorch does not track as a view.
     """
+    out._inference = source._inference
+    if source._inference:
+        out._version_counter = source._version_counter
+        return
     parent = source._view
     if parent is None:
         base, replay, creation = source, replay_step, DEFAULT
@@ -65,7 +90,9 @@ def make_view(out, source, replay_step) -> None:
         def replay(tensor):
             return replay_step(parent_replay(tensor))
 
-    if not is_grad_enabled():
+    if is_inference_mode_enabled():  # (a normal tensor's view, made in inference mode)
+        creation = INFERENCE_MODE
+    elif not is_grad_enabled():
         creation = NO_GRAD_MODE
     out._base = base
     out._version_counter = base._version_counter
@@ -78,7 +105,7 @@ def mark_multi_output(views, producer: str, grad_mode: bool) -> None:
     """Mark the outputs of ``split``/``chunk``/``unbind``: PyTorch refuses to write them in place."""
     for nr, view in enumerate(views):
         info = view._view
-        if info is None:
+        if info is None or info.creation == INFERENCE_MODE:
             continue
         info.creation = MULTI_OUTPUT_NODE if grad_mode else NO_GRAD_MODE
         info.producer = producer
@@ -100,6 +127,8 @@ def mark_custom_function_views(outputs, sources, producer: str) -> None:
         out._base = out._view = None
         make_view(out, source, _no_replay)
         info = out._view
+        if info is None:  # a view of an inference tensor: not tracked
+            continue
         info.producer, info.output_nr = producer, nr
         if grad_mode:
             info.creation = MULTI_OUTPUT_NODE if several else IN_CUSTOM_FUNCTION
@@ -115,6 +144,12 @@ _NO_GRAD_ADVICE = (
     "code by moving both the view and the inplace either both inside the no_grad block (if you "
     "don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked)."
 )
+_INFERENCE_ADVICE = (
+    "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your "
+    "code by moving both the view and the inplace either both inside the inference_mode block (if "
+    "you don't want the inplace to be tracked) or both outside (if you want the inplace to be "
+    "tracked)."
+)
 _MULTI_OUTPUT_ADVICE = (
     "This view is the output of a function that returns multiple views. Such functions do not "
     "allow the output views to be modified inplace. You should replace the inplace operation by an "
@@ -129,6 +164,9 @@ def _refuse_rebase(tensor, indirect: bool) -> None:
         return
     modified = ("its base or another view of its base has been modified inplace" if indirect
                 else "is being modified inplace")
+    if info.creation == INFERENCE_MODE:
+        raise RuntimeError(f"A view was created in inference mode and {modified} in normal mode. "
+                           f"{_INFERENCE_ADVICE}")
     if info.creation == MULTI_OUTPUT_NODE:
         if tensor._grad_fn is not None:
             head = f"Output {info.output_nr} of {info.producer} is a view and {modified}."
