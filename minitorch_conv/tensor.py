@@ -56,24 +56,30 @@ class Tensor:
     _is_minitorch_tensor = True
     __array_priority__ = 1000  # numpy_scalar * tensor goes to Tensor.__rmul__
 
+    # what most tensors keep at its default, as class attributes (one store fewer per tensor made)
+    _grad: Tensor | None = None
+    _grad_fn = None
+    _output_nr = 0
+    _base: Tensor | None = None  # for a view: the tensor whose memory it shares
+    _view = None  # for a view: its views.ViewInfo (base, replay, how it was made)
+    _accumulator = None
+    _requires_grad = False
+    _retains_grad = False
+    _post_accumulate_hooks = None
+    _inference = False  # made in inference_mode(): an inference tensor
+
     def __init__(self, array, requires_grad: bool = False, *, backend=None):
         self._backend = backend if backend is not None else backends.backend_of_array(array)
         if not backends.is_array(array):  # NumPy reductions and indexing can return scalars
             array = self._backend.asarray(array)
         self._array = array
-        self._grad: Tensor | None = None
-        self._grad_fn = None
-        self._output_nr = 0
-        self._inference = _modes.inference  # made in inference_mode(): an inference tensor
         # shared with every view and detach()ed alias of this memory; inference tensors have none of
         # their own (views.NO_VERSION, which refuses in-place writes outside inference mode)
-        self._version_counter = views.NO_VERSION if self._inference else [0]
-        self._base: Tensor | None = None  # for a view: the tensor whose memory it shares
-        self._view = None  # for a view: its views.ViewInfo (base, replay, how it was made)
-        self._accumulator = None
-        self._requires_grad = False
-        self._retains_grad = False
-        self._post_accumulate_hooks = None
+        if _modes.inference:
+            self._inference = True
+            self._version_counter = views.NO_VERSION
+        else:
+            self._version_counter = [0]
         if requires_grad:
             self.requires_grad_(True)
 
@@ -210,6 +216,9 @@ class Tensor:
         self.requires_grad_(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if not requires_grad and self._grad_fn is None and self._view is None:
+            self._requires_grad = False  # the common call (new_tensor and friends): nothing to check
+            return self
         if self.grad_fn is not None and not requires_grad:
             raise RuntimeError(
                 "you can only change requires_grad flags of leaf variables. If you want to use a "

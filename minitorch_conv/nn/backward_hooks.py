@@ -60,6 +60,8 @@ class BackwardHookFunction(Function):
     Without it the gradients pass through unchanged.
     """
 
+    checks_aliases = True  # its outputs are its inputs' memory: views PyTorch refuses to write
+
     @staticmethod
     def forward(ctx, *tensors: Tensor):
         # same data, same version counter; Function.apply makes each a view of its input made
