@@ -9,7 +9,7 @@ minitorch_conv.Size([2, 3])
 
 from __future__ import annotations
 
-from . import functional, init  # noqa: F401
+from . import functional, init, parallel  # noqa: F401
 from .activation import (  # noqa: F401
     ELU,
     GELU,
@@ -36,4 +36,5 @@ from .loss import (  # noqa: F401
 )
 from .module import Module, ModuleDict, ModuleList, Parameter, Sequential  # noqa: F401
 from .normalization import BatchNorm1d, BatchNorm2d  # noqa: F401
+from .parallel import DataParallel  # noqa: F401
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d  # noqa: F401
