@@ -20,6 +20,8 @@ import os
 os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "20")
 
 from . import backends, cuda  # noqa: E402 - after the environment is set
+from . import accelerator  # noqa: E402
+from .backends import cudnn as _cudnn, mps as _mps  # noqa: E402,F401 - mt.backends.cudnn, .mps
 from .autograd import (
     Function,
     enable_grad,
@@ -47,7 +49,8 @@ from .backends import (
     uint8,
     use_deterministic_algorithms,
 )
-from .tensor import Size, Tensor, is_tensor, manual_seed
+from .tensor import Size, Tensor, is_tensor, manual_seed, numel
+from .runtime import get_num_threads, set_num_threads, set_printoptions  # noqa: E402
 from . import ops  # noqa: E402  (binds the operators onto Tensor)
 from .ops import *  # noqa: E402,F401,F403
 from .ops import all, any, max, min, sum, abs, pow, round  # noqa: A004,E402,F401

@@ -181,6 +181,11 @@ class Tensor:
     def element_size(self) -> int:
         return self._array.itemsize
 
+    def data_ptr(self) -> int:
+        """The memory address of this tensor's first element (views of one base differ by their
+        offset; two tensors with the same ``data_ptr`` and shape see the same numbers)."""
+        return self._backend.data_ptr(self._array)
+
     @property
     def dtype(self) -> DType:
         return to_dtype(self._array.dtype)
@@ -801,6 +806,16 @@ def zero_grads(tensors, set_to_none: bool = True) -> None:
             tensor.grad = tensor.grad.detach()
         with no_grad():
             tensor.grad.zero_()
+
+
+def numel(input: Tensor) -> int:  # noqa: A002 - PyTorch's name
+    """The number of elements of ``input``.
+
+    >>> import minitorch_conv as mt
+    >>> mt.numel(mt.zeros(2, 3))
+    6
+    """
+    return input.numel()
 
 
 def is_tensor(obj: Any) -> bool:

@@ -19,6 +19,20 @@ from .grad_mode import (
 )
 
 
+def Variable(data, requires_grad: bool = False, volatile: bool = False):  # noqa: N802 - PyTorch's name
+    """PyTorch's deprecated ``Variable``: since PyTorch 0.4 a tensor is its own Variable, so this
+    returns ``data`` itself (with ``requires_grad`` set when asked), for old tutorials.
+
+    >>> import minitorch_conv as mt
+    >>> v = mt.autograd.Variable(mt.ones(2), requires_grad=True)
+    >>> v.requires_grad, type(v).__name__
+    (True, 'Tensor')
+    """
+    if requires_grad:
+        data.requires_grad_(True)
+    return data
+
+
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bool = False,
          allow_unused: bool = False, materialize_grads: bool = False):
     """The gradients of ``outputs`` with respect to ``inputs``, without touching any ``.grad``.
@@ -59,7 +73,7 @@ from . import functional  # noqa: E402 - jacobian, hessian, vjp, ...: built on g
 
 # gradcheck, gradgradcheck and GradcheckError are bound here by the package's __init__ once
 # Tensor and the ops exist: gradcheck.py is a user of Tensor, above the engine.
-__all__ = ["Context", "Function", "GradcheckError", "detect_anomaly", "enable_grad", "functional", "grad",
-           "gradcheck", "gradgradcheck", "inference_mode", "is_anomaly_check_nan_enabled",
-           "is_anomaly_enabled", "is_grad_enabled", "is_inference_mode_enabled", "no_grad", "run_backward",
+__all__ = ["Context", "Function", "Variable", "GradcheckError", "detect_anomaly", "enable_grad",
+           "functional", "grad", "gradcheck", "gradgradcheck", "inference_mode",
+           "is_anomaly_check_nan_enabled", "is_anomaly_enabled", "is_grad_enabled", "is_inference_mode_enabled", "no_grad", "run_backward",
            "set_detect_anomaly", "set_grad_enabled"]

@@ -33,6 +33,10 @@ class Backend:
     def to_numpy(self, array):
         raise NotImplementedError
 
+    def data_ptr(self, array) -> int:
+        """The address of ``array``'s first element (``Tensor.data_ptr``)."""
+        return int(array.__array_interface__["data"][0])
+
     def seed(self, seed: int) -> None:
         raise NotImplementedError
 

@@ -72,6 +72,9 @@ class CupyBackend(Backend):  # pragma: no cover - needs a GPU
     def to_numpy(self, array):
         return cupy.asnumpy(array)
 
+    def data_ptr(self, array) -> int:
+        return int(array.data.ptr)
+
     def seed(self, seed: int) -> None:
         with self.device_context():
             self.rng = cupy.random.Generator(cupy.random.XORWOW(seed))

@@ -17,11 +17,23 @@ GEMMs."""
 _NUMBA_WANTED = os.environ.get("MINITORCH_CONV_NUMBA", "1").lower() not in ("0", "false", "no", "off")
 
 
+PRINT_OPTIONS = {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80, "sci_mode": None}
+"""What ``mt.set_printoptions`` sets: PyTorch's defaults."""
+
+
 def format_array(arr, floating: bool) -> str:
     """The body of a tensor's repr, as PyTorch prints it: ``[[1., 2.],\n        [3., 4.]]``."""
     if arr.size == 0:
         return "[]"
-    options = dict(separator=", ", prefix="tensor(", threshold=1000, edgeitems=3, max_line_width=81)
+    printing = PRINT_OPTIONS
+    options = dict(separator=", ", prefix="tensor(", threshold=printing["threshold"],
+                   edgeitems=printing["edgeitems"], max_line_width=printing["linewidth"] + 1)
+    if floating and printing["sci_mode"] is not None:
+        options.update(precision=printing["precision"], floatmode="fixed",
+                       suppress_small=not printing["sci_mode"])
+        if printing["sci_mode"]:
+            options["formatter"] = {"float_kind": lambda v: f"{v:.{printing['precision']}e}"}
+        return np.array2string(arr, **options).replace(", ...,", ",  ...,")
     if floating:
         # PyTorch's rule: whole numbers print as "2.", unless their range calls for scientific
         # notation; everything else prints with 4 decimals (NumPy switches to scientific itself).
@@ -31,7 +43,7 @@ def format_array(arr, floating: bool) -> str:
         if integral and not wide:
             options.update(floatmode="unique")
         else:
-            options.update(precision=4, floatmode="fixed")
+            options.update(precision=printing["precision"], floatmode="fixed")
     # PyTorch writes an elided run of elements as " ..." (one more space than NumPy)
     return np.array2string(arr, **options).replace(", ...,", ",  ...,")
 

@@ -9,7 +9,7 @@ minitorch_conv.Size([2, 3])
 
 from __future__ import annotations
 
-from . import functional, init, parallel  # noqa: F401
+from . import functional, init, parallel, utils  # noqa: F401
 from .activation import (  # noqa: F401
     ELU,
     GELU,
