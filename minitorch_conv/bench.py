@@ -523,7 +523,12 @@ def main(argv=None) -> int:
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--train-step", action="store_true",
                         help="time one training step of examples/train_cnn.py's CNN (and PyTorch's)")
+    parser.add_argument("--tf32", action="store_true",
+                        help="on a GPU, let float32 GEMMs use TF32 (ours: backends.cuda.matmul."
+                             "allow_tf32; PyTorch's cuDNN and cuBLAS likewise); off by default")
     args = parser.parse_args(argv)
+    if args.tf32:
+        mt.backends.cuda.matmul.allow_tf32 = True
     if args.train_step:
         threads = args.threads or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
                                    else os.cpu_count())

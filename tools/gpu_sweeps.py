@@ -1,0 +1,125 @@
+"""GPU checks that are not pytest tests, for tools/gpu_check.sh.
+
+    python tools/gpu_sweeps.py gradcheck   [--device cuda]   # float64 gradcheck sweep, table + exit status
+    python tools/gpu_sweeps.py determinism [--device cuda]   # prints one digest of a training run
+
+``gradcheck`` runs ``mt.autograd.gradcheck`` (and ``gradgradcheck`` on a few) on convolution
+geometries that exercise every GPU path: padding modes, stride, dilation, groups, depthwise,
+transposed convolution, max-pool. Where PyTorch with CUDA is present, the outputs and gradients
+are also compared with PyTorch's on the same device.
+
+``determinism`` trains the example CNN for a few steps with deterministic algorithms on, and
+prints a SHA-256 of every parameter's bytes: two runs must print the same digest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+
+import numpy as np
+
+import minitorch_conv as mt
+import minitorch_conv.nn.functional as F
+
+# (name, input shape, weight shape, keyword arguments of conv2d)
+CONV_CASES = [
+    ("3x3 p1", (2, 3, 7, 6), (4, 3, 3, 3), {"padding": 1}),
+    ("stride 2, dilation 2", (2, 3, 9, 8), (4, 3, 3, 3), {"stride": 2, "dilation": 2, "padding": 2}),
+    ("groups 2", (2, 4, 6, 6), (6, 2, 3, 3), {"groups": 2, "padding": 1}),
+    ("depthwise", (2, 4, 6, 5), (4, 1, 3, 3), {"groups": 4, "padding": 1}),
+    ("1x1", (2, 5, 4, 4), (3, 5, 1, 1), {}),
+    ("padding same, 2x4", (1, 2, 6, 7), (3, 2, 2, 4), {"padding": "same"}),
+    ("asymmetric kernel, stride (2, 1)", (2, 2, 7, 6), (3, 2, 3, 2), {"stride": (2, 1), "padding": (1, 0)}),
+]
+
+
+def _tensor(shape, device, seed):
+    rng = np.random.default_rng(seed)
+    return mt.tensor(rng.standard_normal(shape), dtype=mt.float64, device=device, requires_grad=True)
+
+
+def gradcheck_sweep(device: str) -> int:
+    try:
+        import torch
+
+        torch_ok = device.startswith("cuda") and torch.cuda.is_available()
+    except ImportError:
+        torch, torch_ok = None, False
+    failures = 0
+    print(f"{'case':40} gradcheck  gradgradcheck  max |ours - PyTorch|")
+    for i, (name, xs, ws, kwargs) in enumerate(CONV_CASES):
+        x, w, b = _tensor(xs, device, i), _tensor(ws, device, 100 + i), _tensor(ws[:1], device, 200 + i)
+
+        def conv(x, w, b, kwargs=kwargs):
+            return F.conv2d(x, w, b, **kwargs)
+
+        first = bool(mt.autograd.gradcheck(conv, (x, w, b), raise_exception=False))
+        second = bool(mt.autograd.gradgradcheck(conv, (x, w, b), raise_exception=False)) if i < 3 else None
+        difference = "-"
+        if torch_ok:
+            ours = conv(x, w, b)
+            upstream = mt.tensor(np.random.default_rng(300 + i).standard_normal(tuple(ours.shape)),
+                                 dtype=mt.float64, device=device)
+            grads = mt.autograd.grad(ours, (x, w, b), upstream)
+            tx, tw, tb = (torch.tensor(t.detach().cpu().numpy(), device="cuda", requires_grad=True)
+                          for t in (x, w, b))
+            theirs = torch.nn.functional.conv2d(tx, tw, tb, **kwargs)
+            their_grads = torch.autograd.grad(theirs, (tx, tw, tb),
+                                              torch.tensor(upstream.cpu().numpy(), device="cuda"))
+            pairs = [(ours, theirs), *zip(grads, their_grads)]
+            difference = f"{max(float(np.abs(a.detach().cpu().numpy() - t.detach().cpu().numpy()).max()) for a, t in pairs):.2e}"
+        ok = first and second is not False and (difference == "-" or float(difference) < 1e-9)
+        failures += not ok
+        print(f"{name:40} {str(first):10} {str(second):14} {difference}")
+    x = _tensor((2, 3, 7, 7), device, 7)
+    for name, fn in (
+        ("conv_transpose2d stride 2", lambda x, w: F.conv_transpose2d(x, w, stride=2, padding=1)),
+        ("max_pool2d 3x3 s2 p1", lambda x, w: F.max_pool2d(x, 3, 2, 1) * w.sum()),
+    ):
+        w = _tensor((3, 2, 3, 3), device, 8)
+        ok = bool(mt.autograd.gradcheck(fn, (x, w), raise_exception=False))
+        failures += not ok
+        print(f"{name:40} {str(ok):10}")
+    print("FAILED" if failures else "all passed", f"({failures} failing)")
+    return 1 if failures else 0
+
+
+def determinism_digest(device: str) -> int:
+    mt.use_deterministic_algorithms(True)
+    mt.manual_seed(0)
+    nn = mt.nn
+    model = nn.Sequential(
+        nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(8, 16, 3, padding=1, groups=2), nn.ReLU(), nn.AdaptiveAvgPool2d(1),
+        nn.Flatten(), nn.Linear(16, 10),
+    ).to(device)
+    optimizer = mt.optim.Adam(model.parameters(), lr=1e-2)
+    x = mt.randn(32, 1, 16, 16, device=device)
+    y = mt.randint(0, 10, (32,), device=device)
+    for _ in range(3):
+        optimizer.zero_grad()
+        mt.nn.functional.cross_entropy(model(x), y).backward()
+        optimizer.step()
+    digest = hashlib.sha256()
+    for name, p in model.state_dict().items():
+        digest.update(name.encode())
+        digest.update(p.cpu().numpy().tobytes())
+    print(digest.hexdigest())
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("check", choices=["gradcheck", "determinism"])
+    parser.add_argument("--device", default="cuda")
+    args = parser.parse_args(argv)
+    if args.device.startswith("cuda") and not mt.cuda.is_available():
+        print("no CUDA GPU usable by CuPy here", file=sys.stderr)
+        return 2
+    return gradcheck_sweep(args.device) if args.check == "gradcheck" else determinism_digest(args.device)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
