@@ -69,7 +69,9 @@ def gradcheck_sweep(device: str) -> int:
             their_grads = torch.autograd.grad(theirs, (tx, tw, tb),
                                               torch.tensor(upstream.cpu().numpy(), device="cuda"))
             pairs = [(ours, theirs), *zip(grads, their_grads)]
-            difference = f"{max(float(np.abs(a.detach().cpu().numpy() - t.detach().cpu().numpy()).max()) for a, t in pairs):.2e}"
+            largest = max(float(np.abs(a.detach().cpu().numpy() - t.detach().cpu().numpy()).max())
+                          for a, t in pairs)
+            difference = f"{largest:.2e}"
         ok = first and second is not False and (difference == "-" or float(difference) < 1e-9)
         failures += not ok
         print(f"{name:40} {str(first):10} {str(second):14} {difference}")
