@@ -453,6 +453,333 @@ def chunk_nograd_inplace(lib):
     return a
 
 
+@reg
+def double_backward_through_copyslices(lib):
+    x = S(lib)
+    a = x * 1
+    a[1:3].mul_(x[:2])
+    (g,) = lib.autograd.grad((a * a).sum(), x, create_graph=True)
+    g.sum().backward()
+    return g, x.grad
+
+
+@reg
+def hook_on_view_after_inplace(lib):
+    x = S(lib)
+    a = x * 2
+    v = a[:2]
+    v.mul_(3)
+    seen = []
+    a.register_hook(lambda g: seen.append(g.clone()))
+    (a * a).sum().backward()
+    return x.grad, seen[0]
+
+
+@reg
+def retain_grad_view(lib):
+    x = S(lib)
+    a = x * 2
+    v = a[1:]
+    v.retain_grad()
+    (v * v).sum().backward()
+    return v.grad, x.grad
+
+
+@reg
+def inplace_twice_on_view(lib):
+    x = S(lib)
+    a = x * 2
+    a[1:].add_(1)
+    a[2:].mul_(x[2:])
+    (a**2).sum().backward()
+    return a, x.grad
+
+
+@reg
+def base_and_view_inplace_interleaved(lib):
+    x = S(lib)
+    a = x * 2
+    v = a[1:3]
+    a.mul_(2)
+    v.add_(x[:2])
+    w = a[0:2]
+    w.mul_(w.detach())
+    a.sum().backward()
+    return a, x.grad
+
+
+@reg
+def transpose_inplace_2d(lib):
+    x = lib.tensor(np.arange(6.0).reshape(2, 3), dtype=lib.float64, requires_grad=True)
+    a = x * 1
+    a.t()[1].mul_(10)
+    (a * a).sum().backward()
+    return a, x.grad
+
+
+@reg
+def view_unsqueeze_expand_inplace(lib):
+    x = S(lib)
+    a = x * 1
+    a.unsqueeze(0).mul_(2)
+    a.sum().backward()
+    return x.grad
+
+
+@reg
+def grad_of_view_used_twice(lib):
+    x = S(lib)
+    a = x * 1
+    v = a[:2]
+    u = a[1:3]
+    v.mul_(2)
+    u.mul_(3)
+    (a * a).sum().backward()
+    return a, x.grad
+
+
+@reg
+def version_of_detached_after_inplace(lib):
+    x = S(lib)
+    d = x.detach()
+    v = d[1:]
+    v.add_(1)
+    return x._version, d._version, v._version
+
+
+@reg
+def saved_view_modified(lib):
+    x = S(lib)
+    a = x * 1
+    v = a[1:]
+    y = v.exp()
+    a.add_(1)
+    y.sum().backward()
+    return x.grad
+
+
+@reg
+def saved_base_modified_via_view(lib):
+    x = S(lib)
+    a = x * 1
+    y = a.sin()
+    a[1:].add_(1)
+    y.sum().backward()
+
+
+@reg
+def setitem_tensor_index_int(lib):
+    x = S(lib)
+    a = x * 1
+    a[lib.tensor(2)] = 7.0
+    (a * a).sum().backward()
+    return a, x.grad
+
+
+@reg
+def setitem_bool_mask_tensor_value(lib):
+    x = S(lib)
+    y = S(lib)
+    a = x * 1
+    a[a > 0] = y[a > 0] * 2
+    (a * a).sum().backward()
+    return x.grad, y.grad
+
+
+@reg
+def clone_of_view_independent(lib):
+    x = S(lib)
+    a = x * 1
+    c = a[1:].clone()
+    c.add_(5)
+    (a * c.sum()).sum().backward()
+    return x.grad
+
+
+@reg
+def contiguous_view_inplace(lib):
+    x = lib.tensor(np.arange(6.0).reshape(2, 3), dtype=lib.float64, requires_grad=True)
+    a = (x * 1).t().contiguous()
+    a.mul_(2)
+    a.sum().backward()
+    return x.grad
+
+
+@reg
+def reshape_copy_inplace_no_base_effect(lib):
+    x = lib.tensor(np.arange(6.0).reshape(2, 3), dtype=lib.float64, requires_grad=True)
+    a = x * 1
+    r = a.t().reshape(6)
+    r.add_(1)
+    return a, r._base is None
+
+
+@reg
+def leaf_nograd_then_view_grad(lib):
+    x = S(lib)
+    with lib.no_grad():
+        x[1:].mul_(2)
+    (x * x).sum().backward()
+    return x, x.grad
+
+
+@reg
+def zero_grad_none(lib):
+    x = S(lib)
+    (x * x).sum().backward()
+    x.grad = None
+    (x * 3).sum().backward()
+    return x.grad
+
+
+@reg
+def grad_setter_then_accumulate(lib):
+    x = S(lib)
+    x.grad = lib.ones(4, dtype=lib.float64)
+    (x * x).sum().backward()
+    return x.grad
+
+
+@reg
+def inference_mode_basic(lib):
+    with lib.inference_mode():
+        y = S(lib) * 2
+    return y.requires_grad, y.is_inference()
+
+
+@reg
+def inference_tensor_in_autograd(lib):
+    with lib.inference_mode():
+        c = lib.ones(4, dtype=lib.float64)
+    x = S(lib)
+    (x * c).sum().backward()
+    return x.grad
+
+
+@reg
+def no_grad_decorator(lib):
+    @lib.no_grad()
+    def f(t):
+        return t * 2
+
+    return f(S(lib)).requires_grad
+
+
+@reg
+def enable_grad_inside_no_grad(lib):
+    x = S(lib)
+    with lib.no_grad():
+        with lib.enable_grad():
+            y = x * 2
+    return y.requires_grad
+
+
+@reg
+def set_grad_enabled_false(lib):
+    x = S(lib)
+    lib.set_grad_enabled(False)
+    y = x * 2
+    lib.set_grad_enabled(True)
+    return y.requires_grad
+
+
+@reg
+def backward_nonscalar_no_grad(lib):
+    x = S(lib)
+    (x * 2).backward()
+
+
+@reg
+def autograd_grad_create_graph_hessian_vec(lib):
+    x = S(lib)
+    y = (x**3).sum()
+    (g,) = lib.autograd.grad(y, x, create_graph=True)
+    (h,) = lib.autograd.grad(g.sum(), x)
+    return g, h
+
+
+@reg
+def requires_grad_on_int(lib):
+    lib.tensor([1, 2, 3]).requires_grad_()
+
+
+@reg
+def chain_of_views_grad(lib):
+    x = lib.tensor(np.arange(24.0).reshape(2, 3, 4), dtype=lib.float64, requires_grad=True)
+    v = (
+        x.permute(2, 0, 1)[1:3].transpose(0, 2).reshape(-1)
+        if False
+        else x.permute(2, 0, 1)[1:3].transpose(0, 2)
+    )
+    (v * v).sum().backward()
+    return x.grad
+
+
+@reg
+def narrow_inplace(lib):
+    x = S(lib)
+    a = x * 1
+    a.narrow(0, 1, 2).mul_(4)
+    a.sum().backward()
+    return x.grad
+
+
+@reg
+def select_inplace_2d(lib):
+    x = lib.tensor(np.arange(6.0).reshape(2, 3), dtype=lib.float64, requires_grad=True)
+    a = x * 1
+    a.select(1, 2).zero_()
+    (a * a).sum().backward()
+    return x.grad
+
+
+@reg
+def diagonal_inplace(lib):
+    x = lib.tensor(np.arange(9.0).reshape(3, 3), dtype=lib.float64, requires_grad=True)
+    a = x * 1
+    a.diagonal().mul_(2)
+    (a * a).sum().backward()
+    return x.grad
+
+
+@reg
+def unfold_values(lib):
+    x = S(lib)
+    u = x.unfold(0, 2, 1)
+    (u * lib.tensor([[1.0, 2.0]] * 3, dtype=lib.float64)).sum().backward()
+    return u, x.grad
+
+
+@reg
+def mark_dirty_custom(lib):
+    class Inc(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, t):
+            t.add_(1)
+            ctx.mark_dirty(t)
+            return t
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
+    x = S(lib)
+    a = x * 2
+    b = Inc.apply(a)
+    (b * b).sum().backward()
+    return b is a, x.grad, a._version
+
+
+@reg
+def post_acc_hook_order(lib):
+    x = S(lib)
+    order = []
+    x.register_hook(lambda g: order.append("pre"))
+    x.register_post_accumulate_grad_hook(lambda t: order.append("post"))
+    (x * x).sum().backward()
+    return order
+
+
 def _plain(value):
     if isinstance(value, (tuple, list)):
         return tuple(_plain(v) for v in value)

@@ -204,8 +204,10 @@ class Node:
 
 
 def _short_name(node) -> str:
-    """A node's name without "Backward", as PyTorch's messages name the operation."""
-    return node.name().removesuffix("Backward")
+    """A node's name without "Backward", as PyTorch's messages name the operation (its own C++
+    name for CopySlices)."""
+    name = node.name()
+    return "torch::autograd::CopySlices" if name == "CopySlices" else name.removesuffix("Backward")
 
 
 def _is_tensor(obj) -> bool:
