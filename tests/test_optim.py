@@ -1,9 +1,12 @@
-"""optim: update rules and trajectories against PyTorch, param groups, state_dict, schedulers."""
+"""optim: SGD and Adam trained through autograd against PyTorch, param groups, state_dict.
+
+Every optimizer's update, option by option, is in test_optimizers.py; the schedules are in
+test_lr_schedulers.py.
+"""
 
 from __future__ import annotations
 
 import io
-import math
 
 import numpy as np
 import pytest
@@ -189,119 +192,3 @@ def test_state_dict_matches_torch_layout():
     assert set(s_m) == set(s_t) == {"state", "param_groups"}
     assert set(s_m["state"][0]) == set(s_t["state"][0])
     assert set(s_t["param_groups"][0]) >= set(s_m["param_groups"][0])
-
-
-@pytest.mark.parametrize("kind", ["step", "cosine"])
-def test_schedulers_match_torch(kind):
-    torch = pytest.importorskip("torch")
-    p, q = [nn.Parameter(mt.zeros(1))], [torch.nn.Parameter(torch.zeros(1))]
-    opt_m, opt_t = mt.optim.SGD(p, lr=0.5), torch.optim.SGD(q, lr=0.5)
-    if kind == "step":
-        s_m = mt.optim.lr_scheduler.StepLR(opt_m, step_size=3, gamma=0.5)
-        s_t = torch.optim.lr_scheduler.StepLR(opt_t, step_size=3, gamma=0.5)
-    else:
-        s_m = mt.optim.lr_scheduler.CosineAnnealingLR(opt_m, T_max=5, eta_min=0.01)
-        s_t = torch.optim.lr_scheduler.CosineAnnealingLR(opt_t, T_max=5, eta_min=0.01)
-    for _ in range(13):  # past T_max: the cosine comes back up, as in PyTorch
-        assert s_m.get_last_lr() == pytest.approx(s_t.get_last_lr(), rel=1e-12)
-        opt_m.step()
-        opt_t.step()
-        s_m.step()
-        s_t.step()
-
-
-def test_scheduler_state_dict_resumes():
-    p = [nn.Parameter(mt.zeros(1))]
-    opt = mt.optim.SGD(p, lr=1.0)
-    sched = mt.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=10)
-    for _ in range(4):
-        sched.step()
-    state = sched.state_dict()
-    assert "optimizer" not in state
-    opt2 = mt.optim.SGD([nn.Parameter(mt.zeros(1))], lr=1.0)
-    opt2.load_state_dict(opt.state_dict())
-    sched2 = mt.optim.lr_scheduler.CosineAnnealingLR(opt2, T_max=10)
-    sched2.load_state_dict(state)
-    sched.step()
-    sched2.step()
-    assert sched2.get_last_lr() == sched.get_last_lr()
-    assert sched.get_last_lr()[0] == pytest.approx((1 + math.cos(math.pi * 5 / 10)) / 2)
-
-
-SCHEDULERS = {
-    "multistep": lambda lib, opt: lib.optim.lr_scheduler.MultiStepLR(opt, milestones=[5, 2, 9, 5], gamma=0.5),
-    "exponential": lambda lib, opt: lib.optim.lr_scheduler.ExponentialLR(opt, gamma=0.8),
-    "lambda": lambda lib, opt: lib.optim.lr_scheduler.LambdaLR(opt, lambda e: 1 / (1 + e)),
-    "lambda_per_group": lambda lib, opt: lib.optim.lr_scheduler.LambdaLR(
-        opt, [lambda e: 0.9 ** e, lambda e: 1 + e % 3]),
-}
-
-
-def _two_group_optimizers(torch):
-    ours = mt.optim.SGD([{"params": [nn.Parameter(mt.zeros(1))]},
-                         {"params": [nn.Parameter(mt.zeros(1))], "lr": 0.1}], lr=0.5)
-    theirs = torch.optim.SGD([{"params": [torch.nn.Parameter(torch.zeros(1))]},
-                              {"params": [torch.nn.Parameter(torch.zeros(1))], "lr": 0.1}], lr=0.5)
-    return ours, theirs
-
-
-@pytest.mark.parametrize("kind", sorted(SCHEDULERS))
-def test_added_schedulers_match_torch(kind):
-    torch = pytest.importorskip("torch")
-    opt_m, opt_t = _two_group_optimizers(torch)
-    s_m, s_t = SCHEDULERS[kind](mt, opt_m), SCHEDULERS[kind](torch, opt_t)
-    for _ in range(12):
-        assert s_m.get_last_lr() == pytest.approx(s_t.get_last_lr(), rel=1e-12)
-        assert [g["lr"] for g in opt_m.param_groups] == pytest.approx(
-            [g["lr"] for g in opt_t.param_groups], rel=1e-12)
-        opt_m.step()
-        opt_t.step()
-        s_m.step()
-        s_t.step()
-
-
-@pytest.mark.parametrize("kind", sorted(SCHEDULERS))
-def test_added_scheduler_state_dict_resumes(kind):
-    opt = mt.optim.SGD([nn.Parameter(mt.zeros(1)), nn.Parameter(mt.zeros(1))], lr=1.0)
-    opt.param_groups.append(dict(opt.param_groups[0], params=[nn.Parameter(mt.zeros(1))], lr=0.3))
-    sched = SCHEDULERS[kind](mt, opt)
-    for _ in range(4):
-        sched.step()
-    state = sched.state_dict()
-    assert "optimizer" not in state
-    buffer = io.BytesIO()
-    mt.save(state, buffer)  # what state_dict holds can be saved
-    buffer.seek(0)
-    opt2 = mt.optim.SGD([nn.Parameter(mt.zeros(1)), nn.Parameter(mt.zeros(1))], lr=1.0)
-    opt2.param_groups.append(dict(opt2.param_groups[0], params=[nn.Parameter(mt.zeros(1))], lr=0.3))
-    opt2.load_state_dict(opt.state_dict())
-    sched2 = SCHEDULERS[kind](mt, opt2)
-    sched2.load_state_dict(mt.load(buffer))
-    for _ in range(6):
-        sched.step()
-        sched2.step()
-        assert sched2.get_last_lr() == sched.get_last_lr()
-
-
-def test_lambda_lr_saves_callable_objects_and_checks_the_count():
-    torch = pytest.importorskip("torch")
-
-    class Warmup:
-        def __init__(self, steps):
-            self.steps = steps
-
-        def __call__(self, epoch):
-            return min(1.0, (epoch + 1) / self.steps)
-
-    opt = mt.optim.SGD([nn.Parameter(mt.zeros(1))], lr=1.0)
-    sched = mt.optim.lr_scheduler.LambdaLR(opt, Warmup(4))
-    state = sched.state_dict()
-    opt_t = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.0)
-    state_t = torch.optim.lr_scheduler.LambdaLR(opt_t, Warmup(4)).state_dict()
-    assert state["lr_lambdas"] == state_t["lr_lambdas"] == [{"steps": 4}]
-    other = mt.optim.lr_scheduler.LambdaLR(mt.optim.SGD([nn.Parameter(mt.zeros(1))], lr=1.0), Warmup(10))
-    other.load_state_dict(state)
-    assert other.lr_lambdas[0].steps == 4
-    for lib, param in ((mt, nn.Parameter(mt.zeros(1))), (torch, torch.nn.Parameter(torch.zeros(1)))):
-        with pytest.raises(ValueError, match="Expected 1 lr_lambdas, but got 2"):
-            lib.optim.lr_scheduler.LambdaLR(lib.optim.SGD([param], lr=1.0), [abs, abs])

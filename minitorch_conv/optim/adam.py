@@ -1,26 +1,32 @@
-"""Adam and AdamW, with PyTorch's defaults and update rule (bias correction, optional AMSGrad)."""
+"""Adam, with PyTorch's defaults and update rule (bias correction, AMSGrad, decoupled weight decay)."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable
 
 from ..autograd.grad_mode import no_grad
-from ..backends import float32
+from ..creation import zeros
 from ..ops.elementwise import maximum
 from ..tensor import Tensor
-from .optimizer import Optimizer
+from .optimizer import Optimizer, _check_fused, _scalar_dtype, _to_scalar
 
-__all__ = ["Adam", "AdamW"]
+__all__ = ["Adam"]
 
 
 class Adam(Optimizer):
-    """PyTorch's Adam. At step t, for each parameter ``p`` with gradient ``g``::
+    """PyTorch's Adam. At step ``t``, for each parameter ``p`` with gradient ``g``::
 
-        g = g + weight_decay * p                      (Adam's L2 penalty; AdamW decays p instead)
+        g = -g                                              (maximize=True)
+        p = p * (1 - lr * weight_decay)                     (decoupled_weight_decay: AdamW)
+        g = g + weight_decay * p                            (otherwise: an L2 penalty)
         m = beta1 * m + (1 - beta1) * g
-        v = beta2 * v + (1 - beta2) * g * g           (v_max = max(v_max, v) with amsgrad)
+        v = beta2 * v + (1 - beta2) * g * g
+        v_max = max(v_max, v)  and use v_max for v          (amsgrad=True)
         p = p - lr / (1 - beta1**t) * m / (sqrt(v) / sqrt(1 - beta2**t) + eps)
+
+    The state of each parameter: ``step`` (a 0-dim tensor), ``exp_avg`` (``m``), ``exp_avg_sq``
+    (``v``) and, with amsgrad, ``max_exp_avg_sq``. ``foreach``, ``fused``, ``capturable`` and
+    ``differentiable`` are accepted and change nothing (see :mod:`.optimizer`).
 
     >>> import minitorch_conv as mt
     >>> w = mt.nn.Parameter(mt.tensor([1.0, -2.0]))
@@ -31,11 +37,16 @@ class Adam(Optimizer):
     tensor([ 0.9000, -1.9000], requires_grad=True)
     """
 
-    _decoupled = False
-
-    def __init__(self, params: Iterable, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 0, amsgrad: bool = False, *,
-                 maximize: bool = False):
+    def __init__(self, params: Iterable, lr: float | Tensor = 1e-3,
+                 betas: tuple[float | Tensor, float | Tensor] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, amsgrad: bool = False, *, foreach: bool | None = None,
+                 maximize: bool = False, capturable: bool = False, differentiable: bool = False,
+                 fused: bool | None = None, decoupled_weight_decay: bool = False):
+        if isinstance(lr, Tensor):
+            if foreach and not capturable:
+                raise ValueError("lr as a Tensor is not supported for capturable=False and foreach=True")
+            if lr.numel() != 1:
+                raise ValueError("Tensor lr must be 1-element")
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= eps:
@@ -46,32 +57,54 @@ class Adam(Optimizer):
             raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
         if not 0.0 <= weight_decay:
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
-                        amsgrad=amsgrad, maximize=maximize)
+        if not (all(isinstance(beta, float) for beta in betas)
+                or all(isinstance(beta, Tensor) for beta in betas)):
+            raise ValueError("betas must be either both floats or both Tensors")
+        for i, beta in enumerate(betas):
+            if isinstance(beta, Tensor):
+                if not capturable and foreach:
+                    raise ValueError(f"betas[{i}] as a Tensor is not supported for capturable=False and "
+                                     "foreach=True")
+                if beta.numel() != 1:
+                    raise ValueError(f"Tensor betas[{i}] must be 1-element")
+        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                        maximize=maximize, foreach=foreach, capturable=capturable,
+                        differentiable=differentiable, fused=fused,
+                        decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
+        _check_fused(fused, foreach, differentiable)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        self._fill_missing(amsgrad=False, maximize=False, foreach=None, capturable=False,
+                           differentiable=False, decoupled_weight_decay=False, fused=None)
+
+    def _state_of(self, p: Tensor, group: dict) -> dict:
+        """``self.state[p]``, filled with zeros on the parameter's first step."""
+        state = self.state[p]
+        if len(state) == 0:
+            on_device = group["capturable"] or group["fused"]
+            state["step"] = zeros((), dtype=_scalar_dtype(), device=p.device if on_device else "cpu")
+            state["exp_avg"] = p.new_zeros(p.shape)
+            state["exp_avg_sq"] = p.new_zeros(p.shape)
+            if group["amsgrad"]:
+                state["max_exp_avg_sq"] = p.new_zeros(p.shape)
+        return state
 
     def step(self, closure: Callable[[], Tensor] | None = None):
         """One update of every parameter that has a gradient; returns ``closure()`` if given."""
         loss = self._evaluate(closure)
         with no_grad():
             for group in self.param_groups:
-                beta1, beta2 = group["betas"]
-                lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
-                for p in group["params"]:
-                    if p.grad is None:
-                        continue
+                beta1, beta2 = (_to_scalar(beta) for beta in group["betas"])
+                lr, eps, weight_decay = _to_scalar(group["lr"]), group["eps"], group["weight_decay"]
+                for p in self._params_with_grad(group):
                     grad = -p.grad if group["maximize"] else p.grad
-                    state = self.state.setdefault(p, {})
-                    if not state:
-                        state["step"] = p.new_zeros((), dtype=float32)
-                        state["exp_avg"] = p.new_zeros(p.shape)
-                        state["exp_avg_sq"] = p.new_zeros(p.shape)
-                        if group["amsgrad"]:
-                            state["max_exp_avg_sq"] = p.new_zeros(p.shape)
+                    state = self._state_of(p, group)
                     state["step"].add_(1)
                     step = state["step"].item()
                     if weight_decay != 0:
-                        if self._decoupled:
+                        if group["decoupled_weight_decay"]:
                             p.mul_(1 - lr * weight_decay)
                         else:
                             grad = grad + p * weight_decay
@@ -79,27 +112,11 @@ class Adam(Optimizer):
                     exp_avg.lerp_(grad, 1 - beta1)
                     exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
                     bias_correction1 = 1 - beta1**step
-                    bias_correction2_sqrt = math.sqrt(1 - beta2**step)
-                    second = exp_avg_sq
+                    bias_correction2_sqrt = (1 - beta2**step) ** 0.5
+                    second_moment = exp_avg_sq
                     if group["amsgrad"]:
-                        state["max_exp_avg_sq"].copy_(maximum(state["max_exp_avg_sq"], exp_avg_sq))
-                        second = state["max_exp_avg_sq"]
-                    denom = second.sqrt() / bias_correction2_sqrt + eps
+                        second_moment = state["max_exp_avg_sq"]
+                        second_moment.copy_(maximum(second_moment, exp_avg_sq))
+                    denom = (second_moment.sqrt() / bias_correction2_sqrt).add_(eps)
                     p.addcdiv_(exp_avg, denom, value=-lr / bias_correction1)
         return loss
-
-
-class AdamW(Adam):
-    """Adam with decoupled weight decay: ``p = p * (1 - lr * weight_decay)`` before the Adam step.
-
-    >>> import minitorch_conv as mt
-    >>> mt.optim.AdamW([mt.nn.Parameter(mt.ones(1))]).defaults["weight_decay"]
-    0.01
-    """
-
-    _decoupled = True
-
-    def __init__(self, params: Iterable, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, *,
-                 maximize: bool = False):
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)

@@ -1,4 +1,4 @@
-"""Stochastic gradient descent with momentum, dampening, Nesterov and weight decay."""
+"""Stochastic gradient descent with momentum, dampening, Nesterov, weight decay and maximize."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
-from .optimizer import Optimizer
+from .optimizer import Optimizer, _check_fused, _to_scalar
 
 __all__ = ["SGD"]
 
@@ -14,10 +14,14 @@ __all__ = ["SGD"]
 class SGD(Optimizer):
     """PyTorch's SGD. For each parameter ``p`` with gradient ``g``::
 
-        g = g + weight_decay * p                       (if weight_decay)
-        b = g  (first step)  or  momentum * b + (1 - dampening) * g
-        g = g + momentum * b  (nesterov)  or  b          (if momentum)
-        p = p - lr * g                                   (p + lr * g with maximize=True)
+        g = -g                                         (maximize=True)
+        g = g + weight_decay * p                       (weight_decay != 0)
+        b = g  (first step)  or  momentum * b + (1 - dampening) * g      (momentum != 0)
+        g = g + momentum * b  (nesterov)  or  b                          (momentum != 0)
+        p = p - lr * g
+
+    ``state[p]["momentum_buffer"]`` holds ``b`` (only when ``momentum != 0``). ``foreach``,
+    ``fused`` and ``differentiable`` are accepted and change nothing (see :mod:`.optimizer`).
 
     >>> import minitorch_conv as mt
     >>> w = mt.nn.Parameter(mt.tensor([1.0, -2.0]))
@@ -29,35 +33,44 @@ class SGD(Optimizer):
     tensor([ 0.8000, -1.6000], requires_grad=True)
     """
 
-    def __init__(self, params: Iterable, lr: float = 1e-3, momentum: float = 0, dampening: float = 0,
-                 weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False):
+    def __init__(self, params: Iterable, lr: float | Tensor = 1e-3, momentum: float = 0,
+                 dampening: float = 0, weight_decay: float | Tensor = 0, nesterov: bool = False, *,
+                 maximize: bool = False, foreach: bool | None = None, differentiable: bool = False,
+                 fused: bool | None = None):
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
         if lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if momentum < 0.0:
             raise ValueError(f"Invalid momentum value: {momentum}")
         if weight_decay < 0.0:
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                        nesterov=nesterov, maximize=maximize, foreach=foreach,
+                        differentiable=differentiable, fused=fused)
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
-        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
-                        nesterov=nesterov, maximize=maximize)
         super().__init__(params, defaults)
+        _check_fused(fused, foreach, differentiable)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        self._fill_missing(nesterov=False, maximize=False, foreach=None, differentiable=False,
+                           fused=False)
 
     def step(self, closure: Callable[[], Tensor] | None = None):
         """One update of every parameter that has a gradient; returns ``closure()`` if given."""
         loss = self._evaluate(closure)
         with no_grad():
             for group in self.param_groups:
-                lr, momentum = group["lr"], group["momentum"]
-                dampening, weight_decay = group["dampening"], group["weight_decay"]
-                for p in group["params"]:
-                    if p.grad is None:
-                        continue
+                lr, weight_decay = _to_scalar(group["lr"]), _to_scalar(group["weight_decay"])
+                momentum, dampening = group["momentum"], group["dampening"]
+                for p in self._params_with_grad(group):
                     grad = -p.grad if group["maximize"] else p.grad
                     if weight_decay != 0:
                         grad = grad + p * weight_decay
                     if momentum != 0:
-                        state = self.state.setdefault(p, {})
+                        state = self.state[p]
                         buf = state.get("momentum_buffer")
                         if buf is None:
                             buf = grad.detach().clone()
