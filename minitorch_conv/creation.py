@@ -195,6 +195,9 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: b
     """Values from ``start`` to ``end`` (exclusive) by ``step``; int64 for integer arguments."""
     if end is None:
         start, end = 0, start
+    for value in (start, end):
+        if not math.isfinite(float(value)):
+            raise RuntimeError(f"unsupported range: {start} -> {end}")
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:
@@ -210,6 +213,12 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: b
 
 
 def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    dims = [getattr(v, "ndim", 0) for v in (start, end)]
+    if any(dims):
+        raise RuntimeError(f"linspace only supports 0-dimensional start and end tensors, but got start with "
+                           f"{dims[0]} dimension(s) and end with {dims[1]} dimension(s).")
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
     dtype = get_default_dtype() if dtype is None else to_dtype(dtype)
     backend = get_backend(device)
     with backend.device_context():
@@ -218,6 +227,9 @@ def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: 
 
 
 def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    for name, value in (("n", n), ("m", m)):
+        if value is not None and value < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {value}")
     dtype = get_default_dtype() if dtype is None else to_dtype(dtype)
     backend = get_backend(device)
     with backend.device_context():

@@ -202,6 +202,18 @@ class Tensor:
         return self.device.type == "cuda"
 
     @property
+    def is_cpu(self) -> bool:
+        """True for a tensor in main memory (``device.type == 'cpu'``)."""
+        return self.device.type == "cpu"
+
+    # devices and layouts minitorch_conv never has: PyTorch's flags, always False
+    is_mps = is_xpu = is_meta = is_sparse = is_quantized = is_mkldnn = is_nested = False
+
+    def is_complex(self) -> bool:
+        """False: minitorch_conv has no complex dtypes."""
+        return False
+
+    @property
     def backend(self):
         return self._backend
 
@@ -468,27 +480,35 @@ class Tensor:
         return Tensor(array, backend=self._backend)
 
     @_on_own_device
-    def new_zeros(self, size, *, dtype=None, requires_grad: bool = False) -> Tensor:
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
         dtype = self.dtype if dtype is None else to_dtype(dtype)
-        out = self._new(self.xp.zeros(_size(size), dtype=dtype.numpy))
+        out = self._new(self.xp.zeros(_size_args(size), dtype=dtype.numpy))
+        if device is not None:
+            out = out.to(device)
         return out.requires_grad_(requires_grad)
 
     @_on_own_device
-    def new_ones(self, size, *, dtype=None, requires_grad: bool = False) -> Tensor:
+    def new_ones(self, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
         dtype = self.dtype if dtype is None else to_dtype(dtype)
-        out = self._new(self.xp.ones(_size(size), dtype=dtype.numpy))
+        out = self._new(self.xp.ones(_size_args(size), dtype=dtype.numpy))
+        if device is not None:
+            out = out.to(device)
         return out.requires_grad_(requires_grad)
 
     @_on_own_device
-    def new_full(self, size, fill_value, *, dtype=None, requires_grad: bool = False) -> Tensor:
+    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
         dtype = self.dtype if dtype is None else to_dtype(dtype)
         out = self._new(self.xp.full(_size(size), fill_value, dtype=dtype.numpy))
+        if device is not None:
+            out = out.to(device)
         return out.requires_grad_(requires_grad)
 
     @_on_own_device
-    def new_empty(self, size, *, dtype=None, requires_grad: bool = False) -> Tensor:
+    def new_empty(self, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
         dtype = self.dtype if dtype is None else to_dtype(dtype)
-        out = self._new(self.xp.empty(_size(size), dtype=dtype.numpy))
+        out = self._new(self.xp.empty(_size_args(size), dtype=dtype.numpy))
+        if device is not None:
+            out = out.to(device)
         return out.requires_grad_(requires_grad)
 
     def new_tensor(self, data, *, dtype=None, requires_grad: bool = False) -> Tensor:
@@ -789,6 +809,11 @@ def _size(size) -> tuple:
     if isinstance(size, int):
         return (size,)
     return tuple(int(s) for s in size)
+
+
+def _size_args(size: tuple) -> tuple:
+    """``new_zeros(2, 3)`` or ``new_zeros((2, 3))``: the sizes given either way."""
+    return _size(size[0] if len(size) == 1 and not isinstance(size[0], int) else size)
 
 
 def zero_grads(tensors, set_to_none: bool = True) -> None:

@@ -531,7 +531,7 @@ def test_cat_promotes_dtypes_and_stack_adds_a_dim():
     (lambda: mt.ones(2) + None, TypeError, "unsupported operand"),
     (lambda: mt.ones(2) - "a", TypeError, "unsupported operand"),
     (lambda: mt.add(mt.ones(2), None), TypeError, "unsupported operand"),
-    (lambda: mt.where(mt.tensor([True]), 1.0, 2.0), TypeError, "at least one"),
+    (lambda: mt.where(True, 1.0, 2.0), TypeError, "at least one"),  # (a tensor condition is fine)
 ])
 def test_bad_arguments_raise_pytorch_errors(call, error, match):
     with pytest.raises(error, match=match):

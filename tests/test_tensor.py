@@ -157,7 +157,8 @@ UPCAST_CASES = {
     "float_minus": lambda x: 1.0 - x,
     "plus_int": lambda x: x + 1,
     "times_np_int64": lambda x: x * np.int64(3),
-    "maximum_float": lambda x: mt.maximum(x, 0.5),
+    "maximum_0d_float64": lambda x: mt.maximum(x, mt.tensor(0.5, dtype=mt.float64)),  # (not a number:
+    # PyTorch's maximum takes tensors only)
     "where_float": lambda x: mt.where(x > 0, x, 0.0),
     "clamp_np_float64": lambda x: x.clamp(0.1, np.float64(0.9)),
     "plus_0d_float64": lambda x: x + mt.tensor(1.0, dtype=mt.float64),  # a 0-d tensor gives way

@@ -3,26 +3,56 @@
 Importing this package binds them onto :class:`~minitorch_conv.tensor.Tensor` (see ``methods.py``).
 """
 
-from . import conversion, elementwise, linalg, methods, reduction, shape  # noqa: F401
+from . import (  # noqa: F401
+    contraction,
+    conversion,
+    elementwise,
+    indexing,
+    linalg,
+    methods,
+    reduction,
+    shape,
+    sorting,
+)
+from .contraction import einsum  # noqa: F401
 from .elementwise import (  # noqa: F401
     abs,
     add,
+    addcdiv,
+    addcmul,
+    allclose,
+    bitwise_and,
+    bitwise_not,
+    bitwise_or,
+    bitwise_xor,
     ceil,
     clamp,
+    clamp_max,
+    clamp_min,
     cos,
     div,
     eq,
     erf,
     exp,
+    exp2,
+    expm1,
     floor,
     floor_divide,
     ge,
     gt,
+    isclose,
     isfinite,
     isnan,
     le,
+    lerp,
     log,
+    log1p,
+    log2,
+    log10,
+    logical_and,
     logical_not,
+    logical_or,
+    logical_xor,
     lt,
     masked_fill,
     maximum,
@@ -45,7 +75,19 @@ from .elementwise import (  # noqa: F401
     trunc,
     where,
 )
-from .linalg import bmm, matmul, mm  # noqa: F401
+from .elementwise import div as divide  # noqa: F401
+from .indexing import (  # noqa: F401
+    argwhere,
+    gather,
+    index_add,
+    index_select,
+    masked_select,
+    nonzero,
+    scatter,
+    scatter_add,
+    take_along_dim,
+)
+from .linalg import addbmm, addmm, addmv, baddbmm, bmm, dot, ger, matmul, mm, mv, outer  # noqa: F401
 from .reduction import (  # noqa: F401
     all,
     amax,
@@ -86,3 +128,4 @@ from .shape import (  # noqa: F401
     unbind,
     unsqueeze,
 )
+from .sorting import argsort, msort, sort, topk  # noqa: F401

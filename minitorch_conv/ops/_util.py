@@ -7,6 +7,14 @@ import numbers
 from ..backends import get_default_dtype, promote_types, to_dtype
 from ..tensor import Tensor
 
+_SCALAR_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+                      "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def scalar_type_name(dtype) -> str:
+    """PyTorch's C++ name of a dtype (``Float``, ``Double``, ``Long``...), as its messages print it."""
+    return _SCALAR_TYPE_NAMES.get(dtype.name, dtype.name)
+
 
 def check_same_device(*tensors: Tensor) -> None:
     devices = [t.device for t in tensors if isinstance(t, Tensor)]
@@ -103,8 +111,11 @@ def normalize_dims(dim, ndim: int) -> tuple[int, ...]:
             raise IndexError(
                 f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {d})"
             )
-        out.append(d % rank if ndim else 0)
-    return tuple(sorted(set(out)))
+        d = d % rank if ndim else 0
+        if d in out:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+        out.append(d)
+    return tuple(sorted(out))
 
 
 def as_dtype(value):

@@ -100,3 +100,36 @@ def _caster(name):
 
 CASTS = {"float": _caster("float32"), "double": _caster("float64"), "half": _caster("float16"),
          "long": _caster("int64"), "int": _caster("int32"), "bool": _caster("bool")}
+
+
+_TYPE_STRINGS = {"Float": "float32", "Double": "float64", "Half": "float16", "Long": "int64", "Int": "int32",
+                 "Short": "int16", "Char": "int8", "Byte": "uint8", "Bool": "bool"}
+
+
+def tensor_type(tensor: Tensor, dtype=None, non_blocking: bool = False, **kwargs):
+    """``Tensor.type``: ``tensor.type()`` is PyTorch's type string (``'torch.FloatTensor'``);
+    ``tensor.type(dtype)`` or ``tensor.type('torch.cuda.DoubleTensor')`` is this tensor cast (and
+    moved) to that type, or itself when it already is.
+
+    >>> import minitorch_conv as mt
+    >>> x = mt.ones(2)
+    >>> x.type()
+    'torch.FloatTensor'
+    >>> x.type(mt.float64).dtype, x.type("torch.LongTensor")
+    (minitorch_conv.float64, tensor([1, 1]))
+    """
+    dtype = kwargs.pop("dst_type", dtype)
+    if kwargs:
+        raise TypeError(f"type() got unexpected keyword arguments {sorted(kwargs)}")
+    if dtype is None:
+        return tensor.type_name()
+    if isinstance(dtype, str) and dtype.endswith("Tensor"):
+        parts = dtype.split(".")
+        name = _TYPE_STRINGS.get(parts[-1].removesuffix("Tensor"))
+        if parts[0] != "torch" or name is None or (len(parts) == 3 and parts[1] != "cuda") or len(parts) > 3:
+            raise ValueError(f"invalid type: '{dtype}'")
+        device = "cuda" if len(parts) == 3 else "cpu"
+        return to(tensor, name) if tensor.device.type == device else to(tensor, device, name)
+    if isinstance(dtype, str):
+        raise ValueError(f"invalid type: '{dtype}'")
+    return to(tensor, dtype)

@@ -7,17 +7,27 @@ operand's shape in one place, the engine.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import numbers
+import warnings
 
 from ..autograd.function import Function
 from ..backends import get_default_dtype
 from ..tensor import Tensor
-from ._util import binary_operands, broadcast_shapes, check_same_device
+from ._util import binary_operands, broadcast_shapes, check_same_device, scalar_type_name
 
 
 def _mask(tensor: Tensor, array) -> Tensor:
     """A constant (non-differentiable) tensor in ``tensor``'s dtype, from a boolean array."""
     return tensor._new(array.astype(tensor._array.dtype, copy=False))
+
+
+def quiet(xp):
+    """NumPy's floating-point warnings off, where inf and NaN are the answer (``1 / 0``), as in
+    PyTorch, which never warns there. CuPy never warns."""
+    errstate = getattr(xp, "errstate", None)
+    return errstate(all="ignore") if errstate else contextlib.nullcontext()
 
 
 # ---------------------------------------------------------------------------- arithmetic
@@ -66,6 +76,26 @@ class Div(Function):
         grad_a = grad / b if ctx.needs_input_grad[0] else None
         grad_b = -grad * a / (b * b) if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
+
+
+class RoundedDiv(Function):
+    """``a / b`` rounded towards zero (``'trunc'``) or down (``'floor'``). Piecewise constant, so its
+    gradient is zero for both operands, as in PyTorch."""
+
+    @staticmethod
+    def forward(ctx, a, b, rounding_mode):
+        xp, x, y = a.xp, a._array, b._array
+        with quiet(xp):
+            if rounding_mode == "floor":
+                return xp.floor_divide(x, y)
+            if a.dtype.is_floating_point:
+                return xp.trunc(x / y)
+            quotient = xp.floor_divide(x, y)  # integers: floor, plus one where it went below trunc
+            return quotient + ((quotient < 0) & (quotient * y != x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0, grad * 0 if ctx.needs_input_grad[1] else None, None
 
 
 class Neg(Function):
@@ -133,16 +163,35 @@ def mul(a, b):
     return Mul.apply(a, b)
 
 
-def div(a, b):
-    a, b = binary_operands(a, b)
-    if not a.dtype.is_floating_point:  # true division of integers gives the default float
-        from ..backends import get_default_dtype
+def div(input, other, *, rounding_mode: str | None = None) -> Tensor:  # noqa: A002 - PyTorch's names
+    """``input / other`` with broadcasting: true division (integers give the default float), or
+    rounded towards zero (``rounding_mode='trunc'``) or down (``'floor'``) in the operands' dtype.
 
+    >>> import minitorch_conv as mt
+    >>> x = mt.tensor([7, -7])
+    >>> x / 2, mt.div(x, 2, rounding_mode="trunc"), mt.div(x, 2, rounding_mode="floor")
+    (tensor([ 3.5000, -3.5000]), tensor([ 3, -3]), tensor([ 3, -4]))
+    """
+    if rounding_mode not in (None, "trunc", "floor"):
+        raise RuntimeError(
+            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+            f"'{rounding_mode}'"
+        )
+    a, b = binary_operands(input, other)
+    if rounding_mode is not None:
+        _check_integer_divisor(a, b)
+        return RoundedDiv.apply(a, b, rounding_mode)
+    if not a.dtype.is_floating_point:  # true division of integers gives the default float
         a, b = a.to(get_default_dtype()), b.to(get_default_dtype())
     return Div.apply(a, b)
 
 
 def neg(a):
+    if a.dtype.name == "bool":
+        raise RuntimeError(
+            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert "
+            "a mask, use the `~` or `logical_not()` operator instead."
+        )
     return Neg.apply(a)
 
 
@@ -182,6 +231,63 @@ class Log(Function):
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
         return grad / a
+
+
+class Log1p(Function):
+    """``log(1 + a)``, accurate for small ``a``."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return a.xp.log1p(a._array)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / (a + 1)
+
+
+class Expm1(Function):
+    """``exp(a) - 1``, accurate for small ``a``."""
+
+    @staticmethod
+    def forward(ctx, a):
+        result = a._new(a.xp.expm1(a._array))
+        ctx.save_for_backward(result)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * (out + 1)
+
+
+class LogBase(Function):
+    """``log2`` or ``log10``: ``log(a) / log(base)``."""
+
+    @staticmethod
+    def forward(ctx, a, base):
+        ctx.save_for_backward(a)
+        ctx.log_base = math.log(base)
+        return (a.xp.log2 if base == 2 else a.xp.log10)(a._array)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / (a * ctx.log_base), None
+
+
+class Exp2(Function):
+    @staticmethod
+    def forward(ctx, a):
+        result = a._new(a.xp.exp2(a._array))
+        ctx.save_for_backward(result)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * out * math.log(2.0)
 
 
 class Sqrt(Function):
@@ -271,6 +377,60 @@ class Clamp(Function):
         if hi is not None:
             keep &= a._array <= hi
         return grad * _mask(a, keep), None, None
+
+
+class ClampTensor(Function):
+    """``min(max(a, lo), hi)`` with tensor bounds (either may be None).
+
+    PyTorch's subgradients: ``a`` gets the gradient where ``lo <= a <= hi``; ``lo`` where ``a < lo``
+    (and ``lo < hi``); ``hi`` where ``a > hi`` or the bounds cross (``hi < lo``: the result is ``hi``).
+    """
+
+    @staticmethod
+    def forward(ctx, a, lo, hi):
+        ctx.save_for_backward(a, lo, hi)
+        out = a._array
+        if lo is not None:
+            out = a.xp.maximum(out, lo._array)
+        if hi is not None:
+            out = a.xp.minimum(out, hi._array)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, lo, hi = ctx.saved_tensors
+        zero = grad.new_zeros(())
+        if lo is not None and hi is not None:
+            keep_a = logical_and(a >= lo, a <= hi)
+            to_lo = logical_and(a < lo, lo < hi)
+            to_hi = logical_or(a > hi, hi < lo)
+        elif lo is not None:
+            keep_a, to_lo, to_hi = a >= lo, a < lo, None
+        else:
+            keep_a, to_lo, to_hi = a <= hi, None, a > hi
+        return (where(keep_a, grad, zero) if ctx.needs_input_grad[0] else None,
+                where(to_lo, grad, zero) if ctx.needs_input_grad[1] else None,
+                where(to_hi, grad, zero) if ctx.needs_input_grad[2] else None)
+
+
+class Lerp(Function):
+    """``start + weight * (end - start)``; PyTorch's second form ``end - (end - start) * (1 - weight)``
+    where ``|weight| >= 0.5``, which is exact at ``weight == 1``."""
+
+    @staticmethod
+    def forward(ctx, start, end, weight):
+        ctx.save_for_backward(start, end, weight)
+        x, y, w = start._array, end._array, weight._array
+        xp = start.xp
+        return xp.where(xp.abs(w) < 0.5, x + w * (y - x), y - (y - x) * (1 - w))
+
+    @staticmethod
+    def backward(ctx, grad):
+        start, end, weight = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (grad * (1 - weight) if need[0] else None,
+                grad * weight if need[1] else None,
+                grad * (end - start) if need[2] else None)
 
 
 class Maximum(Function):
@@ -392,6 +552,18 @@ class Softplus(Function):
         return grad * a.sigmoid()
 
 
+class Sign(Function):
+    """-1, 0 or 1 by the sign of ``a``: piecewise constant, so the gradient is zero."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return a.xp.sign(a._array)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0
+
+
 class Rounding(Function):
     """``floor``, ``ceil``, ``round`` or ``trunc``: piecewise constant, so the gradient is zero."""
 
@@ -443,6 +615,56 @@ def log(a):
 
 def sqrt(a):
     return Sqrt.apply(_floating(a))
+
+
+def log1p(input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's name
+    """``log(1 + input)`` element-wise, accurate where ``input`` is tiny (integers give floats).
+
+    >>> import minitorch_conv as mt
+    >>> mt.log1p(mt.tensor([0.0, 1e-10], dtype=mt.float64)).tolist()
+    [0.0, 9.999999999500001e-11]
+    """
+    return Log1p.apply(_floating(input))
+
+
+def expm1(input: Tensor) -> Tensor:  # noqa: A002
+    """``exp(input) - 1`` element-wise, accurate where ``input`` is tiny.
+
+    >>> import minitorch_conv as mt
+    >>> mt.expm1(mt.tensor([0.0, 1e-10], dtype=mt.float64)).tolist()
+    [0.0, 1.00000000005e-10]
+    """
+    return Expm1.apply(_floating(input))
+
+
+def log2(input: Tensor) -> Tensor:  # noqa: A002
+    """The base-2 logarithm, element-wise.
+
+    >>> import minitorch_conv as mt
+    >>> mt.log2(mt.tensor([1, 8]))
+    tensor([0., 3.])
+    """
+    return LogBase.apply(_floating(input), 2)
+
+
+def log10(input: Tensor) -> Tensor:  # noqa: A002
+    """The base-10 logarithm, element-wise.
+
+    >>> import minitorch_conv as mt
+    >>> mt.log10(mt.tensor([1.0, 10.0, 1000.0], dtype=mt.float64)).tolist()
+    [0.0, 1.0, 3.0]
+    """
+    return LogBase.apply(_floating(input), 10)
+
+
+def exp2(input: Tensor) -> Tensor:  # noqa: A002
+    """``2 ** input``, element-wise.
+
+    >>> import minitorch_conv as mt
+    >>> mt.exp2(mt.tensor([1, 3]))
+    tensor([2., 8.])
+    """
+    return Exp2.apply(_floating(input))
 
 
 def sin(a):
@@ -601,50 +823,150 @@ def relu(a):
     return Relu.apply(a)
 
 
-def clamp(a, min=None, max=None):  # noqa: A002 - PyTorch's names
+def clamp(input: Tensor, min=None, max=None) -> Tensor:  # noqa: A002 - PyTorch's names
+    """Limit ``input`` to ``[min, max]``; each bound a number, a tensor (broadcast) or None.
+
+    Where ``min > max`` the result is ``max``, as in PyTorch. The gradient goes to ``input`` inside
+    the bounds and to a tensor bound where it applies.
+
+    >>> import minitorch_conv as mt
+    >>> x = mt.tensor([-2.0, 0.5, 3.0])
+    >>> x.clamp(-1, 1), x.clamp(min=mt.tensor([0.0, 1.0, 0.0]))
+    (tensor([-1.0000,  0.5000,  1.0000]), tensor([0., 1., 3.]))
+    """
+    a = input
+    if not isinstance(a, Tensor):
+        raise TypeError(
+            f"clamp() received an invalid combination of arguments - got ({type(a).__name__}, ...), but "
+            "expected one of:\n"
+            " * (Tensor input, Tensor min = None, Tensor max = None, *, Tensor out = None)\n"
+            " * (Tensor input, Number min = None, Number max = None, *, Tensor out = None)\n"
+        )
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        lo = hi = None
+        if min is not None:
+            a, lo = binary_operands(a, min)
+        if max is not None:
+            a, hi = binary_operands(a, max)
+            if lo is not None and lo.dtype is not a.dtype:
+                lo = lo.to(a.dtype)
+        return ClampTensor.apply(a, lo, hi)
     if not a.dtype.is_floating_point and any(isinstance(v, float) for v in (min, max)):
         a = a.to(get_default_dtype())  # an integer tensor clamped to 2.5 gives floats, as in PyTorch
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
-        out = a
-        if min is not None:
-            out = maximum(out, min)
-        if max is not None:
-            out = minimum(out, max)
-        return out
     return Clamp.apply(a, min, max)
 
 
-def maximum(a, b):
-    a, b = binary_operands(a, b)
+def clamp_min(input: Tensor, min) -> Tensor:  # noqa: A002
+    """``clamp(input, min=min)``.
+
+    >>> import minitorch_conv as mt
+    >>> mt.clamp_min(mt.tensor([-1.0, 2.0]), 0.0)
+    tensor([0., 2.])
+    """
+    return clamp(input, min=min)
+
+
+def clamp_max(input: Tensor, max) -> Tensor:  # noqa: A002
+    """``clamp(input, max=max)``.
+
+    >>> import minitorch_conv as mt
+    >>> mt.clamp_max(mt.tensor([-1.0, 2.0]), 0.0)
+    tensor([-1.,  0.])
+    """
+    return clamp(input, max=max)
+
+
+def _check_tensors(name: str, *named) -> None:
+    """PyTorch's TypeError for a function whose arguments must be tensors (no Python numbers)."""
+    for position, (arg_name, value) in enumerate(named, 1):
+        if not isinstance(value, Tensor):
+            raise TypeError(
+                f"{name}(): argument '{arg_name}' (position {position}) must be Tensor, not "
+                f"{type(value).__name__}"
+            )
+
+
+def maximum(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    """The element-wise maximum of two tensors (NaN wins; ties share the gradient).
+
+    >>> import minitorch_conv as mt
+    >>> mt.maximum(mt.tensor([1.0, 5.0]), mt.tensor([3.0, 2.0]))
+    tensor([3., 5.])
+    """
+    _check_tensors("maximum", ("input", input), ("other", other))
+    a, b = binary_operands(input, other)
     return Maximum.apply(a, b)
 
 
-def minimum(a, b):
-    a, b = binary_operands(a, b)
+def minimum(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    """The element-wise minimum of two tensors (NaN wins; ties share the gradient).
+
+    >>> import minitorch_conv as mt
+    >>> mt.minimum(mt.tensor([1.0, 5.0]), mt.tensor([3.0, 2.0]))
+    tensor([1., 2.])
+    """
+    _check_tensors("minimum", ("input", input), ("other", other))
+    a, b = binary_operands(input, other)
     return Minimum.apply(a, b)
 
 
-def where(condition, a, b):
-    """Pick from ``a`` where ``condition`` holds and from ``b`` elsewhere (broadcasting)."""
-    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
-        raise TypeError("where() expects at least one of the values to be a Tensor")
-    a, b = binary_operands(a, b)
+def _scalar_pair_dtype(a, b):
+    """The dtype of ``where(c, a, b)`` for two Python numbers: bool, else int64, else default float."""
+    if isinstance(a, bool) and isinstance(b, bool):
+        return "bool"
+    if any(isinstance(v, float) or (isinstance(v, numbers.Number) and not isinstance(v, numbers.Integral))
+           for v in (a, b)):
+        return get_default_dtype()
+    return "int64"
+
+
+def where(condition: Tensor, input=None, other=None):  # noqa: A002 - PyTorch's names
+    """Pick from ``input`` where ``condition`` holds and from ``other`` elsewhere (broadcasting).
+
+    Either value may be a Python number. ``where(condition)`` alone is
+    ``nonzero(condition, as_tuple=True)``.
+
+    >>> import minitorch_conv as mt
+    >>> c = mt.tensor([True, False, True])
+    >>> mt.where(c, mt.tensor([1.0, 2.0, 3.0]), 0.0), mt.where(c, 1, 0)
+    (tensor([1., 0., 3.]), tensor([1, 0, 1]))
+    >>> mt.where(c)
+    (tensor([0, 2]),)
+    """
+    if input is None and other is None:
+        xp = condition.xp
+        return tuple(condition._new(i.astype(xp.int64)) for i in xp.nonzero(xp.atleast_1d(condition._array)))
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        if not isinstance(condition, Tensor):
+            raise TypeError("where() expects at least one of the values to be a Tensor")
+        dtype = _scalar_pair_dtype(input, other)
+        input, other = condition.new_tensor(input, dtype=dtype), condition.new_tensor(other, dtype=dtype)
+    a, b = binary_operands(input, other)
     if not isinstance(condition, Tensor):
         condition = a.new_tensor(condition, dtype="bool")
+    elif condition.dtype.name == "uint8":
+        warnings.warn("where received a uint8 condition tensor. This behavior is deprecated and will be "
+                      "removed in a future version of PyTorch. Use a boolean condition instead.",
+                      UserWarning, stacklevel=2)
+        condition = condition.to("bool")
+    elif condition.dtype.name != "bool":
+        raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor with dtype "
+                           f"{scalar_type_name(condition.dtype)}")
     check_same_device(condition, a)
     broadcast_shapes(condition.shape, a.shape, b.shape)
     return Where.apply(condition, a, b)
 
 
-def masked_fill(a: Tensor, mask: Tensor, value) -> Tensor:
-    """``a`` with ``value`` wherever the boolean ``mask`` (broadcast with ``a``) is True.
+def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:  # noqa: A002
+    """``input`` with ``value`` wherever the boolean ``mask`` (broadcast with ``input``) is True.
 
     >>> import minitorch_conv as mt
     >>> mt.tensor([1.0, 2.0, 3.0]).masked_fill(mt.tensor([True, False, True]), 0.0)
     tensor([0., 2., 0.])
     """
+    a = input
     if not isinstance(mask, Tensor) or mask.dtype.name != "bool":
         got = mask.dtype.name if isinstance(mask, Tensor) else type(mask).__name__
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {got}")
@@ -654,24 +976,130 @@ def masked_fill(a: Tensor, mask: Tensor, value) -> Tensor:
                                f"tensor with {value.ndim} dimension(s).")
         value = value.to(a.dtype)
     else:
+        if isinstance(value, complex):
+            raise RuntimeError(f"value cannot be converted to type {scalar_type_name(a.dtype).lower()} "
+                               "without overflow")
         value = a.new_tensor(value)
     check_same_device(a, mask)
     broadcast_shapes(mask.shape, a.shape)
     return Where.apply(mask, value, a) if a.ndim >= mask.ndim else where(mask, value, a)
 
 
+def lerp(input: Tensor, end: Tensor, weight) -> Tensor:  # noqa: A002
+    """``input + weight * (end - input)``, broadcasting; ``weight`` is a number or a tensor.
+
+    All tensors must share one floating dtype, as in PyTorch.
+
+    >>> import minitorch_conv as mt
+    >>> mt.lerp(mt.tensor([0.0, 10.0]), mt.tensor([10.0, 20.0]), 0.25)
+    tensor([ 2.5000, 12.5000])
+    """
+    for name, other in (("end", end), ("weight", weight)):
+        if isinstance(other, Tensor) and other.dtype is not input.dtype:
+            raise RuntimeError(f"expected dtype {scalar_type_name(input.dtype).lower()} for `{name}` but got "
+                               f"dtype {scalar_type_name(other.dtype).lower()}")
+    kernel = "lerp_kernel_tensor" if isinstance(weight, Tensor) else "lerp_kernel_scalar"
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{scalar_type_name(input.dtype)}\'')
+    if not isinstance(weight, Tensor):
+        weight = input.new_tensor(weight)
+    check_same_device(input, end, weight)
+    broadcast_shapes(input.shape, end.shape, weight.shape)
+    return Lerp.apply(input, end, weight)
+
+
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tensor:  # noqa: A002
+    """``input + value * tensor1 * tensor2``, broadcasting (its gradient is that of the products).
+
+    >>> import minitorch_conv as mt
+    >>> mt.addcmul(mt.tensor([1.0, 1.0]), mt.tensor([2.0, 3.0]), mt.tensor([4.0, 5.0]), value=0.5)
+    tensor([5.0000, 8.5000])
+    """
+    product = mul(tensor1, tensor2)
+    return add(input, product if value == 1 else product * value)
+
+
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tensor:  # noqa: A002
+    """``input + value * tensor1 / tensor2``, broadcasting; integer ``tensor1 / tensor2`` is refused,
+    as in PyTorch.
+
+    >>> import minitorch_conv as mt
+    >>> mt.addcdiv(mt.tensor([1.0, 1.0]), mt.tensor([2.0, 3.0]), mt.tensor([4.0, 5.0]), value=2)
+    tensor([2.0000, 2.2000])
+    """
+    if not tensor1.dtype.is_floating_point and not tensor2.dtype.is_floating_point:
+        raise RuntimeError(
+            "Integer division with addcdiv is no longer supported, and in a future  release addcdiv will "
+            "perform a true division of tensor1 and tensor2. The historic addcdiv behavior can be "
+            "implemented as (input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer "
+            "inputs and as (input + value * tensor1 / tensor2) for float inputs. The future addcdiv "
+            "behavior is just the latter implementation: (input + value * tensor1 / tensor2), for all "
+            "dtypes."
+        )
+    quotient = div(tensor1, tensor2)
+    return add(input, quotient if value == 1 else quotient * value)
+
+
+def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,  # noqa: A002
+            equal_nan: bool = False) -> Tensor:
+    """Element-wise ``|input - other| <= atol + rtol * |other|`` (equal infinities are close; NaN is
+    close to NaN only with ``equal_nan``). Both tensors must have one dtype, as in PyTorch.
+
+    >>> import minitorch_conv as mt
+    >>> mt.isclose(mt.tensor([1.0, 2.0, float("nan")]), mt.tensor([1.0 + 1e-9, 2.1, float("nan")]))
+    tensor([ True, False, False])
+    """
+    _check_tensors("isclose", ("input", input), ("other", other))
+    if input.dtype is not other.dtype:
+        raise RuntimeError(f"{scalar_type_name(input.dtype)} did not match {scalar_type_name(other.dtype)}")
+    if rtol < 0:
+        raise RuntimeError(f"rtol must be greater than or equal to zero, but got {rtol}")
+    if atol < 0:
+        raise RuntimeError(f"atol must be greater than or equal to zero, but got {atol}")
+    check_same_device(input, other)
+    broadcast_shapes(input.shape, other.shape)
+    xp, x, y = input.xp, input._array, other._array
+    close = x == y
+    if equal_nan and input.dtype.is_floating_point:
+        close = close | (xp.isnan(x) & xp.isnan(y))
+    if (rtol or atol) and input.dtype.name != "bool":
+        if not input.dtype.is_floating_point:
+            x, y = x.astype(get_default_dtype().numpy), y.astype(get_default_dtype().numpy)
+        with quiet(xp):
+            actual = xp.abs(x - y)
+            close = close | (xp.isfinite(actual) & (actual <= atol + xp.abs(rtol * y)))
+    return input._new(close)
+
+
+def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,  # noqa: A002
+             equal_nan: bool = False) -> bool:
+    """True when :func:`isclose` holds everywhere (a Python bool).
+
+    >>> import minitorch_conv as mt
+    >>> mt.allclose(mt.tensor([1.0, 2.0]), mt.tensor([1.0, 2.000001]))
+    True
+    """
+    return bool(isclose(input, other, rtol, atol, equal_nan).all())
+
+
 def _floating(a: Tensor) -> Tensor:
     if a.dtype.is_floating_point:
         return a
-    from ..backends import get_default_dtype
-
     return a.to(get_default_dtype())
 
 
 # ---------------------------------------------------------------------------- comparisons
-def _compare(name):
-    def compare(a, b):
-        if not isinstance(a, Tensor) or not isinstance(b, Tensor):
+def _compare(name, torch_name, example):
+    def compare(input, other):  # noqa: A002
+        a, b = input, other
+        if not isinstance(a, Tensor):
+            raise TypeError(
+                f"{torch_name}() received an invalid combination of arguments - got "
+                f"({type(a).__name__}, {type(b).__name__}), but expected one of:\n"
+                " * (Tensor input, Tensor other, *, Tensor out = None)\n"
+                " * (Tensor input, Number other, *, Tensor out = None)\n"
+            )
+        if not isinstance(b, Tensor):
             a, b = binary_operands(a, b)
         else:  # two tensors: NumPy compares mixed dtypes itself
             check_same_device(a, b)
@@ -679,28 +1107,96 @@ def _compare(name):
                 broadcast_shapes(a.shape, b.shape)
         return a._new(getattr(a.xp, name)(a._array, b._array))
 
-    compare.__name__ = name
-    compare.__doc__ = f"Element-wise ``{name}``: a bool tensor, outside the graph."
+    compare.__name__ = compare.__qualname__ = torch_name
+    compare.__doc__ = (f"Element-wise ``{name}`` of a tensor and a tensor or number: a bool tensor.\n\n"
+                       "    >>> import minitorch_conv as mt\n"
+                       f"    >>> mt.{torch_name}(mt.tensor([1, 2, 3]), 2)\n"
+                       f"    {example}\n")
     return compare
 
 
-eq = _compare("equal")
-ne = _compare("not_equal")
-lt = _compare("less")
-le = _compare("less_equal")
-gt = _compare("greater")
-ge = _compare("greater_equal")
-logical_and = _compare("logical_and")
-logical_or = _compare("logical_or")
-logical_xor = _compare("logical_xor")
+eq = _compare("equal", "eq", "tensor([False,  True, False])")
+ne = _compare("not_equal", "ne", "tensor([ True, False,  True])")
+lt = _compare("less", "lt", "tensor([ True, False, False])")
+le = _compare("less_equal", "le", "tensor([ True,  True, False])")
+gt = _compare("greater", "gt", "tensor([False, False,  True])")
+ge = _compare("greater_equal", "ge", "tensor([False,  True,  True])")
+
+
+def _logical(name, example):
+    def logical(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+        _check_tensors(name, ("input", input), ("other", other))
+        check_same_device(input, other)
+        broadcast_shapes(input.shape, other.shape)
+        return input._new(getattr(input.xp, name)(input._array, other._array))
+
+    logical.__name__ = logical.__qualname__ = name
+    logical.__doc__ = (f"Element-wise ``{name}`` of two tensors (non-zero is True): a bool tensor.\n\n"
+                       "    >>> import minitorch_conv as mt\n"
+                       f"    >>> mt.{name}(mt.tensor([True, True, False]), mt.tensor([True, False, False]))\n"
+                       f"    {example}\n")
+    return logical
+
+
+logical_and = _logical("logical_and", "tensor([ True, False, False])")
+logical_or = _logical("logical_or", "tensor([ True,  True, False])")
+logical_xor = _logical("logical_xor", "tensor([False,  True, False])")
+
+
+def _bitwise(name, operator, example):
+    def bitwise(input: Tensor, other) -> Tensor:  # noqa: A002
+        a, b = binary_operands(input, other)
+        if a.dtype.is_floating_point:
+            raise NotImplementedError(f'"{name}_cpu" not implemented for \'{scalar_type_name(a.dtype)}\'')
+        return a._new(getattr(a.xp, name)(a._array, b._array))
+
+    bitwise.__name__ = bitwise.__qualname__ = name
+    bitwise.__doc__ = (f"Element-wise ``{name}`` (the ``{operator}`` operator) of integer or bool tensors; "
+                       "floats are refused, as in PyTorch.\n\n"
+                       f"    >>> import minitorch_conv as mt\n"
+                       f"    >>> mt.{name}(mt.tensor([12, 10]), mt.tensor([10, 6]))\n    {example}\n")
+    return bitwise
+
+
+bitwise_and = _bitwise("bitwise_and", "&", "tensor([8, 2])")
+bitwise_or = _bitwise("bitwise_or", "|", "tensor([14, 14])")
+bitwise_xor = _bitwise("bitwise_xor", "^", "tensor([ 6, 12])")
+
+
+def bitwise_not(input: Tensor) -> Tensor:  # noqa: A002
+    """``~input``: bit inversion of integers, logical not of bools.
+
+    >>> import minitorch_conv as mt
+    >>> mt.bitwise_not(mt.tensor([5, -1])), ~mt.tensor([True, False])
+    (tensor([-6,  0]), tensor([False,  True]))
+    """
+    if input.dtype.is_floating_point:
+        name = scalar_type_name(input.dtype)
+        raise NotImplementedError(f'"bitwise_not_cpu" not implemented for \'{name}\'')
+    return input._new(input.xp.invert(input._array))
+
+
+def invert(input: Tensor) -> Tensor:  # noqa: A002
+    """The ``~`` operator: :func:`bitwise_not`, with PyTorch's TypeError for floating tensors."""
+    if input.dtype.is_floating_point:
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return bitwise_not(input)
 
 
 def logical_not(a: Tensor) -> Tensor:
     return a._new(a.xp.logical_not(a._array))
 
 
-def sign(a: Tensor) -> Tensor:
-    return a._new(a.xp.sign(a._array))
+def sign(input: Tensor) -> Tensor:  # noqa: A002
+    """-1, 0 or 1 by the sign of each element (bools stay bools); the gradient is zero.
+
+    >>> import minitorch_conv as mt
+    >>> mt.sign(mt.tensor([-2.0, 0.0, 3.0]))
+    tensor([-1.,  0.,  1.])
+    """
+    if input.dtype.name == "bool":
+        return input._new(input._array.copy())
+    return Sign.apply(input)
 
 
 def isfinite(a: Tensor) -> Tensor:

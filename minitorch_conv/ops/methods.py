@@ -6,8 +6,8 @@ when ``minitorch_conv.ops`` is imported. Read this file to see what ``x + y`` or
 
 from __future__ import annotations
 
-from ..tensor import Tensor
-from . import conversion, elementwise, linalg, reduction, shape
+from ..tensor import Tensor, _unary_inplace
+from . import conversion, elementwise, indexing, linalg, reduction, shape, sorting
 from ._util import is_operand
 
 
@@ -31,7 +31,7 @@ def _swap(fn):
 
 
 def _register() -> None:
-    ew, sh, rd = elementwise, shape, reduction
+    ew, sh, rd, ix = elementwise, shape, reduction, indexing
     methods = {
         # arithmetic and operators
         "__add__": _binary(ew.add), "__radd__": _swap(ew.add), "__sub__": _binary(ew.sub),
@@ -41,8 +41,9 @@ def _register() -> None:
         "__matmul__": _binary(linalg.matmul), "__rmatmul__": _swap(linalg.matmul),
         "__eq__": _binary(ew.eq), "__ne__": _binary(ew.ne), "__lt__": _binary(ew.lt),
         "__le__": _binary(ew.le), "__gt__": _binary(ew.gt), "__ge__": _binary(ew.ge),
-        "__and__": _binary(ew.logical_and), "__or__": _binary(ew.logical_or),
-        "__xor__": _binary(ew.logical_xor), "__invert__": ew.logical_not,
+        "__and__": _binary(ew.bitwise_and), "__or__": _binary(ew.bitwise_or),
+        "__xor__": _binary(ew.bitwise_xor), "__rand__": _swap(ew.bitwise_and),
+        "__ror__": _swap(ew.bitwise_or), "__rxor__": _swap(ew.bitwise_xor), "__invert__": ew.invert,
         "__getitem__": sh.getitem, "__setitem__": sh.setitem,
         "add": ew.add, "sub": ew.sub, "mul": ew.mul, "div": ew.div, "pow": ew.pow, "neg": ew.neg,
         "matmul": linalg.matmul, "exp": ew.exp, "log": ew.log, "sqrt": ew.sqrt, "abs": ew.abs,
@@ -59,6 +60,20 @@ def _register() -> None:
         "sin": ew.sin, "cos": ew.cos, "reciprocal": ew.reciprocal, "rsqrt": ew.rsqrt,
         "erf": ew.erf, "floor": ew.floor, "ceil": ew.ceil, "round": ew.round, "trunc": ew.trunc,
         "mm": linalg.mm, "bmm": linalg.bmm,
+        "log1p": ew.log1p, "expm1": ew.expm1, "log2": ew.log2, "log10": ew.log10, "exp2": ew.exp2,
+        "divide": ew.div, "lerp": ew.lerp, "addcmul": ew.addcmul, "addcdiv": ew.addcdiv,
+        "clamp_min": ew.clamp_min, "clamp_max": ew.clamp_max,
+        "isclose": ew.isclose, "allclose": ew.allclose, "logical_xor": ew.logical_xor,
+        "bitwise_and": ew.bitwise_and, "bitwise_or": ew.bitwise_or, "bitwise_xor": ew.bitwise_xor,
+        "bitwise_not": ew.bitwise_not,
+        "addmm": linalg.addmm, "addmv": linalg.addmv, "addbmm": linalg.addbmm, "baddbmm": linalg.baddbmm,
+        "outer": linalg.outer, "ger": linalg.outer, "dot": linalg.dot, "mv": linalg.mv,
+        # indexing and sorting
+        "gather": ix.gather, "scatter": ix.scatter, "scatter_add": ix.scatter_add,
+        "index_select": ix.index_select, "index_add": ix.index_add, "masked_select": ix.masked_select,
+        "nonzero": ix.nonzero, "argwhere": ix.argwhere, "take_along_dim": ix.take_along_dim,
+        "scatter_": ix.scatter_, "scatter_add_": ix.scatter_add_, "index_add_": ix.index_add_,
+        "sort": sorting.sort, "argsort": sorting.argsort, "msort": sorting.msort, "topk": sorting.topk,
         # reductions
         "sum": rd.sum, "mean": rd.mean, "max": rd.max, "min": rd.min, "amax": rd.amax,
         "amin": rd.amin, "argmax": rd.argmax, "argmin": rd.argmin, "var": rd.var, "std": rd.std,
@@ -77,9 +92,11 @@ def _register() -> None:
         "reshape_as": lambda self, other: sh.reshape(self, other.shape),
         # conversion
         "to": conversion.to, "cpu": conversion.cpu, "cuda": conversion.cuda,
-        "type_as": conversion.type_as, **conversion.CASTS,
+        "type_as": conversion.type_as, "type": conversion.tensor_type, **conversion.CASTS,
         "clone": lambda self: conversion.to(self, copy=True),
     }
+    for name in ("log1p", "expm1", "log2", "log10", "exp2"):
+        methods[f"{name}_"] = _unary_inplace(name)
     for name, fn in methods.items():
         setattr(Tensor, name, fn)
     Tensor.T = property(sh.T)

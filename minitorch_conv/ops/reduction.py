@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from collections import namedtuple
 
 from ..autograd.function import Function
+from ..backends import to_dtype
 from ..tensor import Tensor
-from ._util import normalize_dims
+from ._util import normalize_dims, scalar_type_name
+from .elementwise import quiet
 
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 
@@ -84,6 +87,11 @@ class Softmax(Function):
     @staticmethod
     def forward(ctx, a, dim):
         xp, x = a.xp, a._array
+        if x.size == 0:  # nothing to normalise (and no maximum to subtract)
+            result = a._new(x.copy())
+            ctx.save_for_backward(result)
+            ctx.dim = dim
+            return result
         e = xp.exp(x - x.max(axis=dim, keepdims=True))
         result = a._new(e / e.sum(axis=dim, keepdims=True))
         ctx.save_for_backward(result)
@@ -100,6 +108,11 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, a, dim):
         xp, x = a.xp, a._array
+        if x.size == 0:
+            result = a._new(x.copy())
+            ctx.save_for_backward(result)
+            ctx.dim = dim
+            return result
         shifted = x - x.max(axis=dim, keepdims=True)
         result = a._new(shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True)))
         ctx.save_for_backward(result)
@@ -182,6 +195,21 @@ class Norm2(Function):
         return where(is_zero, out.new_zeros(()), grad / safe) * a, None, None
 
 
+class NonzeroCount(Function):
+    """How many elements over ``dims`` are not zero, in ``a``'s dtype (``norm(p=0)``): piecewise
+    constant, so the gradient is zero, as in PyTorch."""
+
+    @staticmethod
+    def forward(ctx, a, dims, keepdim):
+        ctx.input_shape, ctx.kept_shape = a.shape, _kept_shape(a.shape, dims)
+        count = (a._array != 0).sum(axis=_axes(dims, a.ndim), keepdims=keepdim)
+        return a.xp.asarray(count, dtype=a._array.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.kept_shape).expand(ctx.input_shape) * 0, None, None
+
+
 # ---------------------------------------------------------------------------- public functions
 def sum(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A001
     if dtype is not None:
@@ -193,11 +221,16 @@ def sum(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  #
 
 def mean(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     if dtype is not None:
+        if not to_dtype(dtype).is_floating_point:
+            raise RuntimeError(
+                "mean(): could not infer output dtype. Optional dtype must be either a floating point or "
+                f"complex dtype. Got: {scalar_type_name(to_dtype(dtype))}"
+            )
         a = a.to(dtype)
     if not a.dtype.is_floating_point:
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point or "
-            f"complex dtype. Got: {a.dtype.name.capitalize()}"
+            f"complex dtype. Got: {scalar_type_name(a.dtype)}"
         )
     dims = normalize_dims(dim, a.ndim)
     count = 1
@@ -208,13 +241,13 @@ def mean(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
 
 def amax(a: Tensor, dim=(), keepdim: bool = False) -> Tensor:
     dims = normalize_dims(None if dim == () else dim, a.ndim)
-    _check_nonempty(a, dims, "amax")
+    _check_nonempty(a, dims, "amax", dim != ())
     return AMax.apply(a, dims, keepdim, True)
 
 
 def amin(a: Tensor, dim=(), keepdim: bool = False) -> Tensor:
     dims = normalize_dims(None if dim == () else dim, a.ndim)
-    _check_nonempty(a, dims, "amin")
+    _check_nonempty(a, dims, "amin", dim != ())
     return AMax.apply(a, dims, keepdim, False)
 
 
@@ -228,10 +261,10 @@ def max(a: Tensor, dim=None, keepdim: bool = False, *, _largest=True):  # noqa: 
 
         return maximum(a, dim) if _largest else minimum(a, dim)
     if dim is None:
-        _check_nonempty(a, normalize_dims(None, a.ndim), "max" if _largest else "min")
+        _check_nonempty(a, normalize_dims(None, a.ndim), "max" if _largest else "min", False)
         return AMax.apply(a, normalize_dims(None, a.ndim), False, _largest)
     d = normalize_dims(dim, a.ndim)[0]
-    _check_nonempty(a, (d,), "max" if _largest else "min")
+    _check_nonempty(a, (d,), "max" if _largest else "min", True)
     if a.ndim == 0:
         return ValuesIndices(a * 1, a.new_zeros((), dtype="int64"))
     values = MaxDim.apply(a, d, keepdim, _largest)
@@ -253,36 +286,95 @@ def _argext(a: Tensor, dim, keepdim, largest):
 
 
 def argmax(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
-    return _argext(a, None if dim is None else normalize_dims(dim, a.ndim)[0], keepdim, True)
+    d = None if dim is None else normalize_dims(dim, a.ndim)[0]
+    _check_nonempty(a, () if d is None else (d,), "argmax", d is not None)
+    return _argext(a, d, keepdim, True)
 
 
 def argmin(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
-    return _argext(a, None if dim is None else normalize_dims(dim, a.ndim)[0], keepdim, False)
+    d = None if dim is None else normalize_dims(dim, a.ndim)[0]
+    _check_nonempty(a, () if d is None else (d,), "argmin", d is not None)
+    return _argext(a, d, keepdim, False)
 
 
-def var(a: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = False, *,
-        correction=None) -> Tensor:
-    """Variance over ``dim`` with Bessel's correction by default (``correction=1``)."""
+def _correction(name: str, dim, unbiased, correction):
+    """``(dim, correction)`` from PyTorch's overloads: ``var(x, unbiased)``,
+    ``var(x, dim, unbiased, keepdim)`` and ``var(x, dim, *, correction, keepdim)``."""
+    if isinstance(dim, bool):  # var(x, False): the flag, not a dimension
+        if unbiased is not None:
+            raise TypeError(f"{name}() received an invalid combination of arguments - got a bool as 'dim' "
+                            "and 'unbiased' both")
+        dim, unbiased = None, dim
+    if unbiased is not None and correction is not None:
+        raise TypeError(f"{name}() received an invalid combination of arguments - got both 'unbiased' and "
+                        "'correction'; give one of them")
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
+    return dim, correction
+
+
+def var(input: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = False, *,  # noqa: A002
+        correction=None) -> Tensor:
+    """The variance over ``dim`` (all elements by default), divided by ``N - correction``.
+
+    ``correction=1`` (Bessel's, the default) or ``unbiased=False`` (``correction=0``), also given
+    positionally as ``var(x, False)``, as PyTorch accepts. Where ``N - correction <= 0`` the result
+    is inf or NaN with PyTorch's warning.
+
+    >>> import minitorch_conv as mt
+    >>> x = mt.tensor([[1.0, 2.0, 3.0], [4.0, 6.0, 8.0]])
+    >>> x.var(), x.var(False), x.var(1, correction=0)
+    (tensor(6.8000), tensor(5.6667), tensor([0.6667, 2.6667]))
+    """
+    a = input
+    dim, correction = _correction("var", dim, unbiased, correction)
     dims = normalize_dims(dim, a.ndim)
     count = 1
     for d in dims:
         count *= a.shape[d] if a.ndim else 1
     centred = a - mean(a, dims, keepdim=True)
-    return sum(centred * centred, dims, keepdim) / (count - correction)
+    squares = sum(centred * centred, dims, keepdim)
+    divisor = count - correction
+    if divisor <= 0:
+        warnings.warn("var(): degrees of freedom is <= 0. Correction should be strictly less than the "
+                      "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=2)
+        with quiet(a.xp):
+            return squares / a.new_tensor(0)
+    return squares / divisor
 
 
-def std(a: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = False, *,
+def std(input: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = False, *,  # noqa: A002
         correction=None) -> Tensor:
-    return var(a, dim, unbiased, keepdim, correction=correction).sqrt()
+    """The square root of :func:`var`, with the same arguments.
+
+    >>> import minitorch_conv as mt
+    >>> mt.tensor([1.0, 2.0, 3.0, 4.0]).std(False)
+    tensor(1.1180)
+    """
+    dim, correction = _correction("std", dim, unbiased, correction)
+    return var(input, dim, keepdim=keepdim, correction=correction).sqrt()
 
 
-def logsumexp(a: Tensor, dim, keepdim: bool = False) -> Tensor:
+def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:  # noqa: A002
+    """``log(sum(exp(input)))`` over ``dim``, computed without overflow (the maximum is taken out
+    first). Rows of ``-inf``, and empty rows, give ``-inf``, as in PyTorch.
+
+    >>> import minitorch_conv as mt
+    >>> mt.logsumexp(mt.tensor([[0.0, 0.0], [1.0, 1.0]]), 1)
+    tensor([0.6931, 1.6931])
+    >>> mt.logsumexp(mt.tensor([1000.0, 1000.0]), 0)  # exp(1000) would overflow
+    tensor(1000.6932)
+    """
+    a = input
     dims = normalize_dims(dim, a.ndim)
-    shift = amax(a, dims, keepdim=True).detach()
-    shift = shift.where(shift.isfinite(), shift.new_zeros(()))  # all -inf rows stay -inf
-    out = ((a - shift).exp().sum(dims, keepdim=True)).log() + shift
+    with quiet(a.xp):  # log(0) = -inf is the answer for rows of -inf
+        if a.numel() == 0:  # the log of an empty sum: -inf, still an output of ``input``
+            total = a.sum(dims, keepdim=True)
+            out = total * 0 + total.new_full(total.shape, float("-inf"))
+        else:
+            shift = amax(a, dims, keepdim=True).detach()
+            shift = shift.where(shift.isfinite(), shift.new_zeros(()))  # all -inf rows stay -inf
+            out = ((a - shift).exp().sum(dims, keepdim=True)).log() + shift
     return out if keepdim else out.squeeze(dims)
 
 
@@ -368,7 +460,7 @@ def norm(a: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Ten
     if p == float("-inf"):
         return amin(a.abs(), dims, keepdim)
     if p == 0:
-        return sum((a != 0).to(a.dtype), dims, keepdim)
+        return NonzeroCount.apply(a, dims, keepdim)
     # any other p: (sum |a|^p)^(1/p), with the gradient of a zero vector set to zero
     from .elementwise import where
 
@@ -389,16 +481,17 @@ def any(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
     return a._new(a.xp.asarray(a.xp.any(a._array, axis=axis, keepdims=keepdim)))
 
 
-def _check_nonempty(a: Tensor, dims, name: str) -> None:
-    if a.numel() == 0 and (not dims or builtins_any(a.shape[d] == 0 for d in dims)):
+def _check_nonempty(a: Tensor, dims, name: str, dim_given: bool) -> None:
+    """PyTorch's errors for a max-like reduction of nothing: RuntimeError for an empty tensor
+    reduced whole, IndexError for a given dimension of size 0."""
+    if a.numel() != 0:
+        return
+    if not dim_given:
         raise RuntimeError(
             f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
             "reduction dim with the 'dim' argument."
         )
+    for d in dims:
+        if a.shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
 
-
-def builtins_any(iterable) -> bool:
-    for item in iterable:
-        if item:
-            return True
-    return False

@@ -9,7 +9,7 @@ import numbers
 from ..autograd import views
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
-from ..backends import alert_not_deterministic
+from ..backends import alert_not_deterministic, promote_types
 from ..tensor import Tensor
 from ._util import check_same_device, normalize_dims
 
@@ -158,16 +158,23 @@ class IndexPut(Function):
 
 
 class Cat(Function):
+    """Join tensors along ``dim``. 1-D empty tensors among others of more dimensions are skipped
+    (PyTorch's legacy rule) and get an empty gradient."""
+
     @staticmethod
     def forward(ctx, dim, *tensors):
         ctx.dim = dim
-        ctx.sizes = [t.shape[dim] for t in tensors]
-        return tensors[0].xp.concatenate([t._array for t in tensors], axis=dim)
+        ndim = max(t.ndim for t in tensors)
+        ctx.sizes = [None if t.ndim < ndim else t.shape[dim] for t in tensors]  # None: skipped
+        return tensors[0].xp.concatenate([t._array for t in tensors if t.ndim == ndim], axis=dim)
 
     @staticmethod
     def backward(ctx, grad):
         grads, start = [], 0
         for size in ctx.sizes:
+            if size is None:
+                grads.append(grad.new_zeros((0,)))
+                continue
             index = (slice(None),) * ctx.dim + (slice(start, start + size),)
             grads.append(grad[index])
             start += size
@@ -308,6 +315,11 @@ def _infer_shape(a: Tensor, shape: tuple) -> tuple:
         known = math.prod(s for s in shape if s != -1)
         if shape.count(-1) > 1:
             raise RuntimeError("only one dimension can be inferred")
+        if known == 0 and a.numel() == 0:
+            raise RuntimeError(
+                f"cannot reshape tensor of 0 elements into shape {list(shape)} because the unspecified "
+                "dimension size -1 can be any value and is ambiguous"
+            )
         if known == 0 or a.numel() % known:
             raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {a.numel()}")
         shape = tuple(a.numel() // known if s == -1 else s for s in shape)
@@ -561,26 +573,48 @@ def _lists_to_arrays(a: Tensor, index):
 
 
 def cat(tensors, dim: int = 0) -> Tensor:
+    """Join ``tensors`` along ``dim``; all other sizes must match.
+
+    As in PyTorch, 1-D empty tensors (shape ``(0,)``) are skipped whatever the others' shapes (a
+    legacy rule), though their dtype still takes part in the result's.
+
+    >>> import minitorch_conv as mt
+    >>> mt.cat([mt.ones(2, 1), mt.zeros(2, 2)], dim=1)
+    tensor([[1., 0., 0.],
+            [1., 0., 0.]])
+    >>> mt.cat([mt.zeros(0), mt.ones(1, 2)]).shape
+    minitorch_conv.Size([1, 2])
+    """
     tensors = list(tensors)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for i, t_ in enumerate(tensors):
+        if not isinstance(t_, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t_).__name__}")
     check_same_device(*tensors)
+    for i, t_ in enumerate(tensors):
+        if t_.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    kept = [t_ for t_ in tensors if tuple(t_.shape) != (0,)]  # PyTorch's legacy skip (Cat skips them too)
+    if not kept:  # only 1-D empty tensors: joined as they are, whatever dim says
+        kept, dim = tensors, 0
+    skipped = [t_ for t_ in tensors if all(t_ is not k for k in kept)]
+    tensors = kept
     ndim = tensors[0].ndim
     dim = normalize_dims(dim, ndim)[0]
     for t_ in tensors[1:]:
+        if t_.ndim != ndim:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {ndim} and {t_.ndim}")
         if t_.ndim != ndim or any(t_.shape[i] != tensors[0].shape[i] for i in range(ndim) if i != dim):
             raise RuntimeError(
                 f"Sizes of tensors must match except in dimension {dim}. Expected size "
                 f"{list(tensors[0].shape)} but got size {list(t_.shape)} for a tensor in the list."
             )
     dtype = tensors[0].dtype
-    for t_ in tensors[1:]:
+    for t_ in tensors[1:] + skipped:
         if t_.dtype is not dtype:
-            from ..backends import promote_types
-
             dtype = promote_types(dtype, t_.dtype)
-    tensors = [t_.to(dtype) for t_ in tensors]
-    return Cat.apply(dim, *tensors)
+    return Cat.apply(dim, *[t_.to(dtype) for t_ in tensors + skipped])
 
 
 def stack(tensors, dim: int = 0) -> Tensor:
@@ -671,14 +705,21 @@ def unbind(a: Tensor, dim: int = 0) -> tuple:
     return tuple(out)
 
 
-def flip(a: Tensor, *dims) -> Tensor:
-    """Reverse the order of elements along ``dims`` (a copy).
+def flip(a: Tensor, *dims, **kwargs) -> Tensor:
+    """Reverse the order of elements along ``dims`` (a copy); ``dims`` also by keyword.
 
     >>> import minitorch_conv as mt
     >>> mt.flip(mt.tensor([[1, 2], [3, 4]]), [1])
     tensor([[2, 1],
             [4, 3]])
+    >>> mt.tensor([[1, 2], [3, 4]]).flip(dims=(0, 1))
+    tensor([[4, 3],
+            [2, 1]])
     """
+    if kwargs:
+        if set(kwargs) != {"dims"} or dims:
+            raise TypeError(f"flip() got an unexpected combination of arguments: {sorted(kwargs)}")
+        dims = (kwargs["dims"],)
     dims = _shape_arg(dims)
     rank = max(a.ndim, 1)
     for d in dims:
@@ -709,6 +750,10 @@ def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:
     >>> mt.arange(6).narrow(0, 2, 3)
     tensor([2, 3, 4])
     """
+    if isinstance(start, Tensor):
+        if start.ndim != 0 or start.dtype.is_floating_point or start.dtype.name == "bool":
+            raise RuntimeError("start must be an 0-dim integral Tensor.")
+        start = int(start.item())
     if a.ndim == 0:
         raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     if length < 0:
@@ -787,6 +832,9 @@ def movedim(a: Tensor, source, destination) -> Tensor:
         )
     src = [normalize_dims(d, a.ndim)[0] for d in src]
     dst = [normalize_dims(d, a.ndim)[0] for d in dst]
+    for name, dims, given in (("source", src, source), ("destination", dst, destination)):
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(given)})")
     order = [d for d in range(a.ndim) if d not in src]
     for d, s_ in sorted(zip(dst, src)):
         order.insert(d, s_)
