@@ -96,6 +96,7 @@ from .reduction import (  # noqa: F401
     argmax,
     argmin,
     cumsum,
+    equal,
     log_softmax,
     logsumexp,
     max,

@@ -79,6 +79,7 @@ def _register() -> None:
         "amin": rd.amin, "argmax": rd.argmax, "argmin": rd.argmin, "var": rd.var, "std": rd.std,
         "logsumexp": rd.logsumexp, "softmax": rd.softmax, "log_softmax": rd.log_softmax,
         "all": rd.all, "any": rd.any, "prod": rd.prod, "cumsum": rd.cumsum, "norm": rd.norm,
+        "equal": rd.equal,
         # shapes
         "reshape": sh.reshape, "view": sh.view, "permute": sh.permute, "transpose": sh.transpose,
         "t": sh.t, "expand": sh.expand, "expand_as": sh.expand_as, "sum_to_size": sh.sum_to_size,

@@ -8,7 +8,7 @@ from collections import namedtuple
 from ..autograd.function import Function
 from ..backends import to_dtype
 from ..tensor import Tensor
-from ._util import normalize_dims, scalar_type_name
+from ._util import check_same_device, normalize_dims, scalar_type_name
 from .elementwise import quiet
 
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
@@ -469,6 +469,24 @@ def norm(a: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Ten
     safe = where(is_zero, powered.new_ones(()), powered)
     out = where(is_zero, powered.new_zeros(()), safe ** (1.0 / p))
     return out if keepdim else out.squeeze(dims)
+
+
+
+def equal(input: Tensor, other: Tensor) -> bool:  # noqa: A002 - PyTorch's name
+    """True when both tensors have the same shape and the same elements (NaN is never equal).
+
+    >>> import minitorch_conv as mt
+    >>> mt.equal(mt.tensor([1.0, 2.0]), mt.tensor([1.0, 2.0])), mt.equal(mt.ones(2), mt.ones(3))
+    (True, False)
+    """
+    for position, (name, value) in enumerate((("input", input), ("other", other)), start=1):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"equal(): argument '{name}' (position {position}) must be Tensor, not "
+                            f"{type(value).__name__}")
+    check_same_device(input, other)
+    if tuple(input.shape) != tuple(other.shape):
+        return False
+    return bool(input.xp.array_equal(input._array, other._array))
 
 
 def all(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
