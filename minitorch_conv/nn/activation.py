@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import warnings
+
+from .. import creation
 from ..tensor import Tensor
 from . import functional as F
-from .module import Module
+from . import init as _init
+from .module import Module, Parameter
 
 __all__ = ["ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "GELU", "SiLU", "ELU",
-           "Softplus"]
+           "Softplus", "ReLU6", "Hardtanh", "Hardswish", "Hardsigmoid", "Mish", "PReLU", "Softmax2d",
+           "Softmin", "SELU", "CELU", "GLU", "Threshold", "LogSigmoid", "Softsign", "Tanhshrink",
+           "Softshrink", "Hardshrink"]
 
 
 class ReLU(Module):
@@ -50,21 +56,36 @@ class LeakyReLU(Module):
 
 
 class Tanh(Module):
-    """``tanh(x)`` elementwise."""
+    """``tanh(x)`` elementwise.
+
+    >>> import minitorch_conv as mt
+    >>> mt.nn.Tanh()(mt.tensor([0.0, 1.0]))
+    tensor([0.0000, 0.7616])
+    """
 
     def forward(self, x: Tensor) -> Tensor:
         return F.tanh(x)
 
 
 class Sigmoid(Module):
-    """``1 / (1 + exp(-x))`` elementwise."""
+    """``1 / (1 + exp(-x))`` elementwise.
+
+    >>> import minitorch_conv as mt
+    >>> mt.nn.Sigmoid()(mt.tensor([0.0, 2.0]))
+    tensor([0.5000, 0.8808])
+    """
 
     def forward(self, x: Tensor) -> Tensor:
         return F.sigmoid(x)
 
 
 class Softmax(Module):
-    """Softmax along ``dim``."""
+    """Softmax along ``dim``.
+
+    >>> import minitorch_conv as mt
+    >>> mt.nn.Softmax(dim=1)(mt.tensor([[0.0, 0.0, 1.0]]))
+    tensor([[0.2119, 0.2119, 0.5761]])
+    """
 
     def __init__(self, dim: int | None = None):
         super().__init__()
@@ -78,7 +99,12 @@ class Softmax(Module):
 
 
 class LogSoftmax(Module):
-    """Log-softmax along ``dim``."""
+    """Log-softmax along ``dim``.
+
+    >>> import minitorch_conv as mt
+    >>> mt.nn.LogSoftmax(dim=1)(mt.tensor([[0.0, 0.0]]))
+    tensor([[-0.6931, -0.6931]])
+    """
 
     def __init__(self, dim: int | None = None):
         super().__init__()
@@ -169,3 +195,324 @@ class Softplus(Module):
 
     def extra_repr(self) -> str:
         return f"beta={self.beta}, threshold={self.threshold}"
+
+
+def _inplace_repr(inplace: bool) -> str:
+    return "inplace=True" if inplace else ""
+
+
+class Hardtanh(Module):
+    """``input`` clamped to ``[min_val, max_val]``.
+
+    >>> import minitorch_conv as mt
+    >>> mt.nn.Hardtanh(-2.0, 2.0)(mt.tensor([-3.0, 1.0, 3.0]))
+    tensor([-2.,  1.,  2.])
+    """
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False,
+                 min_value: float | None = None, max_value: float | None = None):
+        super().__init__()
+        if min_value is not None:
+            warnings.warn("keyword argument `min_value` is deprecated and renamed to `min_val`",
+                          FutureWarning, stacklevel=2)
+            min_val = min_value
+        if max_value is not None:
+            warnings.warn("keyword argument `max_value` is deprecated and renamed to `max_val`",
+                          FutureWarning, stacklevel=2)
+            max_val = max_value
+        self.min_val = min_val
+        self.max_val = max_val
+        self.inplace = inplace
+        if not max_val > min_val:  # PyTorch asserts this (strictly), in the constructor
+            raise AssertionError(f"max_val ({max_val}) must be greater than min_val ({min_val})")
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.hardtanh(x, self.min_val, self.max_val, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"min_val={self.min_val}, max_val={self.max_val}" + (
+            ", inplace=True" if self.inplace else "")
+
+
+class ReLU6(Hardtanh):
+    """``min(max(x, 0), 6)`` elementwise.
+
+    >>> import minitorch_conv as mt
+    >>> mt.nn.ReLU6()(mt.tensor([-1.0, 3.0, 8.0]))
+    tensor([0., 3., 6.])
+    """
+
+    def __init__(self, inplace: bool = False):
+        super().__init__(0.0, 6.0, inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self.inplace)
+
+
+class Hardswish(Module):
+    """``x * relu6(x + 3) / 6`` elementwise (MobileNetV3's activation).
+
+    >>> import minitorch_conv as mt
+    >>> mt.nn.Hardswish()(mt.tensor([-4.0, 1.0, 4.0]))
+    tensor([0.0000, 0.6667, 4.0000])
+    """
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.hardswish(x, self.inplace)
+
+
+class Hardsigmoid(Module):
+    """``relu6(x + 3) / 6`` elementwise.
+
+    >>> import minitorch_conv as mt
+    >>> mt.nn.Hardsigmoid()(mt.tensor([-4.0, 0.0, 4.0]))
+    tensor([0.0000, 0.5000, 1.0000])
+    """
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.hardsigmoid(x, self.inplace)
+
+
+class Mish(Module):
+    """``x * tanh(softplus(x))`` elementwise.
+
+    >>> import minitorch_conv as mt
+    >>> mt.nn.Mish()(mt.tensor([0.0, 1.0]))
+    tensor([0.0000, 0.8651])
+    """
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.mish(x, self.inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self.inplace)
+
+
+class PReLU(Module):
+    """``x`` where positive, ``weight * x`` elsewhere, with a learnt slope: one shared
+    (``num_parameters=1``) or one per channel (dim 1 of the input), each starting at ``init``.
+
+    >>> import minitorch_conv as mt
+    >>> act = mt.nn.PReLU(2, init=0.5)
+    >>> act(mt.tensor([[-2.0, 2.0]]))
+    tensor([[-1.,  2.]], grad_fn=<WhereBackward>)
+    >>> act
+    PReLU(num_parameters=2)
+    """
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None, dtype=None):
+        super().__init__()
+        self.num_parameters = num_parameters
+        self.init = init
+        self.weight = Parameter(creation.empty(num_parameters, device=device, dtype=dtype))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Every slope back to ``init``."""
+        _init.constant_(self.weight, self.init)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.prelu(x, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
+
+
+class Softmax2d(Module):
+    """Softmax over the channels (dim -3) at every position of a (N, C, H, W) or (C, H, W) input.
+
+    >>> import minitorch_conv as mt
+    >>> y = mt.nn.Softmax2d()(mt.randn(2, 3, 4, 4))
+    >>> bool((y.sum(1) - 1).abs().max() < 1e-6)
+    True
+    """
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.dim() not in (3, 4):
+            raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {x.dim()}D instead")
+        return F.softmax(x, -3)
+
+
+class Softmin(Module):
+    """``softmax(-x)`` along ``dim``.
+
+    >>> import minitorch_conv as mt
+    >>> mt.nn.Softmin(dim=0)(mt.tensor([0.0, 1.0]))
+    tensor([0.7311, 0.2689])
+    """
+
+    def __init__(self, dim: int | None = None):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softmin(x, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class SELU(Module):
+    """``scale * elu(x, alpha)`` with the self-normalising constants.
+
+    >>> import minitorch_conv as mt
+    >>> mt.nn.SELU()(mt.tensor([-1.0, 1.0]))
+    tensor([-1.1113,  1.0507])
+    """
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.selu(x, self.inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self.inplace)
+
+
+class CELU(Module):
+    """``x`` where positive, ``alpha * (exp(x / alpha) - 1)`` elsewhere.
+
+    >>> import minitorch_conv as mt
+    >>> mt.nn.CELU(2.0)(mt.tensor([-1.0, 1.0]))
+    tensor([-0.7869,  1.0000])
+    """
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False):
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.celu(x, self.alpha, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class GLU(Module):
+    """The gated linear unit ``a * sigmoid(b)`` over the two halves of ``dim``.
+
+    >>> import minitorch_conv as mt
+    >>> mt.nn.GLU()(mt.randn(4, 6)).shape
+    minitorch_conv.Size([4, 3])
+    """
+
+    def __init__(self, dim: int = -1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.glu(x, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class Threshold(Module):
+    """``x`` where ``x > threshold``, ``value`` elsewhere.
+
+    >>> import minitorch_conv as mt
+    >>> mt.nn.Threshold(1.0, -1.0)(mt.tensor([0.5, 2.0]))
+    tensor([-1.,  2.])
+    """
+
+    def __init__(self, threshold: float, value: float, inplace: bool = False):
+        super().__init__()
+        self.threshold = threshold
+        self.value = value
+        self.inplace = inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.threshold(x, self.threshold, self.value, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"threshold={self.threshold}, value={self.value}" + (
+            ", inplace=True" if self.inplace else "")
+
+
+class LogSigmoid(Module):
+    """``log(sigmoid(x))`` elementwise, without overflow.
+
+    >>> import minitorch_conv as mt
+    >>> mt.nn.LogSigmoid()(mt.tensor([0.0]))
+    tensor([-0.6931])
+    """
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.logsigmoid(x)
+
+
+class Softsign(Module):
+    """``x / (1 + |x|)`` elementwise.
+
+    >>> import minitorch_conv as mt
+    >>> mt.nn.Softsign()(mt.tensor([3.0]))
+    tensor([0.7500])
+    """
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softsign(x)
+
+
+class Tanhshrink(Module):
+    """``x - tanh(x)`` elementwise.
+
+    >>> import minitorch_conv as mt
+    >>> mt.nn.Tanhshrink()(mt.tensor([1.0]))
+    tensor([0.2384])
+    """
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.tanhshrink(x)
+
+
+class Softshrink(Module):
+    """Shrink towards 0 by ``lambd``: ``x - lambd``, ``x + lambd`` or 0.
+
+    >>> import minitorch_conv as mt
+    >>> mt.nn.Softshrink(1.0)(mt.tensor([-2.0, 0.5, 2.0]))
+    tensor([-1.,  0.,  1.])
+    """
+
+    def __init__(self, lambd: float = 0.5):
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softshrink(x, self.lambd)
+
+    def extra_repr(self) -> str:
+        return str(self.lambd)
+
+
+class Hardshrink(Module):
+    """``x`` where ``|x| > lambd``, 0 elsewhere.
+
+    >>> import minitorch_conv as mt
+    >>> mt.nn.Hardshrink(1.0)(mt.tensor([-2.0, 0.5, 2.0]))
+    tensor([-2.,  0.,  2.])
+    """
+
+    def __init__(self, lambd: float = 0.5):
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.hardshrink(x, self.lambd)
+
+    def extra_repr(self) -> str:
+        return str(self.lambd)

@@ -14,7 +14,13 @@ __all__ = ["Identity", "Linear"]
 
 
 class Identity(Module):
-    """Returns its input unchanged (a placeholder that takes and ignores any arguments)."""
+    """Returns its input unchanged (a placeholder that takes and ignores any arguments).
+
+    >>> import minitorch_conv as mt
+    >>> x = mt.ones(2)
+    >>> mt.nn.Identity(54, unused="argument")(x) is x
+    True
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__()

@@ -1,4 +1,12 @@
-"""``BatchNorm2d`` (and its 1-D sibling): per-channel normalisation with running statistics."""
+"""Normalisation layers: ``BatchNorm1d/2d/3d`` (per-channel, with running statistics),
+``LayerNorm``, ``GroupNorm``, ``RMSNorm`` (per-sample) and ``LocalResponseNorm``.
+
+>>> import minitorch_conv as mt
+>>> from minitorch_conv import nn
+>>> x = mt.randn(4, 6, 5, 5)
+>>> [tuple(m(x).shape) for m in (nn.BatchNorm2d(6), nn.GroupNorm(3, 6), nn.LayerNorm([5, 5]))]
+[(4, 6, 5, 5), (4, 6, 5, 5), (4, 6, 5, 5)]
+"""
 
 from __future__ import annotations
 
@@ -10,17 +18,19 @@ from . import functional as F
 from . import init
 from .module import Module, Parameter
 
-__all__ = ["BatchNorm1d", "BatchNorm2d"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm", "RMSNorm",
+           "LocalResponseNorm"]
 
 
-class _BatchNorm(Module):
-    _expected_dims: tuple[int, ...] = ()
+class _NormBase(Module):
+    """What BatchNorm and InstanceNorm share: the affine parameters and the running statistics."""
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
-                 affine: bool = True, track_running_stats: bool = True, device=None, dtype=None):
+                 affine: bool = True, track_running_stats: bool = True, device=None, dtype=None,
+                 *, bias: bool = True):
         super().__init__()
-        if isinstance(num_features, bool) or not isinstance(num_features, int) or num_features <= 0:
-            raise ValueError(f"num_features must be a positive int, got {num_features!r}")
+        if isinstance(num_features, bool) or not isinstance(num_features, int):
+            raise TypeError(f"num_features must be an int, got {type(num_features).__name__}")
         self.num_features = num_features
         self.eps = eps
         self.momentum = momentum
@@ -28,7 +38,10 @@ class _BatchNorm(Module):
         self.track_running_stats = track_running_stats
         if affine:
             self.weight = Parameter(creation.empty(num_features, device=device, dtype=dtype))
-            self.bias = Parameter(creation.empty(num_features, device=device, dtype=dtype))
+            if bias:
+                self.bias = Parameter(creation.empty(num_features, device=device, dtype=dtype))
+            else:
+                self.register_parameter("bias", None)
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
@@ -58,7 +71,27 @@ class _BatchNorm(Module):
         self.reset_running_stats()
         if self.affine:
             init.ones_(self.weight)
-            init.zeros_(self.bias)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def _load_from_state_dict(self, state_dict, prefix, strict, missing_keys, unexpected_keys,
+                              error_msgs) -> None:
+        # checkpoints from before num_batches_tracked existed load as PyTorch loads them
+        key = prefix + "num_batches_tracked"
+        if self.track_running_stats and self.num_batches_tracked is not None and key not in state_dict:
+            state_dict = dict(state_dict)
+            state_dict[key] = self.num_batches_tracked
+        super()._load_from_state_dict(state_dict, prefix, strict, missing_keys, unexpected_keys,
+                                      error_msgs)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, bias={self.bias is not None}, "
+                f"track_running_stats={self.track_running_stats}")
+
+
+class _BatchNorm(_NormBase):
+    _expected_dims: tuple[int, ...] = ()
 
     def forward(self, x: Tensor) -> Tensor:
         if x.dim() not in self._expected_dims:
@@ -78,10 +111,6 @@ class _BatchNorm(Module):
                             self.running_var if track else None, self.weight, self.bias,
                             use_batch_stats, factor, self.eps)
 
-    def extra_repr(self) -> str:
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
-
 
 class BatchNorm2d(_BatchNorm):
     """Batch normalisation over (N, H, W) for each channel of an (N, C, H, W) input.
@@ -95,13 +124,192 @@ class BatchNorm2d(_BatchNorm):
     >>> [name for name, _ in bn.named_buffers()]
     ['running_mean', 'running_var', 'num_batches_tracked']
     >>> bn
-    BatchNorm2d(3, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)
+    BatchNorm2d(3, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)
     """
 
     _expected_dims = (4,)
 
 
 class BatchNorm1d(_BatchNorm):
-    """Batch normalisation for (N, C) or (N, C, L) inputs."""
+    """Batch normalisation for (N, C) or (N, C, L) inputs.
+
+    >>> import minitorch_conv as mt
+    >>> bn = mt.nn.BatchNorm1d(4, momentum=None)
+    >>> _ = bn(mt.randn(8, 4)), bn(mt.randn(8, 4))
+    >>> bn.num_batches_tracked
+    tensor(2)
+    """
 
     _expected_dims = (2, 3)
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch normalisation over (N, D, H, W) for each channel of an (N, C, D, H, W) input.
+
+    >>> import minitorch_conv as mt
+    >>> mt.nn.BatchNorm3d(2)(mt.randn(2, 2, 3, 3, 3)).shape
+    minitorch_conv.Size([2, 2, 3, 3, 3])
+    """
+
+    _expected_dims = (5,)
+
+
+def _as_shape(normalized_shape) -> tuple:
+    if isinstance(normalized_shape, int):
+        return (normalized_shape,)
+    return tuple(normalized_shape)
+
+
+class LayerNorm(Module):
+    """Normalise each sample over its trailing ``normalized_shape`` dims (mean 0, variance 1),
+    then ``* weight + bias`` elementwise (both of ``normalized_shape``; ``bias=False`` drops it).
+
+    >>> import minitorch_conv as mt
+    >>> ln = mt.nn.LayerNorm(3)
+    >>> ln(mt.tensor([[1.0, 2.0, 3.0]]))
+    tensor([[-1.2247,  0.0000,  1.2247]], grad_fn=<AddBackward>)
+    >>> ln
+    LayerNorm((3,), eps=1e-05, elementwise_affine=True, bias=True)
+    """
+
+    def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True,
+                 bias: bool = True, device=None, dtype=None):
+        super().__init__()
+        self.normalized_shape = _as_shape(normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        if elementwise_affine:
+            self.weight = Parameter(creation.empty(self.normalized_shape, device=device, dtype=dtype))
+            if bias:
+                self.bias = Parameter(creation.empty(self.normalized_shape, device=device,
+                                                     dtype=dtype))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Weight 1, bias 0."""
+        if self.elementwise_affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
+
+
+class GroupNorm(Module):
+    """Split the channels of (N, C, ...) into ``num_groups`` groups and normalise each group of
+    each sample; then ``* weight + bias`` per channel (``affine``; ``bias=False`` drops the bias).
+
+    >>> import minitorch_conv as mt
+    >>> gn = mt.nn.GroupNorm(2, 4)
+    >>> y = gn(mt.randn(3, 4, 5))
+    >>> bool(y.reshape(3, 2, -1).mean(-1).abs().max() < 1e-5)
+    True
+    >>> gn
+    GroupNorm(2, 4, eps=1e-05, affine=True, bias=True)
+    """
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True,
+                 device=None, dtype=None, *, bias: bool = True):
+        super().__init__()
+        if num_channels % num_groups != 0:
+            raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups "
+                             f"({num_groups})")
+        self.num_groups = num_groups
+        self.num_channels = num_channels
+        self.eps = eps
+        self.affine = affine
+        if affine:
+            self.weight = Parameter(creation.empty(num_channels, device=device, dtype=dtype))
+            if bias:
+                self.bias = Parameter(creation.empty(num_channels, device=device, dtype=dtype))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Weight 1, bias 0."""
+        if self.affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+                f"bias={self.bias is not None}")
+
+
+class RMSNorm(Module):
+    """``x / sqrt(mean(x**2) + eps) * weight`` over the trailing ``normalized_shape`` dims
+    (``eps=None``: the machine epsilon of the input's dtype).
+
+    >>> import minitorch_conv as mt
+    >>> norm = mt.nn.RMSNorm(2)
+    >>> norm(mt.tensor([[3.0, 4.0]]))
+    tensor([[0.8485, 1.1314]], grad_fn=<MulBackward>)
+    >>> norm
+    RMSNorm((2,), eps=None, elementwise_affine=True)
+    """
+
+    def __init__(self, normalized_shape, eps: float | None = None, elementwise_affine: bool = True,
+                 device=None, dtype=None):
+        super().__init__()
+        self.normalized_shape = _as_shape(normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        if elementwise_affine:
+            self.weight = Parameter(creation.empty(self.normalized_shape, device=device, dtype=dtype))
+        else:
+            self.register_parameter("weight", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Weight 1."""
+        if self.elementwise_affine:
+            init.ones_(self.weight)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.rms_norm(x, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")
+
+
+class LocalResponseNorm(Module):
+    """Divide each value by ``(k + alpha * mean of x**2 over size neighbouring channels) ** beta``.
+
+    >>> import minitorch_conv as mt
+    >>> mt.nn.LocalResponseNorm(2)(mt.ones(1, 4, 2, 2)).shape
+    minitorch_conv.Size([1, 4, 2, 2])
+    >>> mt.nn.LocalResponseNorm(2)
+    LocalResponseNorm(2, alpha=0.0001, beta=0.75, k=1.0)
+    """
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0):
+        super().__init__()
+        self.size = size
+        self.alpha = alpha
+        self.beta = beta
+        self.k = k
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.local_response_norm(x, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
