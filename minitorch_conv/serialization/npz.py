@@ -1,4 +1,4 @@
-"""``save`` and ``load``: checkpoints as NumPy ``.npz`` archives, without pickle.
+"""Our own checkpoint layout: a NumPy ``.npz`` archive, read and written without pickle.
 
 A checkpoint is a zip archive (NumPy's ``.npz``) holding one ``.npy`` entry per tensor and one entry,
 ``__structure__``, with the nested containers as JSON::
@@ -12,49 +12,31 @@ or an array: ``dict`` / ``odict`` (a list of ``[key, value]`` pairs, so int keys
 ``list``, ``tuple``, ``tensor``, ``parameter``, ``ndarray``, ``scalar`` (a NumPy scalar).
 
 Loading never unpickles (``allow_pickle=False``) and executes nothing; a truncated, corrupted,
-foreign or pickle-bearing file raises :class:`CheckpointError`. Saving writes a temporary file next
-to the target, flushes it to disk and renames it into place, so a crash leaves the previous file
-intact. The round trip is bit-exact (the arrays are stored raw).
-
->>> import os, tempfile
->>> import minitorch_conv as mt
->>> model = mt.nn.Linear(3, 2)
->>> path = os.path.join(tempfile.mkdtemp(), "ckpt.npz")
->>> mt.save({"model": model.state_dict(), "epoch": 3}, path)
->>> ckpt = mt.load(path)
->>> ckpt["epoch"], bool((ckpt["model"]["weight"] == model.weight).all())
-(3, True)
+foreign or pickle-bearing file raises :class:`~minitorch_conv.serialization.CheckpointError`. The
+round trip is bit-exact (the arrays are stored raw).
 """
 
 from __future__ import annotations
 
-import io
 import json
 import math
-import os
 import struct
-import tempfile
 import zipfile
 from collections import OrderedDict
 from typing import IO, Any
 
 import numpy as np
 
-from . import backends
-from .tensor import Tensor
+from .. import backends
+from ..tensor import Tensor
+from .files import CheckpointError
 
-__all__ = ["save", "load", "CheckpointError"]
+__all__ = ["encode", "write_archive", "read"]
 
 FORMAT = "minitorch_conv"
 VERSION = 1
 _STRUCTURE = "__structure__"
-_ZIP_MAGIC = b"PK\x03\x04"
 _ALLOWED_KINDS = set("biuf")  # bool, signed/unsigned ints, floats: nothing that needs pickle
-
-
-class CheckpointError(RuntimeError):
-    """A file that is not a readable minitorch_conv checkpoint (truncated, corrupted, foreign, or
-    holding pickled objects)."""
 
 
 # ---------------------------------------------------------------------------- save
@@ -83,7 +65,7 @@ class _Encoder:
         if isinstance(obj, float):
             return obj if math.isfinite(obj) else {"float": repr(obj)}
         if isinstance(obj, Tensor):
-            from .nn.module import Parameter
+            from ..nn.module import Parameter
 
             array = obj.backend.to_numpy(obj.detach()._array)
             tag = "parameter" if isinstance(obj, Parameter) else "tensor"
@@ -106,60 +88,19 @@ class _Encoder:
         )
 
 
-def _write(arrays: dict[str, np.ndarray], structure: bytes, f: IO[bytes]) -> None:
-    np.savez(f, **{_STRUCTURE: np.frombuffer(structure, dtype=np.uint8)}, **arrays)
-
-
-def save(obj: Any, f: str | os.PathLike | IO[bytes]) -> None:
-    """Write ``obj`` (nested dicts/lists/tuples of tensors, arrays and numbers) to ``f``.
-
-    ``f`` is a path or a binary file object. A path is written atomically: a temporary file in
-    the same directory, flushed with ``fsync``, then ``os.replace``-d over the target.
-
-    >>> import io, minitorch_conv as mt
-    >>> buffer = io.BytesIO()
-    >>> mt.save({"x": mt.arange(3)}, buffer)
-    >>> _ = buffer.seek(0); mt.load(buffer)["x"]
-    tensor([0, 1, 2])
-    """
+def encode(obj: Any) -> tuple[dict[str, np.ndarray], bytes]:
+    """``(arrays, structure)``: the arrays to store and the JSON structure that refers to them.
+    Raises TypeError for an object the layout cannot hold (before anything is written)."""
     encoder = _Encoder()
     root = encoder.encode(obj)
     structure = json.dumps({"format": FORMAT, "version": VERSION, "root": root},
                            allow_nan=False).encode("utf-8")
-    if hasattr(f, "write"):
-        _write(encoder.arrays, structure, f)
-        return
-    path = os.fspath(f)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".",
-                               suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            _write(encoder.arrays, structure, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    _fsync_directory(directory)
+    return encoder.arrays, structure
 
 
-def _fsync_directory(directory: str) -> None:
-    """Make the rename itself durable (where the platform allows opening a directory)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+def write_archive(arrays: dict[str, np.ndarray], structure: bytes, f: IO[bytes]) -> None:
+    """Write the ``.npz`` archive to the binary file ``f``."""
+    np.savez(f, **{_STRUCTURE: np.frombuffer(structure, dtype=np.uint8)}, **arrays)
 
 
 # ---------------------------------------------------------------------------- load
@@ -237,7 +178,7 @@ class _Decoder:
                 backend.xp.asarray(array)
         tensor = Tensor(data, backend=backend)
         if tag == "parameter":
-            from .nn.module import Parameter
+            from ..nn.module import Parameter
 
             tensor = Parameter(tensor, requires_grad=node["requires_grad"])
         elif node["requires_grad"]:
@@ -247,17 +188,6 @@ class _Decoder:
 
 
 def _read_archive(f: IO[bytes]) -> dict[str, np.ndarray]:
-    head = f.read(4)
-    if head != _ZIP_MAGIC:
-        if head[:1] == b"\x80":
-            raise CheckpointError("this file is a Python pickle; minitorch_conv never unpickles")
-        if not head:
-            raise CheckpointError("the file is empty (an interrupted write?)")
-        raise CheckpointError(
-            f"not a minitorch_conv checkpoint (expected a .npz zip archive, the file starts "
-            f"with {head!r})"
-        )
-    f.seek(-4, io.SEEK_CUR)
     try:
         with np.load(f, allow_pickle=False) as archive:
             names = list(archive.files)
@@ -280,19 +210,9 @@ def _read_archive(f: IO[bytes]) -> dict[str, np.ndarray]:
         raise CheckpointError(f"truncated or corrupted checkpoint: {exc}") from None
 
 
-def load(f: str | os.PathLike | IO[bytes], map_location=None) -> Any:
-    """Read what :func:`save` wrote. Tensors return to the device they were saved from, or to
-    ``map_location`` (e.g. ``"cpu"``) when given.
-
-    Raises :class:`CheckpointError` for anything that is not an intact checkpoint.
-    """
-    if map_location is not None and not isinstance(map_location, (str, backends.Device)):
-        raise TypeError("map_location must be a device string such as 'cpu' or 'cuda:0'")
-    if hasattr(f, "read"):
-        arrays = _read_archive(f)
-    else:
-        with open(os.fspath(f), "rb") as handle:
-            arrays = _read_archive(handle)
+def read(f: IO[bytes], map_location=None) -> Any:
+    """Read a checkpoint in this layout from the seekable binary file ``f``."""
+    arrays = _read_archive(f)
     raw = arrays.pop(_STRUCTURE)
     if raw.dtype != np.uint8 or raw.ndim != 1:
         raise CheckpointError("corrupted checkpoint: __structure__ is not a byte string")
