@@ -272,6 +272,13 @@ def test_save_replaces_atomically_and_leaves_no_temp_files(tmp_path):
     assert os.listdir(tmp_path) == ["ckpt.npz"]
 
 
+# Two modules exchange pickles between the processes of one job, as PyTorch's do, and never read
+# one from a file: the DataLoader's worker pipes (a small pickle whose arrays travel as raw bytes)
+# and the distributed *_object collectives (PyTorch's contract: trusted ranks only).
+PROCESS_MESSAGES_ONLY = {os.path.join("utils", "data", "_worker.py"),
+                         os.path.join("distributed", "collectives.py")}
+
+
 def test_no_pickle_in_the_package():
     import minitorch_conv
 
@@ -279,6 +286,11 @@ def test_no_pickle_in_the_package():
     for folder, _, files in os.walk(root):
         for name in files:
             if name.endswith(".py"):
-                with open(os.path.join(folder, name), encoding="utf-8") as f:
+                path = os.path.join(folder, name)
+                with open(path, encoding="utf-8") as f:
                     text = f.read()
-                assert "import pickle" not in text and "allow_pickle=True" not in text, name
+                assert "allow_pickle=True" not in text, name
+                if os.path.relpath(path, root) in PROCESS_MESSAGES_ONLY:
+                    assert "open(" not in text and "pickle.load(" not in text, name  # never files
+                    continue
+                assert "import pickle" not in text, name

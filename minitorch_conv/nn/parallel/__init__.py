@@ -5,5 +5,6 @@ parallelism is ``DistributedDataParallel`` over ``minitorch_conv.distributed``.
 """
 
 from .data_parallel import DataParallel
+from .distributed import DistributedDataParallel
 
-__all__ = ["DataParallel"]
+__all__ = ["DataParallel", "DistributedDataParallel"]
