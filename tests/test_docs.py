@@ -155,17 +155,12 @@ def test_every_picture_exists_is_small_and_is_made_by_the_code():
 
 
 # ---------------------------------------------------------------------------------- the site
-def test_mkdocs_build_strict(tmp_path):
-    pytest.importorskip("mkdocs", reason="mkdocs is not installed (pip install -e '.[docs]')")
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
-        cwd=ROOT, capture_output=True, text=True, env=env, timeout=300,
-    )
+def test_mkdocs_build_strict(built_site):
+    result, site = built_site  # the build is shared with tests/test_offline_math.py (conftest.py)
     assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stdout}\n{result.stderr}"
-    html = (tmp_path / "site" / "conv-backward" / "index.html").read_text(encoding="utf-8")
-    assert "arithmatex" in html  # the formulas reach MathJax
-    api = (tmp_path / "site" / "api" / "conv" / "index.html").read_text(encoding="utf-8")
+    html = (site / "conv-backward" / "index.html").read_text(encoding="utf-8")
+    assert "arithmatex" in html and "<math" in html  # the formulas, rendered when the site is built
+    api = (site / "api" / "conv" / "index.html").read_text(encoding="utf-8")
     assert "conv_transpose2d" in api and "&gt;&gt;&gt;" in api  # docstrings, examples included
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import cupy_backend
+from . import cupy_backend, kernel_trace, overrides  # noqa: F401  (overrides: mt.backends.override's)
 from .dtypes import (  # noqa: F401  (re-exported)
     CPP_NAMES,
     SCALAR_NAMES,
@@ -27,7 +27,9 @@ from .dtypes import (  # noqa: F401  (re-exported)
     to_dtype,
     uint8,
 )
+from .kernel_trace import explain  # noqa: F401  (mt.backends.explain)
 from .numpy_backend import NumpyBackend, format_array  # noqa: F401  (format_array: re-exported)
+from .overrides import override  # noqa: F401  (mt.backends.override: the kernels' one seam)
 
 
 class Device:

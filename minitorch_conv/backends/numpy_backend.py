@@ -79,6 +79,24 @@ class NumpyBackend(Backend):
         taps = in_channels // groups * kernel_size[0] * kernel_size[1]
         return tuple(stride) == (1, 1) and tuple(kernel_size) != (1, 1) and taps <= DIRECT_MAX_TAPS
 
+    def explain_direct(self, in_channels: int, groups: int, kernel_size, stride, dtype) -> str:
+        """Why :meth:`use_direct` says what it says, in words (``mt.backends.explain``)."""
+        depthwise = super().use_direct(in_channels, groups, kernel_size, stride, dtype)
+        if depthwise or not self._numba_runs(dtype):
+            if depthwise:
+                return super().explain_direct(in_channels, groups, kernel_size, stride, dtype)
+            if not self.use_numba:
+                return "not depthwise, and Numba is not in use"
+            return f"not depthwise, and Numba's kernels take no {dtype}"
+        taps = in_channels // groups * kernel_size[0] * kernel_size[1]
+        if tuple(stride) != (1, 1):
+            return f"stride {tuple(stride)}; Numba's direct kernels are for stride 1"
+        if tuple(kernel_size) == (1, 1):
+            return "a 1x1 kernel is faster as a GEMM"
+        if taps > DIRECT_MAX_TAPS:
+            return f"{taps} inputs per output (C/groups*kh*kw) > {DIRECT_MAX_TAPS}"
+        return f"Numba, stride 1, {taps} inputs per output (C/groups*kh*kw <= {DIRECT_MAX_TAPS})"
+
     def direct_conv(self, image, weight, groups, stride, padding, dilation, out_size, bias=None):
         if not self._numba_runs(image.dtype):
             return super().direct_conv(image, weight, groups, stride, padding, dilation, out_size, bias)

@@ -41,7 +41,8 @@ import operator
 from dataclasses import dataclass
 
 from ..autograd.function import Function
-from ..backends import CPP_NAMES, SCALAR_NAMES
+from ..autograd.grad_mode import is_grad_enabled
+from ..backends import CPP_NAMES, SCALAR_NAMES, kernel_trace, overrides
 from ..tensor import Tensor
 
 IM2COL_BUDGET_BYTES = 8 * 2**20
@@ -106,6 +107,10 @@ def _batch_chunks(batch: int, bytes_per_sample: int):
 
 def unfold_array(backend, x, kernel_size, params: ConvParams, out_size):
     """cols (N, C, kh, kw, Ho, Wo) of ``x`` (N, C, H, W) zero-padded by ``params.padding``."""
+    if overrides.active:  # your im2col (mt.backends.override): one check when there is none
+        swapped = overrides.unfold(backend, x, kernel_size, params)
+        if swapped is not NotImplemented:
+            return swapped
     xp = backend.xp
     N, C, H, W = x.shape
     pt, pb, pl, pr = params.padding
@@ -119,6 +124,10 @@ def unfold_array(backend, x, kernel_size, params: ConvParams, out_size):
 
 def fold_array(backend, cols, image_size, params: ConvParams):
     """The adjoint of :func:`unfold_array`: sum cols (N, C, kh, kw, Ho, Wo) into an (N, C, H, W) image."""
+    if overrides.active:  # your col2im (mt.backends.override)
+        swapped = overrides.fold(backend, cols, image_size, params)
+        if swapped is not NotImplemented:
+            return swapped
     N, C, kh, kw, Ho, Wo = cols.shape
     (H, W), (sh, sw), (dh, dw) = image_size, params.stride, params.dilation
     pt, _pb, pl, _pr = params.padding
@@ -180,6 +189,10 @@ def conv2d_array(backend, x, weight, params: ConvParams, bias=None):
     a stride-1 one over those pixels, and one the backend runs directly (``use_direct``: depthwise,
     or with Numba small stride-1 ones) skips the columns, its multiply-adds starting from the bias.
     """
+    if overrides.active:  # your kernel (mt.backends.override): one check when there is none
+        swapped = overrides.conv2d(backend, x, weight, params, bias)
+        if swapped is not NotImplemented:
+            return swapped
     xp = backend.xp
     N, C, H, W = x.shape
     O, Cg, kh, kw = weight.shape
@@ -187,14 +200,22 @@ def conv2d_array(backend, x, weight, params: ConvParams, bias=None):
     Ho, Wo = conv_output_size((H, W), (kh, kw), params)
     subsampled = _every_sth_pixel((H, W), (kh, kw), params, (Ho, Wo))
     if subsampled is not None:
+        if kernel_trace.tracing:  # mt.backends.explain()
+            kernel_trace.note("forward", "subsampled", backend, x.shape, weight.shape, params, x.dtype)
         rows, cols, stride_one = subsampled
         return conv2d_array(backend, x[:, :, rows, cols], weight, stride_one, bias)
     if backend.use_direct(C, G, (kh, kw), params.stride, x.dtype):
+        if kernel_trace.tracing:  # mt.backends.explain()
+            kernel_trace.note("forward", "direct", backend, x.shape, weight.shape, params, x.dtype)
         return backend.direct_conv(x, weight, G, params.stride, params.padding, params.dilation,
                                    (Ho, Wo), bias)
     if _is_pointwise((kh, kw), params, backend):  # a plain GEMM per image, no columns to build
+        if kernel_trace.tracing:  # mt.backends.explain()
+            kernel_trace.note("forward", "pointwise", backend, x.shape, weight.shape, params, x.dtype)
         out = xp.matmul(weight.reshape(O, C), x.reshape(N, C, H * W)).reshape(N, O, H, W)
         return _add_bias(out, bias)
+    if kernel_trace.tracing:  # mt.backends.explain()
+        kernel_trace.note("forward", "im2col+GEMM", backend, x.shape, weight.shape, params, x.dtype)
     K, Og = Cg * kh * kw, O // G
     w = weight.reshape(G, Og, K)
     out = xp.empty((N, O, Ho, Wo), dtype=x.dtype)
@@ -218,6 +239,10 @@ def conv_transpose2d_array(backend, x, weight, params: ConvParams, output_size):
     Here ``x`` plays the role of a convolution's output gradient: C = weight.shape[0] channels
     in, Og*G out, and the input positions (H, W) are the columns.
     """
+    if overrides.active:  # your kernel (mt.backends.override): one check when there is none
+        swapped = overrides.conv2d_input_grad(backend, x, weight, params, output_size)
+        if swapped is not NotImplemented:
+            return swapped
     xp = backend.xp
     N, C, H, W = x.shape
     _, Og, kh, kw = weight.shape
@@ -226,16 +251,28 @@ def conv_transpose2d_array(backend, x, weight, params: ConvParams, output_size):
     top_left = (params.padding[0], params.padding[2])
     subsampled = _every_sth_pixel(output_size, (kh, kw), params, (H, W))
     if subsampled is not None:  # only every s-th pixel received anything
+        if kernel_trace.tracing:  # mt.backends.explain()
+            kernel_trace.note("input grad", "subsampled", backend, (N, O, *output_size), weight.shape,
+                              params, x.dtype)
         rows, cols, stride_one = subsampled
         out = xp.zeros((N, O, *output_size), dtype=x.dtype)
         reached = (len(range(*rows.indices(output_size[0]))), len(range(*cols.indices(output_size[1]))))
         out[:, :, rows, cols] = conv_transpose2d_array(backend, x, weight, stride_one, reached)
         return out
     if backend.use_direct(O, G, (kh, kw), params.stride, x.dtype):  # the input gradient of that convolution
+        if kernel_trace.tracing:  # mt.backends.explain()
+            kernel_trace.note("input grad", "direct", backend, (N, O, *output_size), weight.shape,
+                              params, x.dtype)
         return backend.direct_conv_transpose(x, weight, G, output_size, params.stride, top_left,
                                              params.dilation)
     if _is_pointwise((kh, kw), params, backend) and tuple(output_size) == (H, W):
+        if kernel_trace.tracing:  # mt.backends.explain()
+            kernel_trace.note("input grad", "pointwise", backend, (N, O, *output_size), weight.shape,
+                              params, x.dtype)
         return xp.matmul(weight.reshape(C, O).T, x.reshape(N, C, H * W)).reshape(N, O, H, W)
+    if kernel_trace.tracing:  # mt.backends.explain()
+        kernel_trace.note("input grad", "im2col+GEMM", backend, (N, O, *output_size), weight.shape,
+                          params, x.dtype)
     w_t = weight.reshape(G, Cg, K).transpose(0, 2, 1)
     out = xp.empty((N, O, *output_size), dtype=x.dtype)
     for rows in _batch_chunks(N, O * kh * kw * H * W * x.itemsize):
@@ -255,6 +292,10 @@ def conv2d_weight_grad_array(backend, x, grad_output, kernel_size, params: ConvP
     The columns are taken at grad_output's positions (Ho, Wo), which may be fewer than the image
     allows (the transposed convolution's weight gradient uses this).
     """
+    if overrides.active:  # your kernel (mt.backends.override): one check when there is none
+        swapped = overrides.conv2d_weight_grad(backend, x, grad_output, kernel_size, params)
+        if swapped is not NotImplemented:
+            return swapped
     xp = backend.xp
     N, C, _, _ = x.shape
     _, O, Ho, Wo = grad_output.shape
@@ -262,17 +303,28 @@ def conv2d_weight_grad_array(backend, x, grad_output, kernel_size, params: ConvP
     G = params.groups
     subsampled = _every_sth_pixel(x.shape[2:], kernel_size, params, (Ho, Wo))
     if subsampled is not None:
+        if kernel_trace.tracing:  # mt.backends.explain()
+            kernel_trace.note("weight grad", "subsampled", backend, x.shape, (O, C // G, kh, kw),
+                              params, x.dtype)
         rows, cols, stride_one = subsampled
         return conv2d_weight_grad_array(backend, x[:, :, rows, cols], grad_output, kernel_size,
                                         stride_one)
     if backend.use_direct(C, G, kernel_size, params.stride, x.dtype):
+        if kernel_trace.tracing:  # mt.backends.explain()
+            kernel_trace.note("weight grad", "direct", backend, x.shape, (O, C // G, kh, kw), params, x.dtype)
         return backend.direct_weight_grad(x, grad_output, G, kernel_size, params.stride, params.padding,
                                           params.dilation)
     if _is_pointwise(kernel_size, params, backend) and x.shape[2:] == (Ho, Wo):
+        if kernel_trace.tracing:  # mt.backends.explain()
+            kernel_trace.note("weight grad", "pointwise", backend, x.shape, (O, C // G, kh, kw),
+                              params, x.dtype)
         # dW (O, C) = sum over images of dY (O, L) @ x (C, L)^T: a GEMM per image, then a sum (no
         # transposing copies of dY and x, which cost a third more than the GEMMs here)
         per_image = xp.matmul(grad_output.reshape(N, O, Ho * Wo), x.reshape(N, C, Ho * Wo).transpose(0, 2, 1))
         return per_image.sum(axis=0).reshape(O, C, 1, 1)
+    if kernel_trace.tracing:  # mt.backends.explain()
+        kernel_trace.note("weight grad", "im2col+GEMM", backend, x.shape, (O, C // G, kh, kw),
+                          params, x.dtype)
     K, Og = C // G * kh * kw, O // G
     grad_weight = xp.zeros((G, Og, K), dtype=x.dtype)
     for rows in _batch_chunks(N, C * kh * kw * Ho * Wo * x.itemsize):
@@ -311,6 +363,10 @@ def _bias_grad(grad_output: Tensor) -> Tensor:
     dy (N*O, Ho*Wo) @ ones runs in BLAS (on every core), several times faster than NumPy's
     ``sum(axis=(0, 2, 3))``; it is built of Tensor operations, so it stays differentiable.
     """
+    if overrides.active and not is_grad_enabled():  # your kernel, where no graph of it is built
+        swapped = overrides.conv2d_bias_grad(grad_output.backend, grad_output._array)
+        if swapped is not NotImplemented:
+            return grad_output._new(swapped)
     N, O, Ho, Wo = grad_output.shape
     per_image = grad_output.reshape(N * O, Ho * Wo) @ grad_output.new_ones((Ho * Wo,))
     return per_image.reshape(N, O).sum(0)
@@ -689,7 +745,11 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
         Ho, Wo = conv_output_size(x.shape[2:], weight.shape[2:], params)
         out = x.sum((2, 3), keepdim=True).expand(x.shape[0], 0, Ho, Wo)
     else:
-        out = Conv2d.apply(x, weight, bias, params)
+        out = NotImplemented
+        if overrides.active:  # your autograd Function (mt.backends.override("conv2d_function", ...))
+            out = overrides.conv2d_function(x, weight, bias, params)
+        if out is NotImplemented:
+            out = Conv2d.apply(x, weight, bias, params)
     return out.squeeze(0) if unbatched else out
 
 
