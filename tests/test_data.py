@@ -1,4 +1,5 @@
-"""data: TensorDataset, DataLoader, the digits split, and the IDX reader on files written here."""
+"""Datasets, the DataLoader in one process, default_collate, the digits split and the IDX reader on
+files written here. (Worker processes: test_dataloader_workers.py; samplers: test_data_samplers.py.)"""
 
 from __future__ import annotations
 
@@ -9,16 +10,9 @@ import numpy as np
 import pytest
 
 import minitorch_conv as mt
-from minitorch_conv.data import (
-    DataLoader,
-    Dataset,
-    Generator,
-    TensorDataset,
-    default_collate,
-    load_digits,
-    load_mnist,
-    read_idx,
-)
+from minitorch_conv import Generator
+from minitorch_conv.utils.data import DataLoader, Dataset, TensorDataset, default_collate
+from minitorch_conv.vision.datasets import load_digits, load_mnist, read_idx
 
 
 def numpy_of(t) -> np.ndarray:
@@ -66,9 +60,12 @@ def test_shuffle_is_seeded_and_changes_per_epoch():
     mt.manual_seed(5)
     assert order(DataLoader(ds, batch_size=5, shuffle=True)) == c
     assert order(DataLoader(ds, batch_size=5)) == list(range(20))
+    # a NumPy generator works too: each epoch first draws the workers' base seed, then the order
     numpy_gen = np.random.default_rng(3)
+    expected = np.random.default_rng(3)
+    expected.integers(0, 2**63)
     assert order(DataLoader(ds, batch_size=5, shuffle=True, generator=numpy_gen)) == \
-        np.random.default_rng(3).permutation(20).tolist()
+        expected.permutation(20).tolist()
 
 
 def test_default_collate_and_custom_datasets():
@@ -86,7 +83,7 @@ def test_default_collate_and_custom_datasets():
     assert first["y"].dtype == mt.int64 and first["name"] == ["0", "1"]
     assert numpy_of(first["w"]).tolist() == [0.0, 0.5]
     xs, ys = default_collate([(mt.zeros(3), 1.5), (mt.ones(3), 2.5)])
-    assert xs.shape == mt.Size([2, 3]) and ys.dtype == mt.float32
+    assert xs.shape == mt.Size([2, 3]) and ys.dtype == mt.float64  # Python floats: float64, as PyTorch
     assert DataLoader(Pairs(), batch_size=None).__iter__().__next__()["y"] == 0
     with pytest.raises(ValueError, match="batch_size"):
         DataLoader(Pairs(), batch_size=0)
@@ -98,7 +95,7 @@ def test_batched_fetch_equals_per_sample_collate():
     ds = TensorDataset(mt.randn(9, 3), mt.arange(9))
     fast = list(DataLoader(ds, batch_size=4, shuffle=True, generator=Generator(0)))
     slow = list(DataLoader(ds, batch_size=4, shuffle=True, generator=Generator(0),
-                           collate_fn=default_collate))
+                           collate_fn=lambda samples: default_collate(samples)))
     for (xf, yf), (xs, ys) in zip(fast, slow):
         np.testing.assert_array_equal(numpy_of(xf), numpy_of(xs))
         np.testing.assert_array_equal(numpy_of(yf), numpy_of(ys))
@@ -173,3 +170,12 @@ def test_load_mnist_from_idx_files(tmp_path, rng):
     (tmp_path / "train-labels-idx1-ubyte").write_bytes(idx_bytes(labels[:5], 8))
     with pytest.raises(ValueError, match="do not"):
         load_mnist(tmp_path, train=True)
+
+
+def test_the_old_data_module_is_an_alias():
+    from minitorch_conv import data, utils, vision
+
+    assert data.DataLoader is utils.data.DataLoader and data.TensorDataset is utils.data.TensorDataset
+    assert data.Generator is mt.Generator and data.default_collate is utils.data.default_collate
+    assert data.load_digits is vision.datasets.load_digits and data.read_idx is vision.datasets.read_idx
+    assert data.load_mnist is vision.datasets.load_mnist and data.DIGITS_TEST_EVERY == 5
