@@ -162,19 +162,39 @@ ones.__doc__ = "A tensor of ones: ``mt.ones(2, 3)``."
 empty.__doc__ = "An uninitialised tensor: ``mt.empty(2, 3)``."
 
 
-def _random_float(b, shape, dt, kind):
+def _random_float(rng, shape, dt, kind):
     draw_dtype = dt.numpy if dt.name in ("float32", "float64") else get_default_dtype().numpy
     if not dt.is_floating_point:
         raise RuntimeError(f"\"{kind}\" not implemented for '{dt.name}'")
     if kind == "uniform":
-        sample = b.rng.random(shape, dtype=draw_dtype)
+        sample = rng.random(shape, dtype=draw_dtype)
     else:
-        sample = b.rng.standard_normal(shape, dtype=draw_dtype)
+        sample = rng.standard_normal(shape, dtype=draw_dtype)
     return sample.astype(dt.numpy, copy=False)
 
 
-rand = _factory(lambda b, shape, dt: _random_float(b, shape, dt, "uniform"))
-randn = _factory(lambda b, shape, dt: _random_float(b, shape, dt, "normal"))
+def _draw(backend, generator, draw):
+    """``draw(rng)`` from ``generator`` (a ``mt.Generator``, on the CPU) or the device's own
+    generator, as an array on ``backend``'s device."""
+    if generator is None:
+        return draw(backend.rng)
+    return backend.asarray(draw(generator.rng))
+
+
+def _random_factory(kind):
+    def make(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+        shape = _shape(size)
+        dt = get_default_dtype() if dtype is None else to_dtype(dtype)
+        backend = get_backend(device)
+        with backend.device_context():
+            array = _draw(backend, generator, lambda rng: _random_float(rng, shape, dt, kind))
+        return Tensor(array, backend=backend).requires_grad_(requires_grad)
+
+    return make
+
+
+rand = _random_factory("uniform")
+randn = _random_factory("normal")
 for _name, _make in (("rand", rand), ("randn", randn)):
     _make.__name__ = _make.__qualname__ = _name
 rand.__doc__ = "Uniform samples on [0, 1) from the global generator: ``mt.rand(2, 3)``."
@@ -237,21 +257,32 @@ def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad:
     return Tensor(array, backend=backend).requires_grad_(requires_grad)
 
 
-def randint(low, high=None, size=(), *, dtype=None, device=None) -> Tensor:
-    """``randint(high, size)`` or ``randint(low, high, size)``, as in PyTorch."""
+def randint(low, high=None, size=(), *, generator=None, dtype=None, device=None,
+            requires_grad: bool = False) -> Tensor:
+    """``randint(high, size)`` or ``randint(low, high, size)``, as in PyTorch; ``generator``
+    draws from a ``mt.Generator`` instead of the global generator."""
     if high is None or isinstance(high, (tuple, list)):
         low, high, size = 0, low, size if high is None else high
     backend = get_backend(device)
     dtype = int64 if dtype is None else to_dtype(dtype)
     with backend.device_context():  # a GPU generator's state lives on its own device
-        array = backend.rng.integers(low, high, size=tuple(size)).astype(dtype.numpy)
-    return Tensor(array, backend=backend)
+        array = _draw(backend, generator, lambda rng: rng.integers(low, high, size=tuple(size)))
+        array = array.astype(dtype.numpy)
+    return Tensor(array, backend=backend).requires_grad_(requires_grad)
 
 
-def randperm(n: int, *, device=None) -> Tensor:
-    """A random permutation of ``0 .. n-1`` (int64) from the global generator of ``device``."""
+def randperm(n: int, *, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A random permutation of ``0 .. n-1`` (int64) from the global generator of ``device``, or
+    from ``generator``."""
     backend = get_backend(device)
-    return Tensor(backend.permutation(n), backend=backend)
+    if generator is None:
+        array = backend.permutation(n)
+    else:
+        with backend.device_context():
+            array = backend.asarray(generator.rng.permutation(n).astype("int64"))
+    if dtype is not None:
+        array = array.astype(to_dtype(dtype).numpy)
+    return Tensor(array, backend=backend).requires_grad_(requires_grad)
 
 
 def _like(factory):
