@@ -104,7 +104,9 @@ def test_check_in_an_mpi_job(check_results, name):
 @pytest.mark.parametrize("mode, expected", [
     ("raise", ["ValueError: boom on rank 1", "Traceback", "aborting the whole job"]),
     ("kill", []),
-    ("exit", ["timed out after 2 s"]),
+    # rank 0 times out and aborts, unless the launcher, seeing rank 1 exit with status 3, ends the
+    # job first (a race on a loaded machine): either way the job ends and says why
+    ("exit", [("timed out after 2 s", "EXIT CODE: 3")]),
     ("mismatch", ["CollectiveMismatchError", "rank 0: all_reduce(op=SUM) of a float32 tensor of shape [4]",
                   "rank 1: all_reduce(op=SUM) of a float32 tensor of shape [5]"]),
 ])
@@ -114,7 +116,9 @@ def test_a_failing_rank_ends_the_whole_job(mode, expected, tmp_path):
     assert result.returncode != 0, f"{mode}: the job ended with status 0\n{result.stderr[-2000:]}"
     assert "finished" not in result.stdout  # nobody went past the failure
     for text in expected:
-        assert text in result.stderr, f"{mode}: {text!r} not in stderr:\n{result.stderr[-3000:]}"
+        alternatives = text if isinstance(text, tuple) else (text,)
+        assert any(t in result.stderr for t in alternatives), \
+            f"{mode}: {text!r} not in stderr:\n{result.stderr[-3000:]}"
     assert time.monotonic() - started < 60
 
 

@@ -21,6 +21,7 @@ import atexit
 import ctypes
 import functools
 import sys
+import time
 
 import mpi4py
 import numpy as np  # MPI's buffers on the host are NumPy arrays
@@ -213,4 +214,8 @@ def abort(code: int = 1) -> None:
     """End every process of the job now (``MPI_Abort``), after flushing this one's output."""
     sys.stdout.flush()
     sys.stderr.flush()
+    # the launcher forwards each rank's output through a pipe; MPI_Abort tears the job down at once
+    # and what is still in the pipe is lost (a traceback cut after its first line, on a busy
+    # machine): give the launcher a moment to forward it
+    time.sleep(0.5)
     MPI.COMM_WORLD.Abort(code)
