@@ -93,7 +93,9 @@ def fig_groups_weight():
 @functools.cache
 def trained_cnn():
     """A two-convolution CNN trained for two epochs on the 8x8 digits (a few seconds, seed 0)."""
-    from minitorch_conv.data import DataLoader, Generator, load_digits
+    from minitorch_conv import Generator
+    from minitorch_conv.utils.data import DataLoader
+    from minitorch_conv.vision.datasets import load_digits
 
     mt.manual_seed(0)
     model = nn.Sequential(
@@ -154,6 +156,7 @@ FIGURES = {
     "filters.png": fig_filters,
     "feature_maps.png": fig_feature_maps,
     "grad_heatmap.png": fig_grad_heatmap,
+    "data_parallel.png": viz.data_parallel,
 }
 
 

@@ -16,6 +16,17 @@ Training minimises cross-entropy with label smoothing 0.1 (the training loss sho
 so it levels off near 0.5); the test loss is plain cross-entropy. The last line printed is the
 final test accuracy, e.g. ``test accuracy: 0.9876``. Two runs with the same ``--seed`` on the CPU
 print the same numbers.
+
+Data-parallel on several processes, with no other flag (``pip install -e ".[distributed]"``):
+
+    mpiexec -n 2 python examples/train_cnn.py
+
+Each process (rank) holds a replica of the model, wrapped in ``DistributedDataParallel``, and
+trains on its share of each batch (``--batch-size`` is the batch of all ranks together: each of N
+ranks takes ``batch_size / N`` images, chosen by a ``DistributedSampler``); the gradients are
+averaged across ranks in backward. Evaluation is shared out too. Rank 0 alone prints, plots and
+writes the checkpoint, which holds the plain model's weights, so ``--resume`` continues it with any
+number of ranks (each rank reads the checkpoint: on a cluster, ``--out`` is on a shared disk).
 """
 
 from __future__ import annotations
@@ -27,8 +38,9 @@ import sys
 import time
 
 import minitorch_conv as mt
-from minitorch_conv import nn
-from minitorch_conv.data import DataLoader, Generator, TensorDataset, load_digits, load_mnist
+from minitorch_conv import Generator, nn
+from minitorch_conv.utils.data import DataLoader, TensorDataset
+from minitorch_conv.vision.datasets import load_digits, load_mnist
 
 CHECKPOINT = "checkpoint.npz"
 
@@ -97,15 +109,33 @@ def evaluate(model: nn.Module, dataset: TensorDataset, batch_size: int = 512) ->
     return total_loss / n, correct / n
 
 
+def evaluate_across_ranks(model: nn.Module, dataset: TensorDataset) -> tuple[float, float]:
+    """:func:`evaluate` shared out: each rank takes every world_size-th image, then the ranks'
+    results are combined (the same numbers on every rank). Alone, it is :func:`evaluate`."""
+    rank, world = mt.distributed.get_rank(), mt.distributed.get_world_size()
+    if world == 1:
+        return evaluate(model, dataset)
+    share = TensorDataset(*(t[rank::world] for t in dataset.tensors))
+    return average_over_ranks(evaluate(model, share), len(share))
+
+
+def average_over_ranks(values: tuple[float, ...], count: int) -> tuple[float, ...]:
+    """The mean over every rank of each of ``values``, each rank's weighted by its ``count``."""
+    totals = mt.tensor([*(v * count for v in values), count], dtype=mt.float64)
+    mt.distributed.all_reduce(totals)
+    return tuple((totals[:-1] / totals[-1]).tolist())
+
+
 def train_one_epoch(model, loader, optimizer, criterion, epoch: int,
-                    epochs: int) -> tuple[float, float]:
-    """One pass over ``loader``; returns the mean training loss and accuracy."""
+                    epochs: int, show: bool = True) -> tuple[float, float]:
+    """One pass over ``loader``; returns the mean training loss and accuracy (``show``: the
+    progress bar)."""
     from tqdm import tqdm
 
     model.train()
     seen, total_loss, correct = 0, 0.0, 0
     bar = tqdm(loader, desc=f"epoch {epoch:>2}/{epochs}", leave=True, dynamic_ncols=True,
-               file=sys.stderr)
+               file=sys.stderr, disable=not show)
     for x, y in bar:
         logits = model(x)
         loss = criterion(logits, y)
@@ -179,6 +209,22 @@ def plot_filters(model: SmallCNN, image: mt.Tensor, label: int, path: str) -> No
 
 def main(argv=None) -> float:
     args = parse_args(argv)
+    # started by `mpiexec -n N`: rank r of N; started alone: a world of one (no MPI needed)
+    cuda = args.device.startswith("cuda") and mt.distributed.is_nccl_available()
+    mt.distributed.init_process_group("nccl" if cuda else "mpi")
+    try:
+        return train(args)
+    finally:
+        mt.distributed.destroy_process_group()
+
+
+def train(args: argparse.Namespace) -> float:
+    """Train as ``args`` say, on this rank's share of the data; returns the final test accuracy."""
+    rank, world = mt.distributed.get_rank(), mt.distributed.get_world_size()
+    is_main = rank == 0  # rank 0 alone prints, plots and writes the checkpoint
+    if world > 1 and args.device.startswith("cuda"):
+        local_rank = mt.distributed.get_node_local_rank(fallback_rank=rank)
+        args.device = f"cuda:{local_rank % mt.cuda.device_count()}"  # one GPU per rank
     started = time.perf_counter()
     mt.manual_seed(args.seed)
     train_set, test_set = load_data(args)
@@ -205,27 +251,41 @@ def main(argv=None) -> float:
             scheduler.T_max = args.epochs
             for group, base in zip(optimizer.param_groups, scheduler.base_lrs):
                 group["lr"] = base * (1 + math.cos(math.pi * start_epoch / args.epochs)) / 2
-        print(f"resumed from {checkpoint_path} after epoch {start_epoch}", file=sys.stderr)
+        if is_main:
+            print(f"resumed from {checkpoint_path} after epoch {start_epoch}", file=sys.stderr)
 
+    net, sampler, batch_size = model, None, args.batch_size
+    if world > 1:  # rank 0's weights are copied to every rank; backward averages the gradients
+        net = nn.parallel.DistributedDataParallel(model)
+        sampler = mt.utils.data.DistributedSampler(train_set, num_replicas=world, rank=rank, seed=args.seed)
+        batch_size = max(1, args.batch_size // world)
     generator = Generator()
     for epoch in range(start_epoch, args.epochs):
-        generator.manual_seed(args.seed * 100003 + epoch)  # each epoch's shuffle is reproducible
-        loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True,
-                            generator=generator)
-        train_loss, train_acc = train_one_epoch(model, loader, optimizer, criterion, epoch + 1,
-                                                args.epochs)
+        if sampler is None:
+            generator.manual_seed(args.seed * 100003 + epoch)  # each epoch's shuffle is reproducible
+            loader = DataLoader(train_set, batch_size=batch_size, shuffle=True, generator=generator)
+        else:
+            sampler.set_epoch(epoch)  # a new shuffle each epoch, the same on every rank
+            loader = DataLoader(train_set, batch_size=batch_size, sampler=sampler)
+        train_loss, train_acc = train_one_epoch(net, loader, optimizer, criterion, epoch + 1,
+                                                args.epochs, show=is_main)
+        if sampler is not None:
+            train_loss, train_acc = average_over_ranks((train_loss, train_acc), len(sampler))
         scheduler.step()
-        test_loss, test_acc = evaluate(model, test_set)
+        test_loss, test_acc = evaluate_across_ranks(model, test_set)
         for key, value in (("train_loss", train_loss), ("train_acc", train_acc),
                            ("test_loss", test_loss), ("test_acc", test_acc)):
             history[key].append(value)
-        print(f"epoch {epoch + 1:>2}: train loss {train_loss:.4f} acc {train_acc:.4f} | "
-              f"test loss {test_loss:.4f} acc {test_acc:.4f}", file=sys.stderr)
-        mt.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                 "scheduler": scheduler.state_dict(), "history": history, "epoch": epoch + 1,
-                 "args": vars(args)}, checkpoint_path)
+        if is_main:
+            print(f"epoch {epoch + 1:>2}: train loss {train_loss:.4f} acc {train_acc:.4f} | "
+                  f"test loss {test_loss:.4f} acc {test_acc:.4f}", file=sys.stderr)
+            mt.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                     "scheduler": scheduler.state_dict(), "history": history, "epoch": epoch + 1,
+                     "args": vars(args)}, checkpoint_path)
 
-    test_loss, test_acc = evaluate(model, test_set)
+    test_loss, test_acc = evaluate_across_ranks(model, test_set)
+    if not is_main:
+        return test_acc
     if history["train_loss"]:
         plot_curves(history, os.path.join(args.out, "curves.png"))
     image, label = test_set[0]

@@ -6,6 +6,10 @@ backward, and both, and prints milliseconds, GFLOP/s, the fraction of this machi
 forward+backward adds. ``--compare torch`` times PyTorch's convolution in the same process,
 alternating runs, on the same number of threads, and prints the speed ratio (>1: we are faster).
 
+``--distributed [RANKS]`` times data-parallel training instead: the example's training step on RANKS
+ranks x 1 thread (``mpiexec``, ``DistributedDataParallel``) against 1 rank x RANKS threads, and the
+gradients' all-reduce (see ``minitorch_conv.distributed.benchmark``).
+
 A shape is written ``N,C,H,W:O,k[,s[,p[,d[,g]]]]`` (k, s, p, d a number or ``KHxKW``), e.g.
 ``32,64,32,32:64,3,1,1`` for a ResNet 3x3 layer.
 
@@ -523,12 +527,20 @@ def main(argv=None) -> int:
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--train-step", action="store_true",
                         help="time one training step of examples/train_cnn.py's CNN (and PyTorch's)")
+    parser.add_argument("--distributed", nargs="?", const=2, type=int, metavar="RANKS",
+                        help="data-parallel training step: RANKS ranks x 1 thread (mpiexec) against 1 rank "
+                             "x RANKS threads, and the all-reduce's time (default 2 ranks)")
     parser.add_argument("--tf32", action="store_true",
                         help="on a GPU, let float32 GEMMs use TF32 (ours: backends.cuda.matmul."
                              "allow_tf32; PyTorch's cuDNN and cuBLAS likewise); off by default")
     args = parser.parse_args(argv)
     if args.tf32:
         mt.backends.cuda.matmul.allow_tf32 = True
+    if args.distributed:
+        from .distributed import benchmark
+
+        print(benchmark.format_report(benchmark.report(ranks=args.distributed, steps=max(args.repeat, 20))))
+        return 0
     if args.train_step:
         threads = args.threads or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
                                    else os.cpu_count())

@@ -42,6 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "col2im_accumulation",
+    "data_parallel",
     "feature_maps",
     "filters",
     "grad_heatmap",
@@ -744,4 +745,115 @@ def grad_heatmap(
             ax.set_title(f"channel {c}", fontsize=8)
     fig.colorbar(image, cax=fig.add_subplot(gs[C]))
     fig.suptitle(title or "gradient", fontsize=9)
+    return _finish(fig, path)
+
+
+# ---------------------------------------------------------------------------------- data parallelism
+def data_parallel(
+    model: Any = None,
+    inputs: Any = None,
+    targets: Any = None,
+    world_size: int = 3,
+    entries: int = 6,
+    path: PathLike | None = None,
+) -> Figure:
+    """Data parallelism on real numbers: each rank's gradient of its share of the batch, the
+    all-reduce, and the average every rank ends with.
+
+    The batch is split as ``DistributedSampler(shuffle=False)`` splits it (rank ``r`` takes samples
+    ``r, r + world_size, ...``). Each rank, a copy of ``model``, computes the gradient of the mean
+    cross-entropy over its share; the all-reduce sums the ranks' gradients and each divides by
+    ``world_size``. The result is the gradient of the whole batch computed in one process: the
+    figure computes that too and prints the largest difference. Each row of cells shows the first
+    ``entries`` numbers of the flattened gradient (``model.parameters()`` in order).
+
+    Without arguments: a ``Linear(4, 3)`` in float64 and 6 samples, all drawn from a fixed seed.
+    The number of samples must divide by ``world_size`` (equal shares, as DDP's batches).
+
+    >>> from minitorch_conv import viz
+    >>> fig = viz.data_parallel(world_size=2, entries=4)
+    >>> fig.axes[0].texts[-1].get_text().startswith("every rank now holds the gradient of the whole batch")
+    True
+    """
+    import copy
+
+    from matplotlib import colormaps
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
+
+    from .backends import float64
+    from .utils.data import DistributedSampler
+
+    if model is None:
+        rng = np.random.default_rng(0)
+        model = nn.Linear(4, 3, dtype=float64)
+        model.load_state_dict({"weight": Tensor(rng.standard_normal((3, 4))),
+                               "bias": Tensor(rng.standard_normal(3))})
+        inputs = Tensor(rng.standard_normal((2 * world_size, 4))) if inputs is None else inputs
+        targets = Tensor(rng.integers(0, 3, 2 * world_size)) if targets is None else targets
+    n = inputs.shape[0]
+    if n % world_size:
+        raise ValueError(f"data_parallel: {n} samples do not divide into {world_size} equal shares")
+
+    def gradient(replica, index) -> np.ndarray:
+        for p in replica.parameters():
+            p.grad = None
+        F.cross_entropy(replica(inputs[index]), targets[index]).backward()
+        return np.concatenate([_numpy(p.grad).ravel() for p in replica.parameters()])
+
+    shares = [list(DistributedSampler(range(n), num_replicas=world_size, rank=r, shuffle=False))
+              for r in range(world_size)]
+    local = [gradient(copy.deepcopy(model), Tensor(np.asarray(share)))[:entries] for share in shares]
+    averaged = np.sum(local, axis=0) / world_size
+    whole = gradient(copy.deepcopy(model), Tensor(np.arange(n)))[:entries]
+    difference = float(np.abs(averaged - whole).max())
+
+    cmap = colormaps["RdBu_r"]
+    vmax = float(max(np.abs(local).max(), np.abs(averaged).max())) or 1.0
+    cell, column = 0.42, max(entries * 0.42 + 0.5, 2.4)
+    width, height = world_size * column + 0.4, 4.6
+    fig = _figure(width, height)
+    fig.set_layout_engine(None)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, width)
+    ax.set_ylim(0, height)
+    ax.axis("off")
+
+    def cells(values: np.ndarray, x0: float, y: float) -> None:
+        colors = _text_colors(values[None], cmap, -vmax, vmax)[0]
+        for k, value in enumerate(values):
+            ax.add_patch(Rectangle((x0 + k * cell, y - cell / 2), cell, cell, edgecolor="0.5", linewidth=0.6,
+                                   facecolor=cmap((value + vmax) / (2 * vmax))))
+            ax.text(x0 + (k + 0.5) * cell, y, _fmt(value), ha="center", va="center", fontsize=6.5,
+                    color=colors[k])
+
+    def arrow(x: float, y_from: float, y_to: float) -> None:
+        ax.add_patch(FancyArrowPatch((x, y_from), (x, y_to), arrowstyle="-|>", mutation_scale=9,
+                                     color="0.3", linewidth=0.9))
+
+    bar_top, bar_bottom = 2.45, 1.95
+    for r, share in enumerate(shares):
+        centre = 0.2 + (r + 0.5) * column
+        x0 = centre - entries * cell / 2
+        ax.add_patch(FancyBboxPatch((centre - column / 2 + 0.12, 3.85), column - 0.24, 0.55,
+                                    boxstyle="round,pad=0.02,rounding_size=0.08", edgecolor="0.3",
+                                    facecolor=_NODE_COLORS["leaf"], linewidth=0.8))
+        ax.text(centre, 4.125, f"rank {r}: samples {', '.join(map(str, share))}", ha="center", va="center",
+                fontsize=8)
+        ax.text(centre, 3.55, f"g{r}: the gradient of its share", ha="center", va="center", fontsize=7.5,
+                color="0.3")
+        cells(local[r], x0, 3.15)
+        arrow(centre, 3.15 - cell / 2 - 0.02, bar_top)
+        arrow(centre, bar_bottom, 1.45 + cell / 2 + 0.02)
+        cells(averaged, x0, 1.45)
+        ax.text(centre, 0.95, "the average, on every rank", ha="center", va="center", fontsize=7.5,
+                color="0.3")
+    ax.add_patch(FancyBboxPatch((0.3, bar_bottom), width - 0.6, bar_top - bar_bottom,
+                                boxstyle="round,pad=0.02,rounding_size=0.08", edgecolor="0.3",
+                                facecolor=_NODE_COLORS["function"], linewidth=0.8))
+    terms = " + ".join(f"g{r}" for r in range(world_size))
+    ax.text(width / 2, (bar_top + bar_bottom) / 2,
+            f"all-reduce: every rank receives ({terms}) / {world_size}", ha="center", va="center", fontsize=9)
+    ax.text(width / 2, 0.4, f"every rank now holds the gradient of the whole batch of {n} samples (one "
+            f"process computes the same, largest difference {difference:.0e})", ha="center", va="center",
+            fontsize=7.5)
     return _finish(fig, path)

@@ -75,5 +75,5 @@ from . import functional  # noqa: E402 - jacobian, hessian, vjp, ...: built on g
 # Tensor and the ops exist: gradcheck.py is a user of Tensor, above the engine.
 __all__ = ["Context", "Function", "Variable", "GradcheckError", "detect_anomaly", "enable_grad",
            "functional", "grad", "gradcheck", "gradgradcheck", "inference_mode",
-           "is_anomaly_check_nan_enabled", "is_anomaly_enabled", "is_grad_enabled", "is_inference_mode_enabled", "no_grad", "run_backward",
-           "set_detect_anomaly", "set_grad_enabled"]
+           "is_anomaly_check_nan_enabled", "is_anomaly_enabled", "is_grad_enabled",
+           "is_inference_mode_enabled", "no_grad", "run_backward", "set_detect_anomaly", "set_grad_enabled"]
