@@ -8,7 +8,7 @@ from ..autograd.grad_mode import no_grad
 from ..creation import zeros
 from ..ops.elementwise import maximum
 from ..tensor import Tensor
-from .optimizer import Optimizer, _check_fused, _scalar_dtype, _to_scalar
+from .optimizer import Optimizer, _check_adam_arguments, _check_fused, _scalar_dtype, _to_scalar
 
 __all__ = ["Adam"]
 
@@ -42,21 +42,9 @@ class Adam(Optimizer):
                  weight_decay: float = 0, amsgrad: bool = False, *, foreach: bool | None = None,
                  maximize: bool = False, capturable: bool = False, differentiable: bool = False,
                  fused: bool | None = None, decoupled_weight_decay: bool = False):
-        if isinstance(lr, Tensor):
-            if foreach and not capturable:
-                raise ValueError("lr as a Tensor is not supported for capturable=False and foreach=True")
-            if lr.numel() != 1:
-                raise ValueError("Tensor lr must be 1-element")
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= betas[0] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-        if not 0.0 <= betas[1] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if isinstance(lr, Tensor) and foreach and not capturable:
+            raise ValueError("lr as a Tensor is not supported for capturable=False and foreach=True")
+        _check_adam_arguments(lr, eps, betas, weight_decay)
         if not (all(isinstance(beta, float) for beta in betas)
                 or all(isinstance(beta, Tensor) for beta in betas)):
             raise ValueError("betas must be either both floats or both Tensors")

@@ -122,6 +122,22 @@ def _to_scalar(value):
     return value.item() if isinstance(value, Tensor) else value
 
 
+def _check_adam_arguments(lr, eps: float, betas: tuple[float, float], weight_decay: float) -> None:
+    """The Adam family's argument checks, in PyTorch's order and words (ValueError)."""
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+    if not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
+    if not 0.0 <= eps:
+        raise ValueError(f"Invalid epsilon value: {eps}")
+    if not 0.0 <= betas[0] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+    if not 0.0 <= betas[1] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+    if not 0.0 <= weight_decay:
+        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+
+
 def _check_fused(fused: bool | None, foreach: bool | None, differentiable: bool) -> None:
     """PyTorch's refusals of ``fused=True`` combined with ``differentiable`` or ``foreach``."""
     if fused:
