@@ -4,8 +4,10 @@
 
 By default it trains on the 8x8 digits that ship with scikit-learn (1438 training images) and
 reports accuracy on a fixed held-out set of 359 (every fifth image, see
-``minitorch_conv.data.load_digits``). With ``--data DIR`` it reads MNIST or Fashion-MNIST IDX files
-you already have in DIR (nothing is downloaded).
+``minitorch_conv.data.load_digits``). With ``--dataset {mnist,fashion-mnist,cifar10}`` it trains
+on that data set's official files in ``--root`` (``minitorch_conv.vision.datasets``; with
+``--download`` they are fetched, checksummed, if missing), and ``--workers N`` loads batches in N
+worker processes. ``--data DIR`` reads MNIST-style IDX files you already have in DIR.
 
 Written to ``--out`` (default ``runs/``):
   checkpoint.npz   model, optimizer, scheduler and history (``mt.save``; ``--resume`` continues it)
@@ -37,9 +39,12 @@ import os
 import sys
 import time
 
+import numpy as np
+
 import minitorch_conv as mt
 from minitorch_conv import Generator, nn
 from minitorch_conv.utils.data import DataLoader, TensorDataset
+from minitorch_conv.vision import datasets
 from minitorch_conv.vision.datasets import load_digits, load_mnist
 
 CHECKPOINT = "checkpoint.npz"
@@ -60,6 +65,13 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="continue from OUT/checkpoint.npz up to --epochs")
     parser.add_argument("--subset", type=int, default=None,
                         help="use only the first N training and test images (quick checks)")
+    parser.add_argument("--dataset", default="digits", choices=sorted(DATASETS),
+                        help="the bundled 8x8 digits (no network), or a torchvision-style data set "
+                             "read from --root")
+    parser.add_argument("--root", default="data", help="where --dataset keeps its files")
+    parser.add_argument("--download", action="store_true",
+                        help="fetch --dataset's official files into --root if they are missing")
+    parser.add_argument("--workers", type=int, default=0, help="DataLoader worker processes")
     return parser.parse_args(argv)
 
 
@@ -67,11 +79,11 @@ class SmallCNN(nn.Module):
     """conv(3x3) -> ReLU -> maxpool(2) -> conv(3x3) -> ReLU -> maxpool(2) -> linear."""
 
     def __init__(self, image_size: tuple[int, int], channels: tuple[int, int] = (32, 64),
-                 num_classes: int = 10):
+                 num_classes: int = 10, in_channels: int = 1):
         super().__init__()
         c1, c2 = channels
         self.features = nn.Sequential(
-            nn.Conv2d(1, c1, kernel_size=3, padding=1),
+            nn.Conv2d(in_channels, c1, kernel_size=3, padding=1),
             nn.ReLU(),
             nn.MaxPool2d(2),
             nn.Conv2d(c1, c2, kernel_size=3, padding=1),
@@ -85,8 +97,27 @@ class SmallCNN(nn.Module):
         return self.classifier(self.features(x))
 
 
+DATASETS = {"digits": None, "mnist": "MNIST", "fashion-mnist": "FashionMNIST", "cifar10": "CIFAR10"}
+
+
+def load_vision_dataset(args, train: bool) -> TensorDataset:
+    """``--dataset``: a torchvision-style data set (``minitorch_conv.vision.datasets``), its images
+    scaled to [0, 1] and standardized per channel, as one TensorDataset."""
+    kind = getattr(datasets, DATASETS[args.dataset])
+    source = kind(args.root, train=train, download=args.download)
+    images = np.asarray(source.data.numpy() if isinstance(source.data, mt.Tensor) else source.data)
+    images = images.astype(np.float32) / 255.0
+    images = images[:, None] if images.ndim == 3 else images.transpose(0, 3, 1, 2)  # (N, C, H, W)
+    mean, std = images.mean(axis=(0, 2, 3), keepdims=True), images.std(axis=(0, 2, 3), keepdims=True)
+    targets = source.targets.numpy() if isinstance(source.targets, mt.Tensor) else source.targets
+    return TensorDataset(mt.tensor((images - mean) / std, device=args.device),
+                         mt.tensor(targets.astype(np.int64), device=args.device))
+
+
 def load_data(args) -> tuple[TensorDataset, TensorDataset]:
-    if args.data is None:
+    if args.dataset != "digits":
+        train, test = load_vision_dataset(args, True), load_vision_dataset(args, False)
+    elif args.data is None:
         train, test = load_digits(True, args.device), load_digits(False, args.device)
     else:
         train, test = load_mnist(args.data, True, args.device), load_mnist(args.data, False, args.device)
@@ -229,7 +260,7 @@ def train(args: argparse.Namespace) -> float:
     mt.manual_seed(args.seed)
     train_set, test_set = load_data(args)
     image_size = tuple(train_set.tensors[0].shape[-2:])
-    model = SmallCNN(image_size).to(args.device)
+    model = SmallCNN(image_size, in_channels=train_set.tensors[0].shape[1]).to(args.device)
     optimizer = mt.optim.Adam(model.parameters(), lr=args.lr)
     scheduler = mt.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs)
     # label smoothing keeps the 1438 training images from being fit with full confidence
@@ -263,10 +294,11 @@ def train(args: argparse.Namespace) -> float:
     for epoch in range(start_epoch, args.epochs):
         if sampler is None:
             generator.manual_seed(args.seed * 100003 + epoch)  # each epoch's shuffle is reproducible
-            loader = DataLoader(train_set, batch_size=batch_size, shuffle=True, generator=generator)
+            loader = DataLoader(train_set, batch_size=batch_size, shuffle=True, generator=generator,
+                                num_workers=args.workers)
         else:
             sampler.set_epoch(epoch)  # a new shuffle each epoch, the same on every rank
-            loader = DataLoader(train_set, batch_size=batch_size, sampler=sampler)
+            loader = DataLoader(train_set, batch_size=batch_size, sampler=sampler, num_workers=args.workers)
         train_loss, train_acc = train_one_epoch(net, loader, optimizer, criterion, epoch + 1,
                                                 args.epochs, show=is_main)
         if sampler is not None:
