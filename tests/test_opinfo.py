@@ -77,11 +77,7 @@ EXCLUDED = {
 # Mismatches known and not yet fixed, each with what differs (strict: a fix makes the test fail
 # until its line here is removed)
 KNOWN_SAMPLE_MISMATCHES = {}
-KNOWN_ERROR_MISMATCHES = {
-    "nn.functional.adaptive_avg_pool2d": "a 2-D input raises RuntimeError where PyTorch raises "
-                                         "ValueError, and an output_size of the wrong length IndexError, "
-                                         "not RuntimeError",
-}
+KNOWN_ERROR_MISMATCHES = {}
 
 # error inputs that cannot apply: the reflected operators' OpInfos call the unbound method with a
 # Python number as ``self`` (``Tensor.__radd__(2, t)``), a check of CPython's C descriptors that a

@@ -1543,7 +1543,8 @@ def _adaptive_matrix(xp, size: int, out: int, dtype):
     m = xp.zeros((out, size), dtype=dtype)
     for i in range(out):  # a loop over output rows only (tiny), never over pixels
         start, end = (i * size) // out, -((-(i + 1) * size) // out)
-        m[i, start:end] = 1.0 / (end - start)
+        if end > start:  # (an empty input axis has empty windows: nothing to average)
+            m[i, start:end] = 1.0 / (end - start)
     return m
 
 
@@ -1555,17 +1556,28 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:  # noqa: A002
     >>> F.adaptive_avg_pool2d(mt.ones(2, 3, 5, 7), 1).shape
     minitorch_conv.Size([2, 3, 1, 1])
     """
-    if input.dim() not in (3, 4):
+    if input.dim() < 3:  # PyTorch's Python wrapper says so first, as a ValueError
+        raise ValueError("Input dimension should be at least 3")
+    if input.dim() != 4 and input.dim() != 3:
         raise RuntimeError(
             "adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got " + str(list(input.shape))
         )
     if isinstance(output_size, int):
         output_size = (output_size, output_size)
+    if len(output_size) != 2:
+        raise RuntimeError("adaptive_avg_pool2d: output_size must be 2")
     H, W = input.shape[-2:]
     oh = H if output_size[0] is None else int(output_size[0])
     ow = W if output_size[1] is None else int(output_size[1])
-    if oh <= 0 or ow <= 0:
-        raise RuntimeError(f"adaptive_avg_pool2d(): output_size must be positive, got {output_size}")
+    if oh < 0 or ow < 0:
+        raise RuntimeError("adaptive_avg_pool2d: elements of output_size must be greater than or "
+                           f"equal to 0 but received {{{oh}, {ow}}}")
+    for dim in (2, 3) if input.dim() == 4 else ():
+        if input.shape[dim] == 0:
+            raise RuntimeError(
+                "adaptive_avg_pool2d(): Expected input to have non-zero size for non-batch dimensions, "
+                f"but input has sizes {list(input.shape)} with dimension {dim} being empty"
+            )
     dtype = input._array.dtype
     ph = input._new(_adaptive_matrix(input.xp, H, oh, dtype))
     pw = input._new(_adaptive_matrix(input.xp, W, ow, dtype))
