@@ -313,7 +313,8 @@ def test_sync_batchnorm_function_gradients_alone(world_of_one):
 
 
 @pytest.mark.parametrize("n, replicas, shuffle, drop_last",
-                         itertools.product([0, 1, 7, 10, 101], [1, 2, 3, 4], [True, False], [True, False]))
+                         list(itertools.product([0, 1, 7, 10, 101], [1, 2, 3, 4], [True, False],
+                                                [True, False])))
 def test_distributed_sampler_matches_pytorch(n, replicas, shuffle, drop_last):
     pytest.importorskip("torch")
     from torch.utils.data import DistributedSampler as TorchSampler
