@@ -93,7 +93,14 @@ __version__ = "0.1.0"
 
 from . import nn, optim  # noqa: E402  (layers, losses, optimizers sit above Tensor and the ops)
 from . import distributed  # noqa: E402  (PyTorch's distributed API; MPI starts only in a launched job)
-from .generator import Generator, default_generator  # noqa: E402
+from .generator import (  # noqa: E402
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    seed,
+    set_rng_state,
+)
 from . import data  # noqa: E402  (the alias of utils.data, which it imports)
 from .serialization import load, save  # noqa: E402
 from . import onnx  # noqa: E402  (mt.onnx.export; the onnx package is imported only to export)

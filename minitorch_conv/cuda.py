@@ -33,3 +33,28 @@ def synchronize() -> None:
         from .backends import cupy_backend
 
         cupy_backend.cupy.cuda.Device().synchronize()
+
+
+def manual_seed_all(seed: int) -> None:
+    """Seed every GPU's generator (and the CPU's, as :func:`manual_seed` does)."""
+    manual_seed(seed)
+
+
+def empty_cache() -> None:
+    """Give CuPy's cached, unused GPU memory back to the driver (a no-op without a GPU)."""
+    if is_available():
+        from .backends import cupy_backend
+
+        cupy_backend.cupy.get_default_memory_pool().free_all_blocks()
+
+
+def get_device_name(device=None) -> str:
+    """The GPU's name, as the driver reports it."""
+    if not is_available():
+        raise RuntimeError("Found no NVIDIA driver on your system (no CUDA GPU usable by CuPy)")
+    from .backends import cupy_backend
+
+    index = 0 if device is None else (device if isinstance(device, int) else (device.index or 0))
+    name = cupy_backend.cupy.cuda.runtime.getDeviceProperties(index)["name"]
+    return name.decode() if isinstance(name, bytes) else str(name)
+

@@ -25,7 +25,7 @@ from . import backends
 from .backends import Device
 from .tensor import Tensor
 
-__all__ = ["Generator", "default_generator"]
+__all__ = ["Generator", "default_generator", "get_rng_state", "initial_seed", "seed", "set_rng_state"]
 
 DEFAULT_SEED = 67280421310721
 """The seed of a new Generator (PyTorch's default seed)."""
@@ -179,3 +179,35 @@ def rng_of(generator) -> np.random.Generator:
     if generator is None:
         return backends.get_backend("cpu").rng
     return getattr(generator, "rng", generator)
+
+
+def seed() -> int:
+    """Seed the global CPU generator from the operating system's entropy; returns the seed.
+
+    >>> import minitorch_conv as mt
+    >>> s = mt.seed(); mt.initial_seed() == s
+    True
+    """
+    return default_generator.seed()
+
+
+def initial_seed() -> int:
+    """The seed the global CPU generator was last seeded with."""
+    return default_generator.initial_seed()
+
+
+def get_rng_state() -> Tensor:
+    """The global CPU generator's state, as a uint8 tensor for :func:`set_rng_state`.
+
+    >>> import minitorch_conv as mt
+    >>> state = mt.get_rng_state(); a = mt.rand(2); mt.set_rng_state(state)
+    >>> bool((mt.rand(2) == a).all())
+    True
+    """
+    return default_generator.get_state()
+
+
+def set_rng_state(new_state: Tensor) -> None:
+    """Restore the global CPU generator from a state :func:`get_rng_state` returned."""
+    default_generator.set_state(new_state)
+

@@ -181,6 +181,28 @@ class Tensor:
     def element_size(self) -> int:
         return self._array.itemsize
 
+    @property
+    def itemsize(self) -> int:
+        return self._array.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return int(self._array.nbytes)
+
+    def storage_offset(self) -> int:
+        """Elements between the start of the base's memory and this tensor's first element."""
+        if self._base is None:
+            return 0
+        return (self.data_ptr() - self._base.data_ptr()) // self._array.itemsize
+
+    def pin_memory(self, device=None) -> Tensor:
+        """This tensor: there is no pinned host memory to use here (as PyTorch without a GPU)."""
+        return self
+
+    def share_memory_(self) -> Tensor:
+        """This tensor, unchanged (NumPy memory is not moved into shared memory)."""
+        return self
+
     def data_ptr(self) -> int:
         """The memory address of this tensor's first element (views of one base differ by their
         offset; two tensors with the same ``data_ptr`` and shape see the same numbers)."""

@@ -14,6 +14,31 @@ from . import (  # noqa: F401
     shape,
     sorting,
 )
+from .composite import (  # noqa: F401
+    broadcast_tensors,
+    broadcast_to,
+    cdist,
+    column_stack,
+    diag,
+    dist,
+    dstack,
+    fmod,
+    frac,
+    hstack,
+    isinf,
+    logspace,
+    meshgrid,
+    nan_to_num,
+    repeat_interleave,
+    roll,
+    rot90,
+    tan,
+    tile,
+    trace,
+    tril,
+    triu,
+    vstack,
+)
 from .contraction import einsum  # noqa: F401
 from .elementwise import (  # noqa: F401
     abs,
@@ -75,6 +100,7 @@ from .elementwise import (  # noqa: F401
     trunc,
     where,
 )
+from .elementwise import clamp as clip  # noqa: F401
 from .elementwise import div as divide  # noqa: F401
 from .indexing import (  # noqa: F401
     argwhere,

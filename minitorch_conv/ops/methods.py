@@ -98,6 +98,14 @@ def _register() -> None:
     }
     for name in ("log1p", "expm1", "log2", "log10", "exp2"):
         methods[f"{name}_"] = _unary_inplace(name)
+    from . import composite as cp
+
+    methods.update({
+        "tril": cp.tril, "triu": cp.triu, "diag": cp.diag, "trace": cp.trace, "roll": cp.roll,
+        "rot90": cp.rot90, "tile": cp.tile, "repeat_interleave": cp.repeat_interleave,
+        "broadcast_to": cp.broadcast_to, "tan": cp.tan, "frac": cp.frac, "fmod": cp.fmod,
+        "isinf": cp.isinf, "nan_to_num": cp.nan_to_num, "dist": cp.dist,
+    })
     for name, fn in methods.items():
         setattr(Tensor, name, fn)
     Tensor.T = property(sh.T)
