@@ -7,7 +7,7 @@ running averages of the statistics in training and uses them in evaluation mode.
 
 >>> import minitorch_conv as mt
 >>> y = mt.nn.InstanceNorm2d(3)(mt.randn(2, 3, 8, 8) * 5 + 2)
->>> bool(y.mean((2, 3)).abs().max() < 1e-5)
+>>> bool(y.mean((2, 3)).abs().max() < 1e-4)  # float32 rounding of a mean of 64 values
 True
 """
 
