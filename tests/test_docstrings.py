@@ -26,6 +26,7 @@ def test_docstring_examples_run(name):
         if (error.name or "minitorch_conv").startswith("minitorch_conv"):
             raise
         pytest.skip(f"{name} needs {error.name}")
+    # report=True prints each failing example with what it got: pytest shows it with the failure
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
-                             report=False)
+                             report=True)
     assert result.failed == 0, f"{result.failed} of {result.attempted} docstring examples failed in {name}"
