@@ -32,6 +32,7 @@ from dataclasses import asdict, dataclass
 
 import minitorch_conv as mt
 import minitorch_conv.nn.functional as F
+from minitorch_conv.ops.window import output_length
 
 
 @dataclass
@@ -52,7 +53,7 @@ class ConvShape:
     def output_hw(self) -> tuple[int, int]:
         dims = []
         for size, k, s, p, d in zip((self.h, self.w), self.kernel, self.stride, self.padding, self.dilation):
-            dims.append((size + 2 * p - d * (k - 1) - 1) // s + 1)
+            dims.append(output_length(size, k, s, p, p, d))
         return tuple(dims)
 
     @property
@@ -75,10 +76,6 @@ class ConvShape:
         if self.groups != 1:
             text += f" g{self.groups}"
         return text
-
-
-def _pair(v) -> tuple:
-    return (v, v) if isinstance(v, int) else tuple(v)
 
 
 STANDARD_SUITE = [

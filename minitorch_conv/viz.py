@@ -35,6 +35,7 @@ from . import nn
 from .autograd.engine import AccumulateGrad
 from .autograd.grad_mode import no_grad
 from .nn import functional as F
+from .ops.window import output_length, pair
 from .tensor import Tensor
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -89,9 +90,7 @@ def _numpy(value: Any) -> np.ndarray:
 
 
 def _pair(value: int | Sequence[int]) -> tuple[int, int]:
-    if isinstance(value, int):
-        return (value, value)
-    first, second = value
+    first, second = pair(value)
     return (int(first), int(second))
 
 
@@ -192,8 +191,7 @@ def im2col_matrix(
     H, W = image.shape
     cols = _numpy(F.unfold(Tensor(image[None, None]), (kh, kw), dilation=(dh, dw), padding=(ph, pw),
                            stride=(sh, sw)))[0]
-    Ho = (H + 2 * ph - dh * (kh - 1) - 1) // sh + 1
-    Wo = (W + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+    Ho, Wo = output_length(H, kh, sh, ph, ph, dh), output_length(W, kw, sw, pw, pw, dw)
     L, K = Ho * Wo, kh * kw
     Hp, Wp = H + 2 * ph, W + 2 * pw
     padded = np.zeros((Hp, Wp))
@@ -273,8 +271,7 @@ def col2im_accumulation(
     """
     (H, W), (kh, kw), (sh, sw), (ph, pw), (dh, dw) = map(
         _pair, (image_size, kernel_size, stride, padding, dilation))
-    Ho = (H + 2 * ph - dh * (kh - 1) - 1) // sh + 1
-    Wo = (W + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+    Ho, Wo = output_length(H, kh, sh, ph, ph, dh), output_length(W, kw, sw, pw, pw, dw)
     if Ho < 1 or Wo < 1:
         raise ValueError(f"a {kh}x{kw} kernel does not fit a {H}x{W} image with these settings")
     if cols is None:

@@ -747,7 +747,7 @@ def test_a16_float64_layer():
 # ---------------------------------------------------------------------------- implementation duties
 def test_only_the_gradients_asked_for_are_computed(monkeypatch):
     calls = []
-    monkeypatch.setattr(conv_ops.Conv2dWeightGrad, "apply",
+    monkeypatch.setattr(conv_ops.Conv2dWeightGradFunction, "apply",
                         classmethod(lambda cls, *a: calls.append("weight") or None))
     x, w = mt.randn(1, 2, 5, 5, requires_grad=True), mt.randn(3, 2, 3, 3)
     F.conv2d(x, w).sum().backward()
@@ -1062,3 +1062,62 @@ def test_float16_convolution_runs_and_stays_float16(groups):
         results[dtype] = [t.numpy().astype(np.float32) for t in (y.detach(), xt.grad, wt.grad)]
     for half, single in zip(results[mt.float16], results[mt.float32]):
         np.testing.assert_allclose(half, single, rtol=2e-2, atol=5e-2)
+
+
+# ---------------------------------------------------------------------------- the dispatcher
+DISPATCH_CASES = {  # one geometry per fast path of ops/conv_dispatch.py
+    "pointwise": dict(kernel=(1, 1), stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1), groups=1),
+    "subsampled 1x1": dict(kernel=(1, 1), stride=(2, 2), padding=(0, 0, 0, 0), dilation=(1, 1), groups=1),
+    "subsampled dilated": dict(kernel=(3, 3), stride=(2, 2), padding=(2, 2, 1, 1), dilation=(2, 2),
+                               groups=2),
+    "depthwise": dict(kernel=(3, 3), stride=(1, 1), padding=(1, 1, 1, 1), dilation=(1, 1), groups=4),
+    "general": dict(kernel=(3, 2), stride=(2, 1), padding=(1, 1, 0, 0), dilation=(1, 2), groups=2),
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", list(DISPATCH_CASES))
+def test_every_dispatched_path_computes_what_the_reference_kernel_computes(case, dtype):
+    """Forward, input gradient, weight gradient: the dispatcher's choice against the plain
+    im2col/GEMM/col2im kernels of ops/conv.py called directly."""
+    from minitorch_conv.backends import get_backend
+    from minitorch_conv.ops import conv_dispatch
+
+    g = DISPATCH_CASES[case]
+    rng = np.random.default_rng(11)
+    backend = get_backend("cpu")
+    params = conv_ops.ConvParams(g["stride"], g["padding"], g["dilation"], g["groups"])
+    x = rng.standard_normal((3, 4, 9, 8)).astype(dtype)
+    w = rng.standard_normal((8, 4 // g["groups"], *g["kernel"])).astype(dtype)
+    b = rng.standard_normal(8).astype(dtype)
+    Ho, Wo = conv_ops.conv_output_size((9, 8), g["kernel"], params)
+    dy = rng.standard_normal((3, 8, Ho, Wo)).astype(dtype)
+    pairs = [
+        (conv_dispatch.conv2d(conv_ops.conv2d_array, backend, x, w, params, b),
+         conv_ops.conv2d_array(backend, x, w, params, b)),
+        (conv_dispatch.conv2d_input_grad(conv_ops.conv_transpose2d_array, backend, dy, w, params, (9, 8)),
+         conv_ops.conv_transpose2d_array(backend, dy, w, params, (9, 8))),
+        (conv_dispatch.conv2d_weight_grad(conv_ops.conv2d_weight_grad_array, backend, x, dy, g["kernel"],
+                                          params),
+         conv_ops.conv2d_weight_grad_array(backend, x, dy, g["kernel"], params)),
+    ]
+    tol = dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-11, atol=1e-11)
+    for dispatched, reference in pairs:
+        assert dispatched.shape == reference.shape and dispatched.dtype == reference.dtype
+        np.testing.assert_allclose(dispatched, reference, **tol)
+
+
+def test_explain_environment_variable_traces_a_whole_program():
+    import os
+    import subprocess
+    import sys
+
+    code = ("import minitorch_conv as mt, minitorch_conv.nn.functional as F; "
+            "F.conv2d(mt.ones(1, 2, 5, 5), mt.ones(3, 2, 3, 3))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env={**os.environ, "MINITORCH_CONV_EXPLAIN": "1"})
+    assert "conv2d forward: x (1, 2, 5, 5), W (3, 2, 3, 3)" in done.stderr
+    assert "-> im2col+GEMM" in done.stderr or "-> direct" in done.stderr
+    quiet = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={k: v for k, v in os.environ.items() if k != "MINITORCH_CONV_EXPLAIN"})
+    assert "conv2d forward" not in quiet.stderr

@@ -17,6 +17,7 @@ import minitorch_conv.nn.functional as F
 from minitorch_conv.backends import numba_kernels
 from minitorch_conv.backends.base import Backend
 from minitorch_conv.ops import conv as conv_ops
+from minitorch_conv.ops import conv_dispatch
 
 needs_numba = pytest.mark.skipif(not numba_kernels.AVAILABLE, reason="numba is not installed")
 
@@ -78,6 +79,15 @@ def test_gemm_layout_columns_are_the_unfold_columns_and_col2im_is_their_adjoint(
     assert lhs == pytest.approx(rhs, rel=1e-5, abs=1e-5)
 
 
+def _dispatched_kernels(backend, image, weight, grad_output, kernel, params, image_size):
+    """Forward, input gradient and weight gradient as the Functions run them (ops/conv_dispatch.py)."""
+    return (conv_dispatch.conv2d(conv_ops.conv2d_array, backend, image, weight, params),
+            conv_dispatch.conv2d_input_grad(conv_ops.conv_transpose2d_array, backend, grad_output, weight,
+                                            params, image_size),
+            conv_dispatch.conv2d_weight_grad(conv_ops.conv2d_weight_grad_array, backend, image, grad_output,
+                                             kernel, params))
+
+
 @needs_numba
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(geometry, st.integers(1, 3))
@@ -125,9 +135,7 @@ def test_direct_kernels_agree_with_columns_for_any_groups(cpu, monkeypatch, g, g
 
     def all_three(direct: bool):
         monkeypatch.setattr(type(cpu), "use_direct", lambda self, *geometry: direct)
-        return (conv_ops.conv2d_array(cpu, image, weight, params),
-                conv_ops.conv_transpose2d_array(cpu, grad_output, weight, params, (g["h"], g["w"])),
-                conv_ops.conv2d_weight_grad_array(cpu, image, grad_output, kernel, params))
+        return _dispatched_kernels(cpu, image, weight, grad_output, kernel, params, (g["h"], g["w"]))
 
     cpu.use_numba = True
     for fast, general in zip(all_three(True), all_three(False)):
@@ -152,9 +160,7 @@ def test_blocked_3x3_kernels_with_remainders_agree_with_columns(cpu, monkeypatch
     for direct in (True, False):
         monkeypatch.setattr(type(cpu), "use_direct",
                             lambda self, channels, groups, kernel, stride, dtype, _direct=direct: _direct)
-        results.append((conv_ops.conv2d_array(cpu, image, weight, params),
-                        conv_ops.conv_transpose2d_array(cpu, grad_output, weight, params, (9, 8)),
-                        conv_ops.conv2d_weight_grad_array(cpu, image, grad_output, (3, 3), params)))
+        results.append(_dispatched_kernels(cpu, image, weight, grad_output, (3, 3), params, (9, 8)))
     tol = dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-10)
     for fast, general in zip(*results):
         np.testing.assert_allclose(fast, general, **tol)
@@ -185,7 +191,7 @@ def test_strided_convs_that_skip_pixels_equal_the_general_path(monkeypatch, kern
         return [y.detach().numpy(), transposed.numpy()] + [t.grad.numpy() for t in tensors]
 
     taken = []
-    original = conv_ops._every_sth_pixel
+    original = conv_dispatch._every_sth_pixel
 
     def spy(*geometry):
         result = original(*geometry)
@@ -193,11 +199,11 @@ def test_strided_convs_that_skip_pixels_equal_the_general_path(monkeypatch, kern
             taken.append(result is not None)
         return result
 
-    monkeypatch.setattr(conv_ops, "_every_sth_pixel", spy)
+    monkeypatch.setattr(conv_dispatch, "_every_sth_pixel", spy)
     rng = np.random.default_rng(8)
     fast = run()
     assert taken and all(taken)  # forward, both gradients and the transposed conv: stride one
-    monkeypatch.setattr(conv_ops, "_every_sth_pixel", lambda *args: None)
+    monkeypatch.setattr(conv_dispatch, "_every_sth_pixel", lambda *args: None)
     rng = np.random.default_rng(8)
     general = run()
     for a, b_ in zip(fast, general):
@@ -289,7 +295,7 @@ def test_pointwise_path_equals_the_general_path(monkeypatch):
             t.grad.numpy() for t in tensors]
 
     fast = run()
-    monkeypatch.setattr(conv_ops, "_is_pointwise", lambda kernel_size, params, backend: False)
+    monkeypatch.setattr(conv_dispatch, "_is_pointwise", lambda kernel_size, params, backend: False)
     general = run()
     for a, b_ in zip(fast, general):
         np.testing.assert_allclose(a, b_, rtol=1e-10, atol=1e-10)

@@ -14,11 +14,10 @@ This module works on whatever objects the nodes hand it: it calls a few Tensor m
 
 from __future__ import annotations
 
-import threading
 import weakref
 from contextlib import nullcontext
 
-from . import anomaly_mode
+from . import anomaly_mode, gradient_reuse
 from .grad_mode import set_grad_enabled
 
 
@@ -89,33 +88,22 @@ def run_tensor_hooks(hooks, grad):
     return grad
 
 
-_backward_state = threading.local()
-
-
-def backward_running() -> bool:
-    """True while this thread's engine runs backward functions (see :func:`fresh_grad`)."""
-    return getattr(_backward_state, "depth", 0) > 0
-
-
 def fresh_grad(grad, create_graph: bool):
     """The first gradient a tensor keeps in ``.grad``: its own contiguous copy (unless recorded).
 
     The incoming buffer may be a read-only broadcast view, the caller's ``gradient``, or the very
     tensor another leaf receives; in-place updates of one ``.grad`` must not reach the others.
-    The one exception is a gradient a Function with ``returns_new_arrays`` made during this
-    backward pass (a convolution's input gradient, say): nobody else can hold its array, so the
-    first ``.grad`` to receive it keeps it without a copy (PyTorch steals such gradients too), and
-    any later receiver copies.
+    (Performance seam: a gradient nobody else can hold is kept without the copy, see
+    ``gradient_reuse.py``.)
     """
     if create_graph:
         return grad
-    if getattr(grad, "_unshared_array", False):
-        grad._unshared_array = False
+    if gradient_reuse.take_unshared(grad):
         return grad
     return grad.detach().clone()
 
 
-def _edge_of(tensor):
+def edge_of(tensor):
     """The (node, output_nr) edge where a gradient for ``tensor`` enters the graph, or None."""
     if tensor.grad_fn is not None:
         return tensor.grad_fn, tensor._output_nr
@@ -193,7 +181,7 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False, 
     """
     buffers = {}
     for tensor, grad in zip(tensors, grad_tensors):
-        edge = _edge_of(tensor)
+        edge = edge_of(tensor)
         if edge is None:
             raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
         node, nr = edge
@@ -205,7 +193,7 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False, 
     needed = None
     if inputs is not None:
         for i, inp in enumerate(inputs):
-            edge = _edge_of(inp)
+            edge = edge_of(inp)
             if edge is None:
                 raise RuntimeError("One of the differentiated Tensors does not require grad")
             captures.setdefault(edge, []).append(i)
@@ -213,18 +201,17 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False, 
     results = [None] * (0 if inputs is None else len(inputs))
 
     ready = [node for node in buffers if dependencies[node] == 0]
-    _backward_state.depth = getattr(_backward_state, "depth", 0) + 1
     outer = anomaly_mode.evaluating_node()  # a backward run from inside another node's backward
     try:
-        _run_ready_nodes(ready, buffers, dependencies, captures, results, needed, retain_graph,
-                         create_graph, accumulate=inputs is None)
+        with gradient_reuse.backward_pass():  # (performance seam, gradient_reuse.py)
+            _run_ready_nodes(ready, buffers, dependencies, captures, results, needed, retain_graph,
+                             create_graph, accumulate=inputs is None)
     except Exception:
         failed = anomaly_mode.evaluating_node()
         if anomaly_mode.state.enabled and failed is not None and failed is not outer:
             anomaly_mode.warn_failed(failed)  # PyTorch's "Error detected in ..." warning
         raise
     finally:
-        _backward_state.depth -= 1
         anomaly_mode.set_evaluating_node(outer)
 
     if inputs is not None and not allow_unused:

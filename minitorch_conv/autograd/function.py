@@ -26,8 +26,8 @@ from __future__ import annotations
 import functools
 from contextlib import nullcontext
 
-from . import anomaly_mode
-from .engine import AccumulateGrad, backward_running, fresh_grad  # noqa: F401  (AccumulateGrad: re-exported)
+from . import anomaly_mode, gradient_reuse
+from .engine import AccumulateGrad, edge_of, fresh_grad  # noqa: F401  (AccumulateGrad: re-exported)
 from .grad_mode import is_grad_enabled, is_inference_mode_enabled, no_grad
 
 _FREED_MESSAGE = (
@@ -137,7 +137,7 @@ class Node:
         for arg in args:
             if _is_tensor(arg):
                 meta.append((tuple(arg.shape), arg.dtype, arg.device))
-                edges.append(_input_edge(arg))
+                edges.append(edge_of(arg))
             else:
                 meta.append(None)
                 edges.append(None)
@@ -214,22 +214,13 @@ def _is_tensor(obj) -> bool:
     return getattr(obj, "_is_minitorch_tensor", False)
 
 
-def _input_edge(tensor):
-    node = tensor.grad_fn
-    if node is not None:
-        return (node, tensor._output_nr)
-    if tensor.requires_grad:
-        return (tensor._grad_accumulator(), 0)
-    return None
-
-
 class Function:
     """Base class for differentiable operations; see the module docstring for an example."""
 
     returns_new_arrays = False
     """True for a Function whose forward always returns newly allocated arrays that it keeps no
     reference to: when it runs inside a backward pass, a leaf may keep its result as ``.grad``
-    without a copy (see ``engine.fresh_grad``)."""
+    without a copy (see ``gradient_reuse.py``)."""
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -265,9 +256,8 @@ class Function:
             raw = cls.forward(ctx, *args, **kwargs)
         is_tuple = isinstance(raw, tuple)
         outputs = tuple(_wrap_output(o, args) for o in (raw if is_tuple else (raw,)))
-        if cls.returns_new_arrays and backward_running():
-            for out in outputs:
-                out._unshared_array = True
+        if cls.returns_new_arrays:  # (performance seam, gradient_reuse.py)
+            gradient_reuse.mark_unshared(cls, outputs)
         for tensor in ctx.dirty:  # inputs forward changed in place: their memory has a new version
             tensor._version_counter[0] += 1
         aliased = _inputs_aliased_by(outputs, args) if cls.checks_aliases and not cls.is_view else None

@@ -6,7 +6,9 @@ is a plain GEMM per image) and **subsampled** (a strided convolution that reads 
 pixel, run as a stride-1 one over those pixels, then one of the others). Inside
 ``with mt.backends.explain():`` every convolution kernel (forward, input gradient, weight
 gradient) prints the path it took and the reason, and kernels swapped in with
-``mt.backends.override`` say so. Outside, the kernels pay one flag check.
+``mt.backends.override`` say so. Outside, the kernels pay one flag check. Setting the
+environment variable ``MINITORCH_CONV_EXPLAIN=1`` before the import turns it on for the whole
+program (lines to standard error), without touching the code.
 
 >>> import minitorch_conv as mt
 >>> import minitorch_conv.nn.functional as F
@@ -21,14 +23,19 @@ conv2d forward: x (2, 8, 6, 6), W (16, 8, 1, 1), stride 2
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from typing import TextIO
 
 tracing = False
 """True inside :func:`explain`: the one thing the kernels check before describing themselves."""
 
-_sinks: list[tuple[TextIO | None, list[str]]] = []
+_sinks: list[tuple[TextIO | None, list[str] | None]] = []
 _continuing = [False]  # the next path continues a subsampled one: no new header
+
+if os.environ.get("MINITORCH_CONV_EXPLAIN", "") not in ("", "0"):
+    _sinks.append((sys.stderr, None))  # the whole program, printed, nothing collected
+    tracing = True
 
 
 @contextlib.contextmanager
@@ -63,7 +70,9 @@ def explain(file: TextIO | None = None):
 
 def _emit(header: str | None, path_line: str) -> None:
     for file, collected in _sinks:
-        if header is not None:
+        if collected is None:
+            pass
+        elif header is not None:
             collected.append(header + "\n" + path_line)
         elif collected:
             collected[-1] += "\n" + path_line
@@ -81,7 +90,7 @@ _KERNELS = {"forward": ("conv2d forward", "x", "W"), "input grad": ("conv2d inpu
             "weight grad": ("conv2d weight grad", "x", "dW")}
 
 
-def _pair(value) -> str:
+def _fmt_pair(value) -> str:
     a, b = value
     return str(a) if a == b else f"({a}, {b})"
 
@@ -89,13 +98,13 @@ def _pair(value) -> str:
 def _header(kernel: str, image_shape, weight_shape, params) -> str:
     title, image_name, weight_name = _KERNELS[kernel]
     parts = [f"{title}: {image_name} {tuple(image_shape)}, {weight_name} {tuple(weight_shape)}",
-             f"stride {_pair(params.stride)}"]
+             f"stride {_fmt_pair(params.stride)}"]
     pt, pb, pl, pr = params.padding
     if pt or pb or pl or pr:
-        parts.append(f"padding {_pair((pt, pl))}" if (pt, pl) == (pb, pr) else
+        parts.append(f"padding {_fmt_pair((pt, pl))}" if (pt, pl) == (pb, pr) else
                      f"padding (top {pt}, bottom {pb}, left {pl}, right {pr})")
     if tuple(params.dilation) != (1, 1):
-        parts.append(f"dilation {_pair(params.dilation)}")
+        parts.append(f"dilation {_fmt_pair(params.dilation)}")
     if params.groups != 1:
         parts.append(f"groups {params.groups}")
     return ", ".join(parts)

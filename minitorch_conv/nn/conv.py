@@ -19,10 +19,10 @@ from __future__ import annotations
 import math
 import operator
 import warnings
-from collections.abc import Iterable
 
 from .. import creation
 from ..backends import get_default_dtype, to_dtype
+from ..ops.window import pair as _pair
 from ..tensor import Tensor
 from . import functional as F
 from . import init
@@ -31,11 +31,6 @@ from .module import Module, Parameter
 __all__ = ["Conv2d", "ConvTranspose2d"]
 
 
-def _pair(value) -> tuple:
-    """PyTorch's ``_pair``: an iterable becomes a tuple as it is (length unchecked), else ``(v, v)``."""
-    if isinstance(value, Iterable):
-        return tuple(value)
-    return (value, value)
 
 
 def _reverse_repeat_tuple(values, n: int) -> tuple:

@@ -72,8 +72,8 @@ class InstanceNorm2d(_InstanceNorm):
 
     >>> import minitorch_conv as mt
     >>> norm = mt.nn.InstanceNorm2d(3, track_running_stats=True)
-    >>> _ = norm(mt.randn(2, 3, 4, 4) + 1)
-    >>> bool((norm.running_mean > 0.05).all())
+    >>> _ = norm(mt.randn(2, 3, 4, 4) + 5)   # the running mean moves 10% of the way to about 5
+    >>> bool((norm.running_mean > 0.3).all())
     True
     """
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from ..ops.window import pair
 from ..tensor import Tensor
 from .errors import UnsupportedOperatorError
 from .graph import INT64_MAX, GraphBuilder
@@ -24,10 +25,9 @@ __all__: list[str] = []  # nothing here is called directly: the registry holds t
 
 
 def _pair(value) -> tuple[int, int]:
-    if isinstance(value, Iterable):
-        value = tuple(value)
-        return (value[0], value[0]) if len(value) == 1 else value
-    return (value, value)
+    """PyTorch's ``_pair``, with a 1-element sequence broadcast as the functional ops do."""
+    value = pair(value)
+    return value * 2 if len(value) == 1 else value
 
 
 class _Batched:

@@ -1,0 +1,410 @@
+"""The convolution's argument checks: PyTorch's types, values and messages, in PyTorch's order.
+
+``ops/conv.py`` calls one function here per public entry point, before any arithmetic:
+
+=========================  ==================================================================
+checker                    returns
+=========================  ==================================================================
+conv2d_arguments           (x as a batch, whether it was unbatched, the ConvParams)
+conv_transpose2d_arguments (x as a batch, whether it was unbatched, the ConvParams, (Hout, Wout))
+im2col_arguments           (x as a batch, whether it was batched, kernel size, the ConvParams)
+col2im_arguments           (cols as a batch, whether it was batched, (H, W), kernel size, params)
+=========================  ==================================================================
+
+Types come first (a TypeError that lists PyTorch's signatures, as its argument parser does),
+then values (RuntimeError with PyTorch's words: negative padding, non-positive stride, a kernel
+larger than the padded input, channel counts that do not match the groups, ...).
+tests/test_conv.py compares every message with PyTorch's.
+
+>>> import minitorch_conv as mt
+>>> x, unbatched, params = conv2d_arguments(mt.ones(3, 5, 5), mt.ones(2, 3, 3, 3), None, 1, "same", 1, 1)
+>>> tuple(x.shape), unbatched, params.padding
+((1, 3, 5, 5), True, (1, 1, 1, 1))
+"""
+
+from __future__ import annotations
+
+import operator
+
+from ..backends import CPP_NAMES, SCALAR_NAMES
+from ..tensor import Tensor
+from .window import ConvParams, conv_output_size
+
+_CONV2D_SIGNATURES = (
+    " * (Tensor input, Tensor weight, Tensor bias = None, tuple of ints stride = 1, tuple of ints "
+    "padding = 0, tuple of ints dilation = 1, int groups = 1)\n"
+    " * (Tensor input, Tensor weight, Tensor bias = None, tuple of ints stride = 1, str padding = "
+    '"valid", tuple of ints dilation = 1, int groups = 1)\n'
+)
+
+
+def _type_name(value) -> str:
+    return "Tensor" if isinstance(value, Tensor) else type(value).__name__
+
+
+def _as_int(value):
+    """``value`` as an int if PyTorch's parser would take it as one (not a bool, not a float), else None."""
+    if isinstance(value, bool) or isinstance(value, float):
+        return None
+    try:
+        return operator.index(value)
+    except TypeError:
+        return None
+
+
+def _as_int_tuple(value, size: int = 2):
+    """An int becomes ``(value,) * size``; a sequence of ints is kept as given; else None."""
+    single = _as_int(value)
+    if single is not None:
+        return (single,) * size
+    if isinstance(value, (tuple, list)):
+        items = [_as_int(v) for v in value]
+        if all(i is not None for i in items):
+            return tuple(items)
+    return None
+
+
+def _int_tuple_or_raise(value, fn: str, name: str, position: int | None = None):
+    """Like :func:`_as_int_tuple`, raising PyTorch's TypeError for anything else."""
+    parsed = _as_int_tuple(value)
+    if parsed is not None:
+        return parsed
+    where = f"argument '{name}'" + (f" (position {position})" if position else "")
+    if isinstance(value, (tuple, list)):
+        bad = next(i for i, v in enumerate(value) if _as_int(v) is None)
+        raise TypeError(f"{fn}(): {where} must be tuple of ints, but found element of type "
+                        f"{type(value[bad]).__name__} at pos {bad}")
+    raise TypeError(f"{fn}(): {where} must be tuple of ints, not {type(value).__name__}")
+
+
+def _expand_param(value: tuple, name: str, spatial_dims: int) -> tuple:
+    """A 1-element list broadcasts; otherwise it must have one value per spatial dimension."""
+    if len(value) == 1:
+        return value * spatial_dims
+    if len(value) != spatial_dims:
+        raise RuntimeError(
+            f"expected {name} to be a single integer value or a list of {spatial_dims} values to "
+            f"match the convolution dimensions, but got {name}={list(value)}"
+        )
+    return value
+
+
+def _batchify(input: Tensor, fn: str):  # noqa: A002
+    """A 3-D (C, H, W) input as a batch of one; other ranks are refused."""
+    if input.ndim not in (3, 4):
+        raise RuntimeError(
+            f"Expected 3D (unbatched) or 4D (batched) input to {fn}, but got input of size: "
+            f"{list(input.shape)}"
+        )
+    return (input.unsqueeze(0), True) if input.ndim == 3 else (input, False)
+
+
+def _check_same_type(input: Tensor, other: Tensor, what: str) -> None:  # noqa: A002
+    """Device, then dtype, of ``other`` (weight or bias) against the input's."""
+    if other.device != input.device:
+        raise RuntimeError(
+            f"Input type ({input.type_name()}) and {what} type ({other.type_name()}) should be the "
+            f"same (input on {input.device}, {what} on {other.device})"
+        )
+    if other.dtype is not input.dtype:
+        raise RuntimeError(
+            f"expected scalar type {SCALAR_NAMES.get(input.dtype.name, input.dtype.name)} but found "
+            f"{SCALAR_NAMES.get(other.dtype.name, other.dtype.name)}"
+        )
+
+
+def _check_bias_dtype(input: Tensor, bias: Tensor | None) -> None:  # noqa: A002
+    if bias is not None and bias.dtype is not input.dtype:
+        raise RuntimeError(
+            f"Input type ({CPP_NAMES.get(input.dtype.name, input.dtype.name)}) and bias type "
+            f"({CPP_NAMES.get(bias.dtype.name, bias.dtype.name)}) should be the same"
+        )
+
+
+def _check_shape_forward(x: Tensor, weight: Tensor, bias, stride, padding, dilation, groups,
+                         output_padding=None) -> None:
+    """PyTorch's ``_convolution`` and ``check_shape_forward`` checks, in PyTorch's order.
+
+    ``padding`` is (top, bottom, left, right); ``output_padding`` is None for a convolution.
+    """
+    transposed = output_padding is not None
+    weight_shape = list(weight.shape)
+    if any(p < 0 for p in padding):
+        raise RuntimeError("negative padding is not supported")
+    if transposed and any(p < 0 for p in output_padding):
+        raise RuntimeError("negative output_padding is not supported")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(d < 0 for d in dilation):
+        raise RuntimeError("dilation should be greater than zero")
+    if weight.ndim != x.ndim:
+        raise RuntimeError(
+            f"Expected {weight.ndim}-dimensional input for {weight.ndim}-dimensional weight "
+            f"{weight_shape}, but got {x.ndim}-dimensional input of size {list(x.shape)} instead"
+        )
+    if weight.shape[0] < groups:
+        raise RuntimeError(
+            f"Given groups={groups}, expected weight to be at least {groups} at dimension 0, but got "
+            f"weight of size {weight_shape} instead"
+        )
+    if weight.shape[0] % groups:
+        raise RuntimeError(
+            f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but "
+            f"got weight of size [{weight_shape}] instead"
+        )
+    if not transposed:
+        channels, bias_size, prefix = weight.shape[1] * groups, weight.shape[0], f"Given groups={groups}, "
+    else:
+        channels, bias_size, prefix = weight.shape[0], weight.shape[1] * groups, "Given transposed=1, "
+    if x.shape[1] != channels:
+        raise RuntimeError(
+            f"{prefix}weight of size {weight_shape}, expected input{list(x.shape)} to have {channels} "
+            f"channels, but got {x.shape[1]} channels instead"
+        )
+    if bias is not None and (bias.ndim != 1 or bias.shape[0] != bias_size):
+        prefix = "Given transposed=1, " if transposed else "Given "
+        raise RuntimeError(
+            f"{prefix}weight of size {weight_shape}, expected bias to be 1-dimensional with "
+            f"{bias_size} elements, but got bias of size {list(bias.shape)} instead"
+        )
+    (kh, kw), (H, W), (dh, dw) = weight.shape[2:], x.shape[2:], dilation
+    if not transposed:
+        padded = (H + padding[0] + padding[1], W + padding[2] + padding[3])
+        dilated = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)
+        if padded[0] < dilated[0] or padded[1] < dilated[1]:
+            raise RuntimeError(
+                f"Calculated padded input size per channel: ({padded[0]} x {padded[1]}). Kernel size: "
+                f"({dilated[0]} x {dilated[1]}). Kernel size can't be greater than actual input size"
+            )
+        if 0 in dilation:
+            if 0 in (kh, kw):
+                raise RuntimeError(f"kernel size should be greater than zero, but got {[kh, kw]}")
+            raise RuntimeError(f"dilation should be greater than zero, but got {list(dilation)}")
+    if kh <= 0 or kw <= 0:
+        raise RuntimeError(
+            f"kernel size should be greater than zero, but got kernel_height: {kh} kernel_width: {kw}"
+        )
+    empty_input = x.shape[0] == 0 or x.shape[1] == 0
+    if x.numel() == 0 and not empty_input:
+        raise RuntimeError(
+            "Only zero batch or zero channel inputs are supported, but got input shape: "
+            f"{list(x.shape)}"
+        )
+    if transposed:
+        if dh <= 0 or dw <= 0:
+            raise RuntimeError(
+                f"dilation should be greater than zero, but got dilation_height: {dh}, "
+                f"dilation_width: {dw}"
+            )
+        (oph, opw), (sh, sw) = output_padding, stride
+        if not ((opw < sw or opw < dw) and (oph < sh or oph < dh)):
+            raise RuntimeError(
+                "output padding must be smaller than either stride or dilation, but got "
+                f"output_padding_height: {oph} output_padding_width: {opw} stride_height: {sh} "
+                f"stride_width: {sw} dilation_height: {dh} dilation_width: {dw}"
+            )
+        if weight.numel() == 0:
+            raise RuntimeError(f"non-empty 2D or 4D weight tensor expected, but got: {weight_shape}")
+
+
+def _fold_args(fn: str, names_values, first_position: int):
+    """kernel_size, dilation, ... each as a pair (PyTorch's ``_pair`` then a length check)."""
+    pairs = []
+    for offset, (name, value) in enumerate(names_values):
+        value = value if isinstance(value, (tuple, list)) else (value, value)
+        parsed = _int_tuple_or_raise(value, fn, name, first_position + offset)
+        if len(parsed) != 2:
+            raise RuntimeError(f"It is expected {name} equals to 2, but got size {len(parsed)}")
+        pairs.append(parsed)
+    return pairs
+
+
+def _check_positive(kind: str, pair) -> None:
+    first, second = {"kernel size": ("kernel_height", "kernel_width"),
+                     "dilation": ("dilation_height", "dilation_width"),
+                     "stride": ("stride_height", "stride_width"),
+                     "padding": ("pad_height", "pad_width")}[kind]
+    bad = pair[0] < 0 or pair[1] < 0 if kind == "padding" else pair[0] <= 0 or pair[1] <= 0
+    if bad:
+        need = "be non-negative" if kind == "padding" else "be greater than zero"
+        raise RuntimeError(f"{kind} should {need}, but got {first}: {pair[0]} {second}: {pair[1]}")
+
+
+# ---------------------------------------------------------------------------- one checker per entry point
+def conv2d_arguments(input, weight, bias, stride, padding, dilation, groups):  # noqa: A002
+    """``F.conv2d``'s arguments checked: ``(x, unbatched, params)``, x always (N, C, H, W)."""
+    string_padding = isinstance(padding, str)
+    parsed = [_as_int_tuple(v) for v in (stride, dilation)]
+    parsed_padding = None if string_padding else _as_int_tuple(padding)
+    if (not isinstance(input, Tensor) or not isinstance(weight, Tensor)
+            or not (bias is None or isinstance(bias, Tensor)) or None in parsed
+            or (not string_padding and parsed_padding is None) or _as_int(groups) is None):
+        got = ", ".join(_type_name(v) for v in (input, weight, bias, stride, padding, dilation, groups))
+        raise TypeError(
+            f"conv2d() received an invalid combination of arguments - got ({got}), but expected one "
+            f"of:\n{_CONV2D_SIGNATURES}"
+        )
+    (stride, dilation), groups = parsed, _as_int(groups)
+    if not string_padding:
+        _check_bias_dtype(input, bias)
+    x, unbatched = _batchify(input, "conv2d")
+    if string_padding and padding not in ("same", "valid"):
+        raise RuntimeError(f"Invalid padding string: {padding!r}")
+    if weight.ndim <= 2:
+        raise RuntimeError("weight should have at least three dimensions")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    spatial_dims = weight.ndim - 2
+    if padding == "same":
+        if weight.ndim != x.ndim:
+            raise RuntimeError(
+                f"Expected {weight.ndim}-dimensional input for {weight.ndim}-dimensional weight"
+                f"{list(weight.shape)}, but got {x.ndim}-dimensional input of size {list(x.shape)} "
+                "instead"
+            )
+        for name, value in (("stride", stride), ("dilation", dilation)):
+            if len(value) not in (1, spatial_dims):
+                raise RuntimeError(f"{name} cannot broadcast to {spatial_dims} dimensions")
+        if any(s != 1 for s in stride):
+            raise RuntimeError("padding='same' is not supported for strided convolutions")
+        stride, dilation = _expand_param(stride, "stride", 2), _expand_param(dilation, "dilation", 2)
+        pads = []
+        for d, k in zip(dilation, weight.shape[2:]):
+            total = d * (k - 1)
+            pads += [total // 2, total - total // 2]  # the smaller half first (top, left)
+        padding4 = tuple(pads)
+    else:
+        stride = _expand_param(stride, "stride", spatial_dims)
+        pair = _expand_param((0, 0) if string_padding else parsed_padding, "padding", spatial_dims)
+        dilation = _expand_param(dilation, "dilation", spatial_dims)
+        padding4 = tuple(p for p in pair for _ in range(2))  # (ph, ph, pw, pw)
+    _check_shape_forward(x, weight, bias, stride, padding4, dilation, groups)
+    if x.shape[0] and x.shape[1]:
+        _check_same_type(x, weight, "weight")
+        if bias is not None:
+            _check_bias_dtype(x, bias)
+    return x, unbatched, ConvParams(tuple(stride), padding4, tuple(dilation), groups)
+
+
+def conv_transpose2d_arguments(input, weight, bias, stride, padding, output_padding, groups,  # noqa: A002
+                               dilation):
+    """``F.conv_transpose2d``'s arguments checked: ``(x, unbatched, params, (Hout, Wout))``."""
+    fn = "conv_transpose2d"
+    for position, (name, value) in enumerate((("input", input), ("weight", weight)), start=1):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be Tensor, not "
+                            f"{_type_name(value)}")
+    if bias is not None and not isinstance(bias, Tensor):
+        raise TypeError(f"{fn}(): argument 'bias' (position 3) must be Tensor, not {_type_name(bias)}")
+    stride = _int_tuple_or_raise(stride, fn, "stride")
+    padding = _int_tuple_or_raise(padding, fn, "padding")
+    output_padding = _int_tuple_or_raise(output_padding, fn, "output_padding")
+    if _as_int(groups) is None:
+        raise TypeError(f"{fn}(): argument 'groups' must be int, not {_type_name(groups)}")
+    groups = _as_int(groups)
+    dilation = _int_tuple_or_raise(dilation, fn, "dilation")
+    x, unbatched = _batchify(input, fn)
+    if weight.ndim <= 2:
+        raise RuntimeError("weight should have at least three dimensions")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    spatial_dims = weight.ndim - 2
+    stride = _expand_param(stride, "stride", spatial_dims)
+    padding = _expand_param(padding, "padding", spatial_dims)
+    dilation = _expand_param(dilation, "dilation", spatial_dims)
+    output_padding = _expand_param(output_padding, "output_padding", spatial_dims)
+    padding4 = tuple(p for p in padding for _ in range(2))
+    _check_shape_forward(x, weight, bias, stride, padding4, dilation, groups, output_padding)
+    (H, W), (kh, kw) = x.shape[2:], weight.shape[2:]
+    output_size = tuple((n - 1) * s - 2 * p + d * (k - 1) + op + 1 for n, s, p, d, k, op in
+                        zip((H, W), stride, padding, dilation, (kh, kw), output_padding))
+    if output_size[0] < 1 or output_size[1] < 1:
+        raise RuntimeError(
+            f"Given input size per channel: ({H} x {W}). Calculated output size per channel: "
+            f"({output_size[0]} x {output_size[1]}). Output size is too small"
+        )
+    if x.shape[0] and x.shape[1]:
+        _check_same_type(x, weight, "weight")
+        if bias is not None:
+            _check_same_type(x, bias, "bias")
+    return x, unbatched, ConvParams(tuple(stride), padding4, tuple(dilation), groups), output_size
+
+
+def im2col_arguments(input, kernel_size, dilation, padding, stride):  # noqa: A002
+    """``F.unfold``'s arguments checked: ``(x, batched, kernel_size, params)``."""
+    fn = "im2col"
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{fn}(): argument 'input' (position 1) must be Tensor, not {_type_name(input)}")
+    kernel_size, dilation, padding, stride = _fold_args(
+        fn, (("kernel_size", kernel_size), ("dilation", dilation), ("padding", padding),
+             ("stride", stride)), 2)
+    _check_positive("kernel size", kernel_size)
+    _check_positive("dilation", dilation)
+    _check_positive("padding", padding)
+    _check_positive("stride", stride)
+    if input.ndim < 3:
+        rank = max(input.ndim, 1)  # PyTorch reads input.size(rank) before checking the rank
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], "
+                         f"but got {rank})")
+    batched = input.ndim == 4
+    if input.ndim not in (3, 4) or 0 in input.shape[1 if batched else 0:]:
+        raise RuntimeError(
+            "Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other non-zero "
+            f"dimensions for input, but got: {list(input.shape)}"
+        )
+    x = input if batched else input.unsqueeze(0)
+    params = ConvParams(tuple(stride), tuple(p for p in padding for _ in range(2)), tuple(dilation))
+    Ho, Wo = conv_output_size(x.shape[2:], kernel_size, params)
+    if Ho < 1 or Wo < 1:
+        raise RuntimeError(
+            f"Given input with spatial size ({x.shape[2]}, {x.shape[3]}), kernel_size="
+            f"({kernel_size[0]}, {kernel_size[1]}), dilation=({dilation[0]}, {dilation[1]}), padding="
+            f"({padding[0]}, {padding[1]}), calculated shape of the array of sliding blocks as "
+            f"({Ho}, {Wo}), but its components must be at least one."
+        )
+    return x, batched, tuple(kernel_size), params
+
+
+def col2im_arguments(input, output_size, kernel_size, dilation, padding, stride):  # noqa: A002
+    """``F.fold``'s arguments checked: ``(cols, batched, (H, W), (kh, kw), params)``."""
+    fn = "col2im"
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{fn}(): argument 'input' (position 1) must be Tensor, not {_type_name(input)}")
+    output_size, kernel_size, dilation, padding, stride = _fold_args(
+        fn, (("output_size", output_size), ("kernel_size", kernel_size), ("dilation", dilation),
+             ("padding", padding), ("stride", stride)), 2)
+    _check_positive("kernel size", kernel_size)
+    _check_positive("stride", stride)
+    _check_positive("dilation", dilation)
+    _check_positive("padding", padding)
+    batched = input.ndim == 3
+    if input.ndim not in (2, 3) or 0 in input.shape[1 if batched else 0:]:
+        raise RuntimeError(
+            "Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and non-zero "
+            f"dimensions for input, but got: {list(input.shape)}"
+        )
+    cols = input if batched else input.unsqueeze(0)
+    (kh, kw), (H, W) = kernel_size, output_size
+    if cols.shape[1] % (kh * kw):
+        dim = 1 if batched else 0
+        raise RuntimeError(
+            f"Expected size of input's dimension {dim} to be divisible by the product of kernel_size, "
+            f"but got input.size({dim})={cols.shape[1]} and kernel_size=({kh}, {kw})."
+        )
+    params = ConvParams(tuple(stride), tuple(p for p in padding for _ in range(2)), tuple(dilation))
+    Ho, Wo = conv_output_size((H, W), (kh, kw), params)
+    if cols.shape[2] != Ho * Wo:
+        dim = 2 if batched else 1
+        raise RuntimeError(
+            f"Given output_size=({H}, {W}), kernel_size=({kh}, {kw}), dilation=({dilation[0]}, "
+            f"{dilation[1]}), padding=({padding[0]}, {padding[1]}), stride=({stride[0]}, {stride[1]}), "
+            f"expected size of input's dimension {dim} to match the calculated number of sliding "
+            f"blocks {Ho} * {Wo} = {Ho * Wo}, but got input.size({dim})={cols.shape[2]}."
+        )
+    if Ho < 1 or Wo < 1:
+        raise RuntimeError(
+            f"Given output_size=({H}, {W}), kernel_size=({kh}, {kw}), dilation=({dilation[0]}, "
+            f"{dilation[1]}), padding=({padding[0]}, {padding[1]}), stride=({stride[0]}, {stride[1]}), "
+            f"calculated shape of the array of sliding blocks as ({Ho}, {Wo}), which is invalid."
+        )
+    return cols, batched, (H, W), (kh, kw), params
