@@ -243,13 +243,13 @@ def _double(*shape):
 
 
 @pytest.mark.parametrize("fast_mode", [False, True])
-def test_d1_d2_gradcheck_and_gradgradcheck_pass_for_conv2d(fast_mode):
+def test_gradcheck_and_gradgradcheck_pass_for_conv2d(fast_mode):
     inputs = (_double(1, 2, 5, 5), _double(3, 2, 3, 3), _double(3))
     assert mt.autograd.gradcheck(F.conv2d, inputs, fast_mode=fast_mode) is True
     assert mt.autograd.gradgradcheck(F.conv2d, inputs, fast_mode=fast_mode) is True
 
 
-def test_d3_gradcheck_for_strided_grouped_and_padded_variants():
+def test_gradcheck_for_strided_grouped_and_padded_variants():
     x = _double(1, 2, 5, 5)
     w, w_grouped = _double(3, 2, 3, 3), _double(4, 1, 3, 3)
     assert mt.autograd.gradcheck(lambda a, b: F.conv2d(a, b, stride=2, padding=1, dilation=2), (x, w))
@@ -264,7 +264,7 @@ def test_d3_gradcheck_for_strided_grouped_and_padded_variants():
     assert mt.autograd.gradgradcheck(lambda a: F.unfold(a * a, 2, padding=1, stride=2), (x,))
 
 
-def test_d15_non_tensor_arguments_pass_through_gradcheck():
+def test_non_tensor_arguments_pass_through_gradcheck():
     w = mt.randn(3, 2, 3, 3, dtype=mt.float64)
     assert mt.autograd.gradcheck(lambda a, s: F.conv2d(a, w, stride=s), (_double(1, 2, 5, 5), 2))
 
@@ -423,8 +423,8 @@ def test_fold_of_unfold_counts_the_patches_covering_each_pixel():
     np.testing.assert_array_equal(counts.numpy()[0, 0], [[1, 2, 1], [2, 4, 2], [1, 2, 1]])
 
 
-# ---------------------------------------------------------------------------- forward semantics (§7 B)
-def test_b1_output_shape_and_values_with_stride_padding_dilation(rng):
+# ---------------------------------------------------------------------------- forward semantics
+def test_output_shape_and_values_with_stride_padding_dilation(rng):
     m = nn.Conv2d(3, 8, (3, 5), stride=(2, 3), padding=(1, 2), dilation=(2, 1), dtype=mt.float64)
     x = rng.standard_normal((2, 3, 17, 19))
     y = m(mt.tensor(x))
@@ -433,7 +433,7 @@ def test_b1_output_shape_and_values_with_stride_padding_dilation(rng):
     np.testing.assert_allclose(values(y), want, rtol=1e-12, atol=1e-12)
 
 
-def test_b2_unbatched_input_is_bitwise_the_batch_of_one(rng):
+def test_unbatched_input_is_bitwise_the_batch_of_one(rng):
     m = nn.Conv2d(3, 8, 3, groups=1, padding_mode="reflect", padding=1)
     x = mt.tensor(rng.standard_normal((3, 8, 8)).astype(np.float32))
     y = m(x)
@@ -443,7 +443,7 @@ def test_b2_unbatched_input_is_bitwise_the_batch_of_one(rng):
 
 @pytest.mark.parametrize("kernel,dilation", [(3, 1), (4, 1), ((2, 4), 1), (3, 2), (4, 2), (4, 3),
                                              ((4, 2), (3, 1)), ((5, 4), (1, 3))])
-def test_b3_b4_same_padding_keeps_the_size_with_the_extra_pad_bottom_right(kernel, dilation, rng):
+def test_same_padding_keeps_the_size_with_the_extra_pad_bottom_right(kernel, dilation, rng):
     m = nn.Conv2d(2, 3, kernel, padding="same", dilation=dilation, dtype=mt.float64)
     x = rng.standard_normal((1, 2, 9, 10))
     y = m(mt.tensor(x))
@@ -454,14 +454,14 @@ def test_b3_b4_same_padding_keeps_the_size_with_the_extra_pad_bottom_right(kerne
     np.testing.assert_allclose(values(y), want, rtol=1e-12, atol=1e-12)
 
 
-def test_b5_groups_equal_split_convolutions_concatenated(rng):
+def test_groups_equal_split_convolutions_concatenated(rng):
     x, w = mt.tensor(rng.standard_normal((1, 4, 5, 5))), mt.tensor(rng.standard_normal((6, 2, 3, 3)))
     grouped = F.conv2d(x, w, groups=2)
     split = mt.cat([F.conv2d(x[:, :2], w[:3]), F.conv2d(x[:, 2:], w[3:])], 1)
     np.testing.assert_allclose(grouped.numpy(), split.numpy(), rtol=1e-12, atol=1e-12)
 
 
-def test_b6_depthwise_with_channel_multiplier(rng):
+def test_depthwise_with_channel_multiplier(rng):
     m = nn.Conv2d(4, 8, 3, groups=4, dtype=mt.float64)
     assert tuple(m.weight.shape) == (8, 1, 3, 3)
     x = rng.standard_normal((2, 4, 6, 6))
@@ -473,7 +473,7 @@ def test_b6_depthwise_with_channel_multiplier(rng):
         np.testing.assert_allclose(values(y)[:, o:o + 1], want, rtol=1e-12, atol=1e-12)
 
 
-def test_b8_zero_batch_gives_empty_output_and_zero_parameter_gradients():
+def test_zero_batch_gives_empty_output_and_zero_parameter_gradients():
     m = nn.Conv2d(3, 8, 3)
     x = mt.randn(0, 3, 8, 8, requires_grad=True)
     y = m(x)
@@ -485,7 +485,7 @@ def test_b8_zero_batch_gives_empty_output_and_zero_parameter_gradients():
 
 
 @pytest.mark.parametrize("kind", ["channels_last", "strided"])
-def test_b9_non_contiguous_input_gives_the_contiguous_result(kind, rng):
+def test_non_contiguous_input_gives_the_contiguous_result(kind, rng):
     m = nn.Conv2d(3, 4, 3, padding=1, dtype=mt.float64)
     x = rng.standard_normal((2, 3, 7, 6))
     view = mt.from_numpy(layout(x, kind))
@@ -493,19 +493,19 @@ def test_b9_non_contiguous_input_gives_the_contiguous_result(kind, rng):
     np.testing.assert_allclose(values(m(view)), values(m(mt.tensor(x))), rtol=1e-13, atol=1e-13)
 
 
-def test_b10_cross_correlation_does_not_flip_the_kernel():
+def test_cross_correlation_does_not_flip_the_kernel():
     x = mt.arange(16.0).reshape(1, 1, 4, 4)
     y = F.conv2d(x, mt.tensor([[[[1.0, 2.0], [3.0, 4.0]]]]))
     assert y[0, 0, 0, 0].item() == 0 * 1 + 1 * 2 + 4 * 3 + 5 * 4
 
 
-def test_b11_bias_is_added_per_output_channel(rng):
+def test_bias_is_added_per_output_channel(rng):
     x, w, b = (mt.tensor(rng.standard_normal(s)) for s in ((2, 3, 5, 5), (4, 3, 3, 3), (4,)))
     np.testing.assert_allclose(F.conv2d(x, w, b).numpy(),
                                (F.conv2d(x, w) + b.reshape(1, 4, 1, 1)).numpy(), rtol=1e-13, atol=1e-13)
 
 
-def test_b12_to_b15_edge_shapes():
+def test_edge_shapes():
     assert tuple(nn.Conv2d(3, 8, 3, dilation=2)(mt.randn(1, 3, 5, 5)).shape) == (1, 8, 1, 1)
     assert tuple(nn.Conv2d(3, 8, 5, padding="same")(mt.randn(1, 3, 1, 1)).shape) == (1, 8, 1, 1)
     small = mt.randn(1, 3, 3, 3)
@@ -587,7 +587,7 @@ def _torch_module(torch, cfg, ours, dtype):
 
 @DRAWN
 @given(cfg=conv_configs(), seed=st.integers(0, 2**16))
-def test_d16_layer_outputs_and_gradients_match_pytorch(cfg, seed):
+def test_layer_outputs_and_gradients_match_pytorch(cfg, seed):
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(seed)
     ours = module_for(cfg)
@@ -646,8 +646,8 @@ def test_unfold_fold_match_pytorch(rng):
                                rtol=1e-13, atol=1e-13)
 
 
-# ---------------------------------------------------------------------------- the layer (§7 A)
-def test_a1_a3_attributes_shapes_and_repr():
+# ---------------------------------------------------------------------------- the layer
+def test_attributes_shapes_and_repr():
     m = nn.Conv2d(3, 8, 3)
     assert tuple(m.weight.shape) == (8, 3, 3, 3) and tuple(m.bias.shape) == (8,)
     assert (m.kernel_size, m.stride, m.padding, m.dilation) == ((3, 3), (1, 1), (0, 0), (1, 1))
@@ -676,11 +676,11 @@ def test_a1_a3_attributes_shapes_and_repr():
     ((3, 4, (3,)), dict(stride=(1,), padding=(1, 2, 3)),
      "Conv2d(3, 4, kernel_size=(3,), stride=(1,), padding=(1, 2, 3))"),
 ])
-def test_a2_a4_reprs_are_pytorchs(args, kwargs, text):
+def test_reprs_are_pytorchs(args, kwargs, text):
     assert repr(nn.Conv2d(*args, **kwargs)) == text
 
 
-def test_a4_a7_string_padding_is_kept_as_a_string():
+def test_string_padding_is_kept_as_a_string():
     assert nn.Conv2d(3, 8, 3, padding="same").padding == "same"
     assert nn.Conv2d(3, 8, 3, padding="valid", stride=2).padding == "valid"
 
@@ -692,16 +692,16 @@ def test_a4_a7_string_padding_is_kept_as_a_string():
     (dict(kernel_size=(4, 2), dilation=(3, 1)), [0, 1, 4, 5]),
     (dict(kernel_size=(5, 4), dilation=(1, 3)), [4, 5, 2, 2]),
 ])
-def test_a17_same_padding_split_puts_the_smaller_half_first(kwargs, expected):
+def test_same_padding_split_puts_the_smaller_half_first(kwargs, expected):
     assert nn.Conv2d(3, 4, padding="same", **kwargs)._reversed_padding_repeated_twice == expected
 
 
-def test_a13_bad_stride_padding_dilation_are_accepted_at_construction():
+def test_bad_stride_padding_dilation_are_accepted_at_construction():
     for kwargs in (dict(stride=0), dict(padding=-1), dict(dilation=0)):
         nn.Conv2d(3, 8, 3, **kwargs)
 
 
-def test_a14_initial_values_fill_plus_minus_one_over_sqrt_fan_in():
+def test_initial_values_fill_plus_minus_one_over_sqrt_fan_in():
     m = nn.Conv2d(16, 64, (3, 5), groups=4)
     bound = 1 / math.sqrt(60)
     w, b = np.abs(m.weight.detach().numpy()), np.abs(m.bias.detach().numpy())
@@ -729,14 +729,14 @@ def test_zero_element_weight_warns_and_zero_fan_in_gives_a_zero_bias():
     np.testing.assert_array_equal(m.bias.detach().numpy(), np.zeros(4, np.float32))
 
 
-def test_a15_no_bias():
+def test_no_bias():
     m = nn.Conv2d(3, 8, 3, bias=False)
     assert m.bias is None and list(m.state_dict()) == ["weight"]
     assert repr(m).endswith(", bias=False)")
     assert list(nn.Conv2d(3, 8, 3).state_dict()) == ["weight", "bias"]
 
 
-def test_a16_float64_layer():
+def test_float64_layer():
     m = nn.Conv2d(3, 8, 3, dtype=mt.float64)
     assert m.weight.dtype == mt.float64 and m.bias.dtype == mt.float64
     assert m(mt.randn(1, 3, 8, 8, dtype=mt.float64)).dtype == mt.float64
@@ -808,7 +808,7 @@ def test_large_batches_are_processed_in_chunks_with_the_same_result(monkeypatch,
         np.testing.assert_allclose(a, b_, rtol=1e-13, atol=1e-13)
 
 
-# ---------------------------------------------------------------------------- bad input (§7 A, C)
+# ---------------------------------------------------------------------------- bad input
 class Lib:
     """One namespace per library, so a single lambda builds the same call in both."""
 
