@@ -78,11 +78,6 @@ from .creation import (  # noqa: E402
     zeros_like,
 )
 from . import autograd  # noqa: E402
-from .autograd import gradcheck as _gradcheck_module  # noqa: E402
-
-autograd.gradcheck = _gradcheck_module.gradcheck
-autograd.gradgradcheck = _gradcheck_module.gradgradcheck
-autograd.GradcheckError = _gradcheck_module.GradcheckError
 
 half = float16
 float = float32  # noqa: A001

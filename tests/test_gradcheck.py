@@ -51,7 +51,7 @@ class OffByOnePercent(mt.autograd.Function):
 
 
 class WrongSquare(mt.autograd.Function):
-    """The reference's D8: forward a*a, backward g*a (should be 2*a*g)."""
+    """Forward a*a, backward g*a (should be 2*a*g): a missing factor of 2."""
 
     @staticmethod
     def forward(ctx, a):
@@ -180,7 +180,7 @@ class CubeWrongSecondDerivative(mt.autograd.Function):
 
 
 class TwoOutputs(mt.autograd.Function):
-    """(p*q, p + q**2) whose d(out1)/dq is q (should be 2q): the reference's D9."""
+    """(p*q, p + q**2) whose d(out1)/dq is q (should be 2q): only (output 1, input 1) is wrong."""
 
     @staticmethod
     def forward(ctx, p, q):
@@ -265,7 +265,7 @@ def test_runs_on_every_device(device, rng):
 
 
 def test_non_tensor_arguments_pass_through(rng):
-    # the reference's D15, with an op that takes ints
+    # an op that takes ints besides the tensor: they are passed through, not checked
     x = t64(rng, 3, 4)
     assert gradcheck(lambda a, k, dim: (a * k).sum(dim), (x, 3, 0)) is True
     assert gradcheck(lambda a, k, dim: (a * k).sum(dim), [x, 3, 0], fast_mode=True) is True
@@ -362,13 +362,13 @@ def test_backward_that_ignores_grad_output(fast, rng):
     with pytest.raises(GradcheckError) as excinfo:
         gradcheck(IgnoresGradOutput.apply, (x,), fast_mode=fast)
     msg = _message(excinfo)
-    assert "Jacobian mismatch for output 0 with respect to input 0," in msg  # D12: mismatch comes first
+    assert "Jacobian mismatch for output 0 with respect to input 0," in msg  # the mismatch is reported first
     assert "The backward ignores grad_output: with grad_output = 0 it still returns" in msg
 
 
 @pytest.mark.parametrize("fast", MODES)
 def test_backward_not_multiplied_by_grad_output(fast, rng):
-    # D12, second half: the Jacobian matches, only the all-zero grad_output reveals the bug
+    # the Jacobian matches: only the all-zero grad_output reveals the bug
     x = t64(rng, 3)
     with pytest.raises(GradcheckError, match=r"^backward not multiplied by grad_output") as excinfo:
         gradcheck(OnesForZeroGrad.apply, (x,), fast_mode=fast)
@@ -434,8 +434,8 @@ def test_relu_at_zero_is_a_kink_not_a_bug(fast):
     assert "The backward gives 0, the left slope" in msg
 
 
-# ------------------------------------------------------------------------------ the reference's D cases
-def test_d4_d5_float32_warns_once_per_input_and_fails(rng):
+# ------------------------------------------------------------------------------ arguments, warnings, messages
+def test_float32_inputs_warn_once_each_and_fail(rng):
     a = mt.tensor(rng.standard_normal((2, 3)), dtype=mt.float32, requires_grad=True)
     b = mt.tensor(rng.standard_normal((3, 2)), dtype=mt.float32, requires_grad=True)
 
@@ -475,7 +475,7 @@ def test_gradgradcheck_float32_warns_for_grad_outputs_too(rng):
 
 
 @pytest.mark.parametrize("raise_exception", [True, False])
-def test_d6_no_input_requires_grad(raise_exception, rng):
+def test_no_input_requiring_grad_is_a_value_error(raise_exception, rng):
     with pytest.raises(ValueError, match=re.escape(
             "gradcheck expects at least one input tensor to require gradient, but none of them have "
             "requires_grad=True.")):
@@ -483,14 +483,14 @@ def test_d6_no_input_requires_grad(raise_exception, rng):
 
 
 @pytest.mark.parametrize("raise_exception", [True, False])
-def test_d7_stride_zero_input(raise_exception, rng):
+def test_stride_zero_input_is_a_runtime_error(raise_exception, rng):
     expanded = t64(rng, 3, requires_grad=False).expand(4, 3).detach().requires_grad_()
     assert 0 in expanded.stride()
     with pytest.raises(RuntimeError, match=r"^The 1th input has a dimension with stride 0\. gradcheck only"):
         gradcheck(lambda s, a: a * 2, (2.0, expanded), raise_exception=raise_exception)
 
 
-def test_d8_message_layout_and_values():
+def test_slow_mode_message_layout_and_values():
     x = mt.tensor([1.0, 2.0, 3.0], dtype=mt.float64, requires_grad=True)
     with pytest.raises(GradcheckError) as excinfo:
         gradcheck(WrongSquare.apply, (x,))
@@ -533,13 +533,13 @@ def test_jacobian_layout_is_input_by_output(rng):
 
 
 @pytest.mark.parametrize("fast", MODES)
-def test_d9_names_output_and_input(fast, rng):
+def test_message_names_the_failing_output_and_input(fast, rng):
     p, q = t64(rng, 3), t64(rng, 3)
     with pytest.raises(GradcheckError, match="Jacobian mismatch for output 1 with respect to input 1,"):
         gradcheck(TwoOutputs.apply, (p, q), fast_mode=fast)
 
 
-def test_d10_fast_mode_message():
+def test_fast_mode_message_recomputes_the_pair_in_slow_mode():
     x = mt.tensor([1.0, 2.0, 3.0], dtype=mt.float64, requires_grad=True)
     with pytest.raises(GradcheckError) as excinfo:
         gradcheck(WrongSquare.apply, (x,), fast_mode=True)
@@ -553,7 +553,7 @@ def test_d10_fast_mode_message():
     assert "Analytical:\ntensor([[1., 0., 0.]," in msg
 
 
-def test_d13_d14_and_unsupported_flags(rng):
+def test_keyword_only_arguments_and_unsupported_flags(rng):
     x = t64(rng, 3)
     with pytest.raises(TypeError, match="positional argument"):
         gradcheck(lambda a: a * 2, (x,), 1e-6)
@@ -684,8 +684,11 @@ def test_fast_failure_too_big_for_slow_recompute(monkeypatch, rng):
 
 
 def test_fast_fails_but_slow_passes_message(monkeypatch, rng):
-    # force the fast comparison to fail on a correct op: the slow recomputation then passes
-    monkeypatch.setattr(gc_module, "_scalar_close", lambda *args: False)
+    # a correct op whose fast-mode finite differences are made 10% too large: fast mode fails, and
+    # the slow recomputation (element by element, other finite differences) passes
+    numerical_jvp = gc_module._numerical_jvp
+    monkeypatch.setattr(gc_module, "_numerical_jvp",
+                        lambda *args: [None if d is None else d * 1.1 for d in numerical_jvp(*args)])
     with pytest.raises(GradcheckError) as excinfo:
         gradcheck(lambda a: a * a, (t64(rng, 3),), fast_mode=True)
     assert "Fast gradcheck failed but element-wise differences are small." in _message(excinfo)
@@ -873,6 +876,84 @@ def test_jacobian_errors(fast, rng):
     assert all(0 <= e.tolerance_ratio < 1 and e.max_abs_error < 1e-6 for e in errors)
     (wrong,) = gc_module.jacobian_errors(WrongSquare.apply, (t64(rng, 3),), fast_mode=fast)
     assert wrong.tolerance_ratio > 1 and wrong.max_abs_error > 0.01
+
+
+# ------------------------------------------------------------------------------ one comparison core
+@pytest.mark.parametrize("fast", MODES)
+def test_gradcheck_and_jacobian_errors_report_a_failure_identically(fast, rng):
+    p, q = t64(rng, 3), t64(rng, 3)
+    errors = gc_module.jacobian_errors(TwoOutputs.apply, (p, q), fast_mode=fast)
+    (wrong,) = [e for e in errors if e.tolerance_ratio > 1]
+    assert (wrong.output, wrong.input) == (1, 1)
+    with pytest.raises(GradcheckError) as excinfo:
+        gradcheck(TwoOutputs.apply, (p, q), fast_mode=fast)
+    msg = _message(excinfo)
+    assert msg.startswith("Jacobian mismatch for output 1 with respect to input 1,\n")
+    if fast:  # the message's two numbers are v^T J u: their distance is the error jacobian_errors measured
+        numerical, analytical = re.match(r".*\nnumerical:(\S+)\nanalytical:(\S+)\n", msg).groups()
+        assert abs(float(analytical) - float(numerical)) == wrong.max_abs_error
+    else:
+        assert f"Largest absolute error: {wrong.max_abs_error:.6g} at input[" in msg
+
+
+@pytest.mark.parametrize("fast", MODES)
+def test_every_entry_point_compares_through_the_core(fast, monkeypatch, rng):
+    compare, measured = gc_module._compare, []
+
+    def recording_compare(*args):
+        measured.append(compare(*args))
+        return measured[-1]
+
+    monkeypatch.setattr(gc_module, "_compare", recording_compare)
+    x = t64(rng, 3)
+    for entry in (gradcheck, gradgradcheck):
+        measured.clear()
+        assert entry(lambda a: a.tanh() * a, (x,), fast_mode=fast) is True
+        assert measured and all(c.passed for c in measured)
+    measured.clear()
+    (error,) = gc_module.jacobian_errors(lambda a: a.tanh() * a, (x,), fast_mode=fast)
+    assert [(c.max_abs_error, c.tolerance_ratio) for c in measured] == [
+        (error.max_abs_error, error.tolerance_ratio)]
+
+
+def test_comparison_core_rule_and_measures():
+    # rtol=1e-3, atol=1e-5: |a - n| <= 1e-5 + 1e-3 * |n|, checked by hand element by element
+    numerical = np.array([[1.0, 1.0], [0.0, 0.0]])
+    analytical = np.array([[1.0005, 1.002], [5e-6, 2e-5]])
+    c = gc_module._compare(np, analytical, numerical, 1e-3, 1e-5)
+    np.testing.assert_array_equal(c.failing, [[False, True], [False, True]])
+    assert not c.passed
+    assert c.max_abs_error == pytest.approx(2e-3)
+    assert c.tolerance_ratio == pytest.approx(2.0)  # 2e-5 / 1e-5 beats 2e-3 / 1.01e-3
+    assert gc_module._compare(np, numerical, numerical, 1e-3, 1e-5).tolerance_ratio == 0.0
+
+    # equal infinities pass with no error; NaN and unequal infinities fail, infinitely far off
+    numerical = np.array([[np.inf, np.inf, np.nan, 2.0]])
+    analytical = np.array([[np.inf, -np.inf, np.nan, np.inf]])
+    c = gc_module._compare(np, analytical, numerical, 1e-3, 1e-5)
+    np.testing.assert_array_equal(c.failing, [[False, True, True, True]])
+    assert c.error[0, 0] == 0 and c.tolerance_ratio == np.inf
+
+    empty = np.zeros((0, 3))
+    c = gc_module._compare(np, empty, empty, 1e-3, 1e-5)
+    assert c.passed and (c.max_abs_error, c.tolerance_ratio) == (0.0, 0.0)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_comparison_core_matches_torch_isclose(dtype):
+    torch = pytest.importorskip("torch")
+    r = np.random.default_rng(1)
+    numerical = r.standard_normal((40, 30)).astype(dtype)
+    scale = 10.0 ** r.integers(-9, -1, (40, 30))  # errors from far inside to far outside the tolerance
+    analytical = numerical + (r.standard_normal((40, 30)) * scale).astype(dtype)
+    for k, special in enumerate([np.inf, -np.inf, np.nan]):
+        analytical[k, : 3 + k] = special
+        numerical[k, 1 + k: 4] = special
+    expected = ~torch.isclose(torch.from_numpy(analytical), torch.from_numpy(numerical), rtol=1e-3,
+                              atol=1e-5).numpy()
+    c = gc_module._compare(np, analytical, numerical, 1e-3, 1e-5)
+    np.testing.assert_array_equal(c.failing, expected)
+    assert 0 < expected.sum() < expected.size
 
 
 def test_module_with_padding_mode(rng):

@@ -1,7 +1,8 @@
 """Automatic differentiation: the graph's Function, the backward engine, grad mode, and checks.
 
 Layers, bottom up: ``grad_mode`` and ``engine`` import nothing above them; ``function`` builds
-graph nodes; ``gradcheck`` is a user of Tensor and sits on top.
+graph nodes; ``functional`` and ``gradcheck`` (with ``gradcheck_report``, its explainer) are built on
+``grad`` and work on the Tensors they are given.
 """
 
 from __future__ import annotations
@@ -70,9 +71,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
 
 
 from . import functional  # noqa: E402 - jacobian, hessian, vjp, ...: built on grad, defined above
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: E402 - built on grad, like functional
 
-# gradcheck, gradgradcheck and GradcheckError are bound here by the package's __init__ once
-# Tensor and the ops exist: gradcheck.py is a user of Tensor, above the engine.
+# ``autograd.gradcheck`` is the function, as in PyTorch; the module of the same name stays reachable by
+# import (``from minitorch_conv.autograd.gradcheck import jacobian_errors``). gradcheck.py and its
+# report import nothing above the engine: Tensors reach them only as arguments.
 __all__ = ["Context", "Function", "Variable", "GradcheckError", "detect_anomaly", "enable_grad",
            "functional", "grad", "gradcheck", "gradgradcheck", "inference_mode",
            "is_anomaly_check_nan_enabled", "is_anomaly_enabled", "is_grad_enabled",

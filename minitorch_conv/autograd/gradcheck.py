@@ -23,18 +23,17 @@ tolerance ``atol`` is scaled by ``sum(u) * sum(v)``, because an error of ``atol`
 adds up to that much in ``v^T J u``. When fast mode fails, the pair that failed is computed again in
 slow mode, so the message can show the elements.
 
-**Reading a failure.** A message begins with PyTorch's lines, so code that matches PyTorch's
+**One comparison.** Every (output, input) pair, in either mode, goes through the same two
+functions: ``_compared_pairs`` computes the two Jacobians (or the two numbers ``v^T J u``) and
+hands each pair to ``_compare``, which applies the rule above and measures by how much it is
+missed. ``gradcheck`` raises at the first pair that fails, ``gradgradcheck`` is ``gradcheck`` on a
+function built from the backward, and :func:`jacobian_errors` collects the measures of every pair.
+
+**When a check fails**, the message begins with PyTorch's lines, so code that matches PyTorch's
 messages keeps working (``Jacobian mismatch for output i with respect to input j,``,
-``numerical:...``, ``analytical:...``). After those lines comes a report you can act on:
-- the shapes and the Jacobian's layout;
-- the elements with the largest error, with their input and output indices and the numerical and
-  analytical values side by side;
-- small Jacobians printed whole, row by row;
-- the largest absolute and relative errors;
-- likely causes, found by testing the failure against known patterns: an input that is not
-  float64; a point where the function is not differentiable (relu or abs at 0); a backward that
-  ignores ``grad_output``; the right values in the wrong places (a transposed or flipped
-  gradient); a constant factor; a gradient that is all zero.
+``numerical:...``, ``analytical:...``). A report follows: the elements that fail, and the likely
+causes. :mod:`minitorch_conv.autograd.gradcheck_report` writes it, and its docstring explains how
+to read it.
 
 Inputs are perturbed on their own arrays and devices (NumPy or CuPy), and each one is restored
 exactly, even when ``func`` raises.
@@ -42,17 +41,26 @@ exactly, even when ``func`` raises.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
-import math
-import textwrap
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 from ..backends import get_backend
 from . import grad as _grad
 from .function import Function
+from .gradcheck_report import (
+    _explain_mismatch,
+    _fast_mode_summary,
+    _GradGradContext,
+    _no_differentiable_output_detail,
+    _not_multiplied_detail,
+    _not_reentrant_detail,
+    _sampled_rows_table,
+    _undefined_grad_detail,
+    quiet,
+    unravel,
+)
 
 __all__ = ["GradcheckError", "JacobianError", "gradcheck", "gradgradcheck", "jacobian_errors"]
 
@@ -62,9 +70,6 @@ FAST_MODE_SEED = 67280421310721
 #: When fast mode fails, the failing pair is recomputed in slow mode. This is skipped when its
 #: Jacobian would have more elements than this (memory and time). Sampled rows are shown instead.
 SLOW_RECOMPUTE_MAX_ELEMENTS = 4_000_000
-
-_TABLE_ROWS = 8  # worst elements listed in a failure report
-_WHOLE_MAX_ROWS, _WHOLE_MAX_COLS = 32, 8  # Jacobians up to this size are printed whole, row by row
 
 
 class GradcheckError(RuntimeError):
@@ -257,7 +262,8 @@ class JacobianError(NamedTuple):
 
     ``max_abs_error`` is ``max |analytical - numerical|``. ``tolerance_ratio`` is
     ``max |analytical - numerical| / (atol + rtol * |numerical|)``: gradcheck passes the pair when it
-    is at most 1. In fast mode, both describe the single number ``v^T J u``.
+    is at most 1 (it is 0 where the two are equal, infinities included, and inf where either is NaN).
+    In fast mode, both describe the single number ``v^T J u``.
     """
 
     output: int
@@ -278,8 +284,9 @@ def jacobian_errors(
     """The errors :func:`gradcheck` measures, one per (differentiable output, differentiable input).
 
     Use it to see how much of the tolerance a correct backward uses, or to rank configurations in a
-    sweep. It computes the Jacobians the way gradcheck does (the same ``eps``, slow or fast mode),
-    but it runs none of gradcheck's other checks, and it never raises on a mismatch.
+    sweep. It computes and compares the Jacobians exactly as gradcheck does (the same ``eps``, slow or
+    fast mode, the same comparison), but it runs none of gradcheck's other checks, and it never
+    raises on a mismatch.
 
     >>> import minitorch_conv as mt
     >>> from minitorch_conv.autograd.gradcheck import jacobian_errors
@@ -288,66 +295,115 @@ def jacobian_errors(
     [(0, 0, True)]
     """
     tupled_inputs = _as_tuple(inputs)
-    diff = _diff_inputs(tupled_inputs)
-    if not diff:
+    diff_tensors = [t for _, t in _diff_inputs(tupled_inputs)]
+    if not diff_tensors:
         raise ValueError("jacobian_errors expects at least one input tensor to require gradient.")
-    diff_tensors = [t for _, t in diff]
-    func_out = _as_tuple(func(*tupled_inputs))
+
+    def analytical_of(output, v):  # one backward per column (or one with grad_output = v), unchecked
+        rows, _, _ = _analytical_rows(output, diff_tensors) if v is None else _analytical_vjp(
+            output, diff_tensors, v)
+        return rows
+
+    pairs = _compared_pairs(func, tupled_inputs, _as_tuple(func(*tupled_inputs)), analytical_of, eps=eps,
+                            rtol=rtol, atol=atol, fast_mode=fast_mode)
+    errors = [JacobianError(p.output, p.input, p.comparison.max_abs_error, p.comparison.tolerance_ratio)
+              for p in pairs]
+    return sorted(errors, key=lambda e: (e.output, e.input))
+
+
+# ---------------------------------------------------------------------------------- the comparison core
+class _Comparison(NamedTuple):
+    """One (output, input) pair compared: what gradcheck decides, and what its report reads."""
+
+    analytical: Any  # (input numel, output numel), in the dtype it was computed in
+    numerical: Any
+    error: Any  # |analytical - numerical| in float64; 0 where they are equal (equal infinities too)
+    failing: Any  # bool: the elements that break the rule
+    max_abs_error: float
+    tolerance_ratio: float  # max of error / (atol + rtol * |numerical|); passed <=> at most 1
+
+    @property
+    def passed(self) -> bool:
+        return not bool(self.failing.any())
+
+
+def _elements_close(xp, analytical, numerical, rtol: float, atol: float):
+    """The rule, element by element: ``|a - n| <= atol + rtol * |n|``.
+
+    This is PyTorch's ``allclose`` after type promotion: computed in the two arrays' common dtype;
+    equal infinities pass, and NaN fails.
+    """
+    dtype = xp.result_type(analytical.dtype, numerical.dtype)
+    return xp.isclose(analytical.astype(dtype, copy=False), numerical.astype(dtype, copy=False),
+                      rtol=rtol, atol=atol)
+
+
+def _compare(xp, analytical, numerical, rtol: float, atol: float) -> _Comparison:
+    """Compare an analytical with a numerical Jacobian: every check of gradcheck's goes through here."""
+    failing = ~_elements_close(xp, analytical, numerical, rtol, atol)
+    a64, n64 = analytical.astype("float64", copy=False), numerical.astype("float64", copy=False)
+    with quiet(xp):  # inf - inf, x / 0: NumPy warns, CuPy does not
+        error = xp.where(a64 == n64, 0.0, xp.abs(a64 - n64))
+        ratio = xp.where(error == 0, 0.0, error / (atol + rtol * xp.abs(n64)))
+    if not error.size:
+        return _Comparison(analytical, numerical, error, failing, 0.0, 0.0)
+    ratio = xp.nan_to_num(ratio, nan=float("inf"))  # NaN is as far from passing as can be
+    return _Comparison(analytical, numerical, error, failing, float(error.max()), float(ratio.max()))
+
+
+class _PairCheck(NamedTuple):
+    """The comparison of (differentiable output ``output``, differentiable input ``input``)."""
+
+    output: int
+    input: int
+    comparison: _Comparison
+    u: Any = None  # fast mode's vectors (over the input, over the output)
+    v: Any = None
+
+
+def _compared_pairs(func, inputs, func_out, analytical_of, *, eps, rtol, atol,
+                    fast_mode) -> Iterator[_PairCheck]:
+    """Compute the Jacobians of ``func`` at ``inputs`` and compare them, pair by pair, in gradcheck's order.
+
+    ``analytical_of(output, v)`` returns one array per differentiable input: the analytical Jacobian
+    ``(input numel, output numel)`` when ``v`` is None, else ``v^T J`` as an ``(input numel, 1)``
+    column. Slow mode goes output by output; fast mode input by input, as PyTorch does. Every
+    Jacobian is computed before the first pair is compared, except the analytical Jacobians of
+    later outputs in slow mode.
+    """
+    diff = _diff_inputs(inputs)
     out_positions = [k for k, o in enumerate(func_out) if o.requires_grad]
-    errors = []
-    if fast_mode:
-        rng = _private_generator()
-        all_u = [_unit_vector(rng, t) for t in diff_tensors]
-        all_v = [_unit_vector(rng, func_out[k]) for k in out_positions]
-        for j, ((pos, _t), u) in enumerate(zip(diff, all_u)):
-            jvps = _numerical_jvp(func, tupled_inputs, pos, u, eps)
-            for i, (k, v) in enumerate(zip(out_positions, all_v)):
-                n = float((v * jvps[k]).sum())
-                rows, _, _ = _analytical_vjp(func_out[k], diff_tensors, v)
-                a = float((rows[j][:, 0] * u).sum())
-                allowed = atol * float(u.sum()) * float(v.sum()) + rtol * abs(n)
-                errors.append(JacobianError(i, j, abs(a - n), _ratio(abs(a - n), allowed)))
-        return sorted(errors, key=lambda e: (e.output, e.input))
-    numerical = [_numerical_jacobian(func, tupled_inputs, pos, func_out, eps) for pos, _t in diff]
-    for i, k in enumerate(out_positions):
-        analytical, _, _ = _analytical_rows(func_out[k], diff_tensors)
-        for j, a in enumerate(analytical):
-            n = numerical[j][k]
-            xp = diff_tensors[j].xp
-            if a.size == 0:
-                errors.append(JacobianError(i, j, 0.0, 0.0))
-                continue
-            gap = xp.abs(a.astype("float64") - n.astype("float64"))
-            allowed = atol + rtol * xp.abs(n.astype("float64"))
-            errstate = getattr(xp, "errstate", None)
-            with errstate(all="ignore") if errstate else contextlib.nullcontext():
-                ratio = xp.where(gap == 0, 0.0, gap / allowed)
-            errors.append(JacobianError(i, j, float(gap.max()), float(ratio.max())))
-    return errors
+    if not fast_mode:
+        numerical = [_numerical_jacobian(func, inputs, pos, func_out, eps) for pos, _ in diff]
+        for i, k in enumerate(out_positions):
+            for j, a in enumerate(analytical_of(func_out[k], None)):
+                yield _PairCheck(i, j, _compare(func_out[k].xp, a, numerical[j][k], rtol, atol))
+        return
+    rng = _private_generator()
+    all_u = [_unit_vector(rng, t) for _, t in diff]
+    all_v = [_unit_vector(rng, func_out[k]) for k in out_positions]
+    numerical = []  # numerical[j][i] = v_i . (J_ij u_j): 2 forward calls per input j
+    for (pos, _), u in zip(diff, all_u):
+        jvps = _numerical_jvp(func, inputs, pos, u, eps)
+        numerical.append([float((v * jvps[k]).sum()) for k, v in zip(out_positions, all_v)])
+    analytical = []  # analytical[i][j] = (v_i^T J_ij) . u_j: 1 backward per output i
+    for k, v in zip(out_positions, all_v):
+        vj = analytical_of(func_out[k], v)
+        analytical.append([float((row[:, 0] * u).sum()) for row, u in zip(vj, all_u)])
+    xp = get_backend("cpu").xp  # the numbers are Python floats now
+    for j, u in enumerate(all_u):
+        for i, v in enumerate(all_v):
+            comparison = _compare(xp, xp.array([[analytical[i][j]]]), xp.array([[numerical[j][i]]]), rtol,
+                                  _fast_atol(atol, u, v))
+            yield _PairCheck(i, j, comparison, u, v)
 
 
-def _ratio(gap: float, allowed: float) -> float:
-    if gap == 0:
-        return 0.0
-    return gap / allowed if allowed > 0 else float("inf")
+def _fast_atol(atol: float, u, v) -> float:
+    """atol for ``v^T J u``: an error of atol in every element adds up to ``atol * sum(u) * sum(v)``."""
+    return atol * float(u.sum()) * float(v.sum())
 
 
 # ---------------------------------------------------------------------------------- the driver
-class _GradGradContext:
-    """What the report needs to explain gradgradcheck's derived function."""
-
-    def __init__(self, n_diff_inputs: int, grad_output_positions: Sequence[int]):
-        self.n_diff_inputs = n_diff_inputs
-        self.grad_output_positions = list(grad_output_positions)
-
-    def describe_input(self, j: int) -> str:
-        if j < self.n_diff_inputs:
-            return f"your differentiable input {j}"
-        k = j - self.n_diff_inputs
-        pos = self.grad_output_positions[k] if k < len(self.grad_output_positions) else k
-        return f"grad_outputs[{pos}]"
-
-
 def _check_flags(check_forward_ad, check_backward_ad, check_batched_grad, check_batched_forward_grad):
     if not (check_forward_ad or check_backward_ad):
         raise AssertionError("Expected at least one of check_forward_ad or check_backward_ad to be True")
@@ -372,11 +428,15 @@ def _run_gradcheck(func, inputs, *, eps, atol, rtol, raise_exception, nondet_tol
     tupled_inputs = _as_tuple(inputs)
     _check_inputs(tupled_inputs)
     try:
-        func_out = func(*tupled_inputs)
+        func_out = _as_tuple(func(*tupled_inputs))
         outputs = _differentiable_outputs(func_out)
-        checker = _fast_gradcheck if fast_mode else _slow_gradcheck
-        checker(func, func_out, tupled_inputs, outputs, eps=eps, rtol=rtol, atol=atol,
-                check_grad_dtypes=check_grad_dtypes, nondet_tol=nondet_tol, context=context)
+        if outputs:
+            _check_jacobians(func, func_out, tupled_inputs, eps=eps, rtol=rtol, atol=atol,
+                             fast_mode=fast_mode, check_grad_dtypes=check_grad_dtypes,
+                             nondet_tol=nondet_tol, context=context)
+        else:
+            _check_no_differentiable_outputs(func, tupled_inputs, func_out, eps=eps, fast_mode=fast_mode,
+                                             nondet_tol=nondet_tol, context=context)
         _test_backward_mul_by_grad_output(outputs, tupled_inputs, masked)
         if check_undefined_grad:
             _test_undefined_backward_mode(func, outputs, tupled_inputs)
@@ -420,6 +480,58 @@ def _check_inputs(tupled_inputs) -> None:
         )
 
 
+def _check_jacobians(func, func_out, inputs, *, eps, rtol, atol, fast_mode, check_grad_dtypes, nondet_tol,
+                     context) -> None:
+    """Raise at the first (output, input) pair whose Jacobians differ, with PyTorch's lines and the report."""
+    diff = _diff_inputs(inputs)
+    diff_positions = [p for p, _ in diff]
+    diff_tensors = [t for _, t in diff]
+    out_positions = [k for k, o in enumerate(func_out) if o.requires_grad]
+
+    def analytical_of(output, v):  # each backward runs twice, and must give the same answer twice
+        return _checked_analytical(output, diff_tensors, diff_positions, nondet_tol, check_grad_dtypes, v)
+
+    for check in _compared_pairs(func, inputs, func_out, analytical_of, eps=eps, rtol=rtol, atol=atol,
+                                 fast_mode=fast_mode):
+        if check.comparison.passed:
+            continue
+        i, j, comparison = check.output, check.input, check.comparison
+        pair = _Pair(func, inputs, diff, j, out_positions[i], i, func_out[out_positions[i]], eps, rtol, atol,
+                     context)
+        if fast_mode:
+            a, n = float(comparison.analytical[0, 0]), float(comparison.numerical[0, 0])
+            raise GradcheckError(_notallclose_msg(a, n, i, j) + _fast_failure_details(pair, check))
+        analytical = diff_tensors[j]._new(comparison.analytical)
+        numerical = pair.output._new(comparison.numerical)
+        raise GradcheckError(_notallclose_msg(analytical, numerical, i, j)
+                             + _explain_mismatch(comparison, pair))
+
+
+def _notallclose_msg(analytical, numerical, output_idx: int, input_idx: int) -> str:
+    return (
+        f"Jacobian mismatch for output {output_idx:d} with respect to input {input_idx:d},\n"
+        f"numerical:{numerical}\nanalytical:{analytical}\n"
+    )
+
+
+def _check_no_differentiable_outputs(func, inputs, func_out, *, eps, fast_mode, nondet_tol, context) -> None:
+    """No output requires grad: then moving an input must not move any output."""
+    diff = _diff_inputs(inputs)
+    rng = _private_generator() if fast_mode else None
+    all_u = [_unit_vector(rng, t) for _, t in diff] if fast_mode else [None] * len(diff)
+    for j, ((pos, _), u) in enumerate(zip(diff, all_u)):
+        if fast_mode:
+            moved = [jvp is not None and jvp.size and float(o.xp.abs(jvp).max()) > nondet_tol
+                     for o, jvp in zip(func_out, _numerical_jvp(func, inputs, pos, u, eps))]
+        else:
+            moved = [jac is not None and bool((jac != 0).any())
+                     for jac in _numerical_jacobian(func, inputs, pos, func_out, eps)]
+        for k, output_moved in enumerate(moved):
+            if output_moved:
+                raise GradcheckError("Numerical gradient for function expected to be zero"
+                                     + _no_differentiable_output_detail(k, j, pos, context))
+
+
 # ---------------------------------------------------------------------------------- small helpers
 def _is_tensor(obj) -> bool:
     return getattr(obj, "_is_minitorch_tensor", False)
@@ -440,22 +552,6 @@ def _differentiable_outputs(x) -> tuple:
 def _diff_inputs(inputs) -> list[tuple[int, Any]]:
     """(position in ``inputs``, tensor) for every input that requires grad."""
     return [(i, t) for i, t in enumerate(inputs) if _is_tensor(t) and t.requires_grad]
-
-
-def _unravel(flat: int, shape) -> tuple:
-    index = []
-    for size in reversed(tuple(shape)):
-        flat, rem = divmod(flat, size)
-        index.append(rem)
-    return tuple(reversed(index))
-
-
-def _fmt_index(index: tuple) -> str:
-    return "[" + ", ".join(str(i) for i in index) + "]"
-
-
-def _fmt(value: float) -> str:
-    return f"{value:.6g}"
 
 
 def _run(func, inputs) -> list:
@@ -480,22 +576,6 @@ def _check_outputs_same_dtype_and_shape(out1, out2, eps, idx=None) -> None:
             f"Expected `func` to return outputs with the same dtype when inputs are perturbed {on_index}"
             f"by {eps}, but got: dtypes {out1.dtype} and {out2.dtype}."
         )
-
-
-def _allclose(xp, a, n, rtol, atol) -> bool:
-    """PyTorch's allclose after type promotion: ``|a - n| <= atol + rtol * |n|``, elementwise."""
-    if a.size == 0:
-        return True
-    dtype = xp.result_type(a.dtype, n.dtype)
-    return bool(xp.allclose(a.astype(dtype, copy=False), n.astype(dtype, copy=False), rtol=rtol, atol=atol))
-
-
-def _scalar_close(a: float, n: float, rtol: float, atol: float) -> bool:
-    if a == n:
-        return True
-    if math.isnan(a) or math.isnan(n) or math.isinf(a) or math.isinf(n):
-        return False
-    return abs(a - n) <= atol + rtol * abs(n)
 
 
 def _random_grad_output(out, noncontiguous: bool):
@@ -626,71 +706,14 @@ def _checked_analytical(output, diff_tensors, diff_positions, nondet_tol, check_
     if worst is not None:
         biggest, j, flat, n_cols = worst
         row, col = divmod(flat, n_cols)
-        where = (f"input {j} (argument #{diff_positions[j]}) element "
-                 f"{_fmt_index(_unravel(row, diff_tensors[j].shape))}")
-        where += f", output element {_fmt_index(_unravel(col, output.shape))}" if v is None else ""
         raise GradcheckError(
             "Backward is not reentrant, i.e., running backward with same input and grad_output multiple "
             "times gives different values, although analytical gradient matches numerical gradient."
             f"The tolerance for nondeterminism was {nondet_tol}." + _FAILED_NONDET_MSG
-            + f"\n\nThe two backward runs differ by up to {_fmt(biggest)}, at {where}."
+            + _not_reentrant_detail(biggest, j, diff_positions[j], row, diff_tensors[j].shape,
+                                    col if v is None else None, output.shape)
         )
     return jac1
-
-
-def _slow_gradcheck(func, func_out, inputs, outputs, *, eps, rtol, atol, check_grad_dtypes, nondet_tol,
-                    context) -> bool:
-    func_out = _as_tuple(func_out)
-    diff = _diff_inputs(inputs)
-    diff_positions = [p for p, _ in diff]
-    diff_tensors = [t for _, t in diff]
-    if not outputs:
-        return _check_no_differentiable_outputs(func, inputs, func_out, diff, eps, context)
-    out_positions = [k for k, o in enumerate(func_out) if o.requires_grad]
-    numerical = [_numerical_jacobian(func, inputs, p, func_out, eps) for p in diff_positions]
-    for i, o in enumerate(outputs):
-        analytical = _checked_analytical(o, diff_tensors, diff_positions, nondet_tol, check_grad_dtypes)
-        for j, a in enumerate(analytical):
-            n = numerical[j][out_positions[i]]
-            if not _allclose(o.xp, a, n, rtol, atol):
-                pair = _Pair(func, inputs, diff, j, out_positions[i], i, o, eps, rtol, atol, context)
-                raise GradcheckError(
-                    _notallclose_msg(diff_tensors[j]._new(a), o._new(n), i, j) + _report(a, n, pair)
-                )
-    return True
-
-
-def _check_no_differentiable_outputs(func, inputs, func_out, diff, eps, context) -> bool:
-    for j, (pos, _t) in enumerate(diff):
-        for k, jac in enumerate(_numerical_jacobian(func, inputs, pos, func_out, eps)):
-            if jac is not None and bool((jac != 0).any()):
-                raise GradcheckError(
-                    "Numerical gradient for function expected to be zero"
-                    + _no_diff_output_hint(k, j, pos, context)
-                )
-    return True
-
-
-def _no_diff_output_hint(k, j, pos, context) -> str:
-    if context is not None:
-        return "\n\n" + _wrap(
-            f"This is gradgradcheck: no first-order gradient requires grad, but gradient {k} changes when "
-            f"{context.describe_input(j)} is perturbed. The backward computed it outside the graph: from "
-            "raw arrays (._array, .numpy()), through .detach(), or as a new constant tensor. Write the "
-            "backward with tensor operations so that create_graph=True can differentiate it."
-        )
-    return "\n\n" + _wrap(
-        f"No output of func requires grad, but output {k} changes when input {j} (argument #{pos}) is "
-        "perturbed. The output was cut from the graph: computed under no_grad, through .detach(), or "
-        "from raw arrays (._array, .numpy()) outside an autograd.Function."
-    )
-
-
-def _notallclose_msg(analytical, numerical, output_idx: int, input_idx: int) -> str:
-    return (
-        f"Jacobian mismatch for output {output_idx:d} with respect to input {input_idx:d},\n"
-        f"numerical:{numerical}\nanalytical:{analytical}\n"
-    )
 
 
 # ---------------------------------------------------------------------------------- fast mode
@@ -717,102 +740,45 @@ def _numerical_jvp(func, inputs, input_pos, u, eps) -> list:
     return jvps
 
 
-def _fast_gradcheck(func, func_out, inputs, outputs, *, eps, rtol, atol, check_grad_dtypes, nondet_tol,
-                    context) -> bool:
-    func_out = _as_tuple(func_out)
-    diff = _diff_inputs(inputs)
-    diff_positions = [p for p, _ in diff]
-    diff_tensors = [t for _, t in diff]
-    rng = _private_generator()
-    all_u = [_unit_vector(rng, t) for t in diff_tensors]
-    all_v = [_unit_vector(rng, o) for o in outputs]
-    out_positions = [k for k, o in enumerate(func_out) if o.requires_grad]
-
-    numerical = []  # numerical[j][i]: v_i . (J_ij u_j), for input j and output i
-    for j, (pos, u) in enumerate(zip(diff_positions, all_u)):
-        jvps = _numerical_jvp(func, inputs, pos, u, eps)
-        if not outputs:
-            for k, jvp in enumerate(jvps):
-                if jvp is not None and jvp.size and float(func_out[k].xp.abs(jvp).max()) > nondet_tol:
-                    raise GradcheckError("Numerical gradient for function expected to be zero"
-                                         + _no_diff_output_hint(k, j, pos, context))
-            continue
-        numerical.append([float((v * jvps[k]).sum()) for v, k in zip(all_v, out_positions)])
-    if not outputs:
-        return True
-
-    analytical = []  # analytical[i][j]: (v_i^T J_ij) . u_j
-    for o, v in zip(outputs, all_v):
-        rows = _checked_analytical(o, diff_tensors, diff_positions, nondet_tol, check_grad_dtypes, v=v)
-        analytical.append([float((row[:, 0] * u).sum()) for row, u in zip(rows, all_u)])
-
-    for j, u in enumerate(all_u):
-        for i, v in enumerate(all_v):
-            a, n = analytical[i][j], numerical[j][i]
-            adjusted_atol = atol * float(u.sum()) * float(v.sum())
-            if not _scalar_close(a, n, rtol, adjusted_atol):
-                pair = _Pair(func, inputs, diff, j, out_positions[i], i, outputs[i], eps, rtol, atol, context)
-                raise GradcheckError(
-                    _notallclose_msg(a, n, i, j)
-                    + _fast_failure_details(pair, u, v, a, n, adjusted_atol)
-                )
-    return True
-
-
-def _fast_failure_details(pair, u, v, a, n, adjusted_atol) -> str:
-    """PyTorch's slow-mode recomputation of the failing pair, then the learner's report."""
+def _fast_failure_details(pair: _Pair, check: _PairCheck) -> str:
+    """What fast mode compared; PyTorch's slow-mode recomputation of the failing pair; the report."""
+    a, n = float(check.comparison.analytical[0, 0]), float(check.comparison.numerical[0, 0])
+    summary = _fast_mode_summary(pair, a, n, _fast_atol(pair.atol, check.u, check.v) + pair.rtol * abs(n))
     x, out = pair.input, pair.output
-    intro = "\n" + _wrap(
-        f"Fast mode compared v^T J u, for unit vectors u over input {pair.j} ({x.numel()} elements) and "
-        f"v over output {pair.i} ({out.numel()} elements): |{_fmt(a)} - {_fmt(n)}| = {_fmt(abs(a - n))} > "
-        f"atol * sum(u) * sum(v) + rtol * |numerical| = {_fmt(adjusted_atol + pair.rtol * abs(n))}."
-    ) + "\n"
     if x.numel() * out.numel() > SLOW_RECOMPUTE_MAX_ELEMENTS:
-        return intro + _sampled_rows_report(pair, u, v)
+        return summary + _sampled_rows(pair, check.v)
     only_this_output = tuple(o if k == pair.out_pos else None for k, o in enumerate(pair.func_out_now()))
     slow_numerical = _numerical_jacobian(pair.func, pair.inputs, pair.input_pos, only_this_output,
                                          pair.eps)[pair.out_pos]
-    slow_analytical, _, _ = _analytical_rows(pair.fresh_output(), pair.diff_tensors)
-    slow_analytical = slow_analytical[pair.j]
-    xp = out.xp
-    diff = xp.abs(slow_numerical.astype("float64") - slow_analytical.astype("float64"))
-    slow_max_diff = float(diff.max()) if diff.size else 0.0
-    slow_ok = _allclose(xp, slow_analytical, slow_numerical, pair.rtol, pair.atol)
+    slow_analytical = _analytical_rows(pair.fresh_output(), pair.diff_tensors)[0][pair.j]
+    slow = _compare(out.xp, slow_analytical, slow_numerical, pair.rtol, pair.atol)
     msg = (
         "\nThe above quantities relating the numerical and analytical jacobians are computed \n"
         "in fast mode. See: https://github.com/pytorch/pytorch/issues/53876 for more background \n"
         "about fast mode. Below, we recompute numerical and analytical jacobians in slow mode:\n\n"
         f"Numerical:\n {out._new(slow_numerical)}\n"
         f"Analytical:\n{x._new(slow_analytical)}\n\n"
-        f"The max per-element difference (slow mode) is: {slow_max_diff}.\n"
+        f"The max per-element difference (slow mode) is: {slow.max_abs_error}.\n"
     )
-    if slow_ok:
-        return intro + msg + _FAST_FAIL_SLOW_OK_MSG
-    return intro + msg + _report(slow_analytical, slow_numerical, pair)
+    if slow.passed:
+        return summary + msg + _FAST_FAIL_SLOW_OK_MSG
+    return summary + msg + _explain_mismatch(slow, pair)
 
 
-def _sampled_rows_report(pair, u, v) -> str:
+def _sampled_rows(pair: _Pair, v) -> str:
     """For a Jacobian too big to recompute: compare v^T J row by row at a few input elements.
 
     Numerical ``v . (f(x + eps e_r) - f(x - eps e_r)) / (2 eps)`` against the analytical ``(v^T J)[r]``,
     which costs 2 forward calls per sampled element.
     """
-    x = pair.input
-    numel = x.numel()
+    arr = pair.input._array
+    numel = pair.input.numel()
     count = min(numel, 24)
     rows = sorted({round(k * (numel - 1) / max(count - 1, 1)) for k in range(count)})
-    vj, _, _ = _analytical_vjp(pair.fresh_output(), pair.diff_tensors, v)
-    vj = vj[pair.j][:, 0]
-    arr = x._array
-    lines = [
-        f"The Jacobian has {numel} x {pair.output.numel()} elements, more than SLOW_RECOMPUTE_MAX_ELEMENTS="
-        f"{SLOW_RECOMPUTE_MAX_ELEMENTS}, so it is not recomputed in slow mode. Instead, v^T J is compared "
-        f"at {len(rows)} input elements spread over input {pair.j} (* marks a failure):",
-        f"  {'input element':<22}{'numerical':>16}{'analytical':>16}",
-    ]
-    fails = 0
+    vj = _analytical_vjp(pair.fresh_output(), pair.diff_tensors, v)[0][pair.j][:, 0]
+    numerical = []
     for r in rows:
-        idx = _unravel(r, arr.shape)
+        idx = unravel(r, arr.shape)
         orig = arr[idx].copy()
         try:
             arr[idx] = orig - pair.eps
@@ -821,14 +787,14 @@ def _sampled_rows_report(pair, u, v) -> str:
             outb = _run(pair.func, pair.inputs)[pair.out_pos]
         finally:
             arr[idx] = orig
-        num = float((v * ((outb - outa) / (2 * pair.eps)).reshape(-1)).sum())
-        ana = float(vj[r])
-        bad = not _scalar_close(ana, num, pair.rtol, pair.atol * float(v.sum()))
-        fails += bad
-        lines.append(f"  {_fmt_index(idx):<22}{_fmt(num):>16}{_fmt(ana):>16}{' *' if bad else ''}")
-    lines.append(f"{fails} of {len(rows)} sampled elements fail. Check a smaller input in slow mode to see "
-                 "whole Jacobians.")
-    return "\n".join(lines) + "\n"
+        numerical.append(float((v * ((outb - outa) / (2 * pair.eps)).reshape(-1)).sum()))
+    analytical = [float(vj[r]) for r in rows]
+    # each row is v^T J e_r: u is one-hot, so atol scales by sum(v) alone
+    xp = get_backend("cpu").xp  # Python floats now
+    sampled = _compare(xp, xp.array([analytical]), xp.array([numerical]), pair.rtol,
+                       pair.atol * float(v.sum()))
+    return _sampled_rows_table(pair, rows, numerical, analytical, sampled.failing[0].tolist(),
+                               SLOW_RECOMPUTE_MAX_ELEMENTS)
 
 
 # ---------------------------------------------------------------------------------- other checks
@@ -850,11 +816,7 @@ def _test_backward_mul_by_grad_output(outputs, inputs, masked) -> bool:
             flat = int(xp.nan_to_num(magnitude, nan=float("inf")).argmax())
             raise GradcheckError(
                 "backward not multiplied by grad_output"
-                f"\n\nWith grad_output = 0 for every output, the gradient with respect to input {j} "
-                f"(argument #{pos}) should be 0, but it is {_fmt(float(gi._array.reshape(-1)[flat]))} at "
-                f"element {_fmt_index(_unravel(flat, gi.shape))}. A backward must return "
-                "(local derivative) * grad_output (the chain rule). One that returns the local derivative "
-                "alone agrees with grad_output = 1 but is wrong inside any larger graph."
+                + _not_multiplied_detail(j, pos, float(gi._array.reshape(-1)[flat]), flat, gi.shape)
             )
         if gi.dtype != di.dtype:
             raise GradcheckError("grad is incorrect type")
@@ -892,8 +854,7 @@ def _test_undefined_backward_mode(func, outputs, inputs) -> bool:
             raise GradcheckError(
                 "Expected backward function to handle undefined output grads. Please look at \"Notes about "
                 "undefined output gradients\" in \"tools/autograd/derivatives.yaml\""
-                "\n\nWhen an output gets no gradient, a backward receives zeros for it (or None after "
-                f"ctx.set_materialize_grads(False)); here backward raised {type(err).__name__}: {err}"
+                + _undefined_grad_detail(err)
             ) from err
         for gi in grads:
             if gi is not None and bool((gi._array != 0).any()):
@@ -913,9 +874,14 @@ def _test_undefined_backward_mode(func, outputs, inputs) -> bool:
     return all(check(outs) for outs in to_check)
 
 
-# ---------------------------------------------------------------------------------- the report
+# ---------------------------------------------------------------------------------- the failing pair
 class _Pair:
-    """One (output i, input j) pair that failed, with what the report's probes need."""
+    """One (output i, input j) pair that failed: what the report reads, and the probes it runs.
+
+    The report (gradcheck_report) asks three things of it: the checker's rule (``close``), the
+    one-sided slopes at an element (is it a kink?), and the gradient for grad_output = 0 (does the
+    backward ignore grad_output?).
+    """
 
     def __init__(self, func, inputs, diff, j, out_pos, i, output, eps, rtol, atol, context):
         self.func, self.inputs, self.diff = func, inputs, diff
@@ -930,10 +896,14 @@ class _Pair:
     def fresh_output(self):
         return self.func_out_now()[self.out_pos]
 
+    def close(self, analytical, numerical) -> bool:
+        """The checker's rule, with this pair's tolerances, for two arrays of the same shape."""
+        return bool(_elements_close(self.output.xp, analytical, numerical, self.rtol, self.atol).all())
+
     def one_sided_slopes(self, row: int, col: int) -> tuple[float, float]:
         """Left and right difference quotients of output element ``col`` at input element ``row``."""
         arr = self.input._array
-        idx = _unravel(row, arr.shape)
+        idx = unravel(row, arr.shape)
         orig = arr[idx].copy()
         try:
             f0 = _run(self.func, self.inputs)[self.out_pos]
@@ -955,346 +925,3 @@ class _Pair:
         magnitude = g.xp.abs(g._array).reshape(-1)
         flat = int(magnitude.argmax()) if magnitude.size else 0
         return (float(magnitude[flat]) if magnitude.size else 0.0), flat
-
-
-def _report(a, n, pair: _Pair) -> str:
-    """The learner's report on a failing (output i, input j) Jacobian pair."""
-    errstate = getattr(pair.output.xp, "errstate", None)  # NumPy's; CuPy never warns
-    with errstate(all="ignore") if errstate else contextlib.nullcontext():
-        return _report_body(a, n, pair)
-
-
-def _report_body(a, n, pair: _Pair) -> str:
-    xp = pair.output.xp
-    x, out = pair.input, pair.output
-    in_shape, out_shape = tuple(x.shape), tuple(out.shape)
-    rtol, atol = pair.rtol, pair.atol
-    a64 = a.astype("float64")
-    n64 = n.astype("float64")
-    err = xp.abs(a64 - n64)
-    same = a64 == n64  # inf == inf passes, as in allclose
-    failing = ~((err <= atol + rtol * xp.abs(n64)) | same)
-    n_fail, total = int(failing.sum()), int(a64.size)
-    key = xp.where(failing, xp.nan_to_num(err, nan=float("inf")), -1.0).reshape(-1)
-    n_cols = a64.shape[1]
-
-    def where(flat: int) -> str:
-        row, col = divmod(flat, n_cols)
-        return f"input{_fmt_index(_unravel(row, in_shape))}, output{_fmt_index(_unravel(col, out_shape))}"
-
-    lines = ["", "--- What failed, and why ---"]
-    if pair.context is not None:
-        lines.append(_wrap(
-            "This is gradgradcheck: the function checked maps (inputs, grad_outputs) to the first-order "
-            f"gradients. Output {pair.i} is the gradient with respect to your differentiable input "
-            f"{pair.i}; input {pair.j} is {pair.context.describe_input(pair.j)}. If gradcheck passes, "
-            "the backward is right to first order, and what is wrong is the derivative of the backward "
-            "itself."
-        ))
-    lines.append(_wrap(
-        f"Output {pair.i} has shape {list(out_shape)} ({out.numel()} elements, {out.dtype.name}); input "
-        f"{pair.j} is argument #{pair.input_pos} of func, shape {list(in_shape)} ({x.numel()} elements, "
-        f"{x.dtype.name}). Both Jacobians are laid out (input element, output element) = "
-        f"({x.numel()}, {out.numel()}): row r holds d output / d input[r]."
-    ))
-    lines.append(_wrap(
-        f"An element passes when |analytical - numerical| <= atol + rtol * |numerical| (atol={atol}, "
-        f"rtol={rtol}). {n_fail} of {total} elements fail."
-    ))
-
-    order = [p for p in xp.argsort(-key)[:_TABLE_ROWS].tolist() if bool(failing.reshape(-1)[p])]
-    if order:
-        lines.append("Largest errors first:")
-        width = max(len(where(p)) for p in order) + 2
-        lines.append(f"  {'element':<{width}}{'numerical':>14}{'analytical':>14}{'|a - n|':>12}"
-                     f"{'|a - n|/|n|':>14}")
-        for p in order:
-            nv, av = float(n64.reshape(-1)[p]), float(a64.reshape(-1)[p])
-            rel = abs(av - nv) / abs(nv) if nv != 0 else float("inf")
-            lines.append(f"  {where(p):<{width}}{_fmt(nv):>14}{_fmt(av):>14}{_fmt(abs(av - nv)):>12}"
-                         f"{_fmt(rel):>14}")
-        worst_abs = int(xp.argmax(xp.nan_to_num(err, nan=float("inf")).reshape(-1)))
-        rel_all = xp.where(err == 0, 0.0, err / xp.abs(n64))
-        rel_all = xp.nan_to_num(rel_all, nan=float("inf"), posinf=float("inf")).reshape(-1)
-        worst_rel = int(xp.argmax(rel_all))
-        worst_abs_value = _fmt(float(err.reshape(-1)[worst_abs]))
-        lines.append(f"Largest absolute error: {worst_abs_value} at {where(worst_abs)}.")
-        lines.append(f"Largest relative error: {_fmt(float(rel_all[worst_rel]))} at {where(worst_rel)}.")
-    if 0 < a64.shape[0] <= _WHOLE_MAX_ROWS and 0 < n_cols <= _WHOLE_MAX_COLS:
-        lines.append("Row by row (a row = one input element, a column = one output element; * = fails):")
-        label_width = max(len(_fmt_index(_unravel(r, in_shape))) for r in range(a64.shape[0])) + 7
-        fail_host = failing.tolist()
-        for r, (nrow, arow) in enumerate(zip(n64.tolist(), a64.tolist())):
-            label = "input" + _fmt_index(_unravel(r, in_shape))
-            marks = fail_host[r]
-            lines.append(f"  {label:<{label_width}}numerical  " + "".join(f"{_fmt(v):>11} " for v in nrow))
-            lines.append(f"  {'':<{label_width}}analytical " + "".join(
-                f"{_fmt(v):>11}{'*' if m else ' '}" for v, m in zip(arow, marks)))
-    hints = _likely_causes(a64, n64, failing, pair)
-    lines.append("Likely cause:" if len(hints) == 1 else "Likely causes:")
-    lines.extend(_wrap(h, "- ") for h in hints)
-    return "\n".join(line.rstrip() for line in lines) + "\n"
-
-
-def _wrap(text: str, bullet: str = "") -> str:
-    """Prose wrapped to 100 columns; a bullet's continuation lines are indented under its text."""
-    return textwrap.fill(text, width=100, initial_indent=bullet, subsequent_indent=" " * len(bullet),
-                         break_long_words=False, break_on_hyphens=False)
-
-
-def _likely_causes(a, n, failing, pair: _Pair) -> list[str]:
-    xp = pair.output.xp
-    x, out = pair.input, pair.output
-    in_shape, out_shape = tuple(x.shape), tuple(out.shape)
-    rtol, atol, eps = pair.rtol, pair.atol, pair.eps
-    hints: list[str] = []
-
-    def close(p, q) -> bool:
-        return _allclose(xp, p, q, rtol, atol)
-
-    low = [(k, t) for k, (_, t) in enumerate(pair.diff) if t.dtype.name != "float64"]
-    if low or out.dtype.name != "float64":
-        names = ", ".join(f"input {k} is {t.dtype.name}" for k, t in low) or f"output {pair.i} is " \
-            f"{out.dtype.name}"
-        hints.append(
-            f"Precision: {names}, not float64. In single precision, f(x +/- eps) with eps={eps} is "
-            "rounded to about 1e-7 relative, so the central difference is off by about 1e-7/eps, far "
-            f"more than rtol={rtol}. Convert the inputs with .double(), or loosen the check "
-            "(eps=1e-3, atol=1e-2, rtol=1e-2)."
-        )
-    if not bool(xp.isfinite(a).all()) or not bool(xp.isfinite(n).all()):
-        hints.append(
-            "Non-finite values (nan or inf) in the Jacobians: the function or its backward divides by "
-            "zero, takes log or sqrt at 0, or overflows at this point. Choose inputs inside the domain."
-        )
-
-    ignores = _ignores_grad_output(a, n, pair)
-    if ignores:
-        hints.append(ignores)
-    kink = _kink_hint(a, n, failing, pair) if not low and out.dtype.name == "float64" else None
-    if kink:
-        hints.append(kink)
-
-    a_zero, n_zero = not bool(a.any()), not bool(n.any())
-    if a_zero and not n_zero:
-        if pair.context is not None:
-            hints.append(
-                "The analytical Jacobian is all zero: the first-order gradient has no graph back to "
-                f"{pair.context.describe_input(pair.j)}. The backward probably computes with raw arrays "
-                "(._array, .numpy(), .detach()) or wraps a result as a constant. Write the backward with "
-                "tensor operations so that create_graph=True can differentiate it."
-            )
-        else:
-            hints.append(
-                f"The analytical Jacobian is all zero: backward gives zeros or None for input {pair.j}. "
-                "Either the output is not connected to this input in the graph (the forward went through "
-                "raw arrays (._array, .numpy()) or .detach() outside an autograd.Function), or a backward "
-                "returns None or zeros for it."
-            )
-    elif n_zero and not a_zero:
-        hints.append(
-            f"The numerical Jacobian is all zero: output {pair.i} does not change when input {pair.j} "
-            f"is moved by eps={eps}. Either func does not really use this input, or eps is below the "
-            "input's precision. The backward claims a dependence that is not there."
-        )
-
-    if not (a_zero or n_zero or ignores):
-        placement = _placement_hint(a, n, in_shape, out_shape, close)
-        if placement:
-            hints.append(placement)
-        else:
-            factor = _constant_factor_hint(a, n, rtol, atol, close)
-            if factor:
-                hints.append(factor)
-    if not hints:
-        dropped = failing & (a == 0) & (n != 0)
-        if bool(dropped.any()):
-            hints.append(
-                f"At {int(dropped.sum())} of the {int(failing.sum())} failing elements the analytical value "
-                "is exactly 0 where the numerical one is not: part of the dependence on this input is "
-                "missing from the graph (a .detach(), a computation on raw arrays, or a backward that "
-                "drops a term of the derivative)."
-            )
-    if not kink and not hints and failing.any():
-        ratio = _half_ratio(a, n, failing, xp)
-        if ratio:
-            hints.append(ratio)
-    if not hints:
-        hints.append(
-            "No common pattern was recognised. Read the failing elements above. Errors only at the "
-            "border of an image point to padding or stride handling. Errors in one whole row point to how "
-            "the forward uses that input element. Errors in one whole column point to how the backward "
-            "reads that element of grad_output."
-        )
-    return hints
-
-
-def _ignores_grad_output(a, n, pair: _Pair) -> str | None:
-    try:
-        probe = pair.grad_with_zero_grad_output()
-    except Exception:  # the report must not hide the original failure
-        probe = None
-    if probe is not None and probe[0] > 0:
-        magnitude, flat = probe
-        return (
-            "The backward ignores grad_output: with grad_output = 0 it still returns "
-            f"{_fmt(magnitude)} at input{_fmt_index(_unravel(flat, tuple(pair.input.shape)))}. Multiply "
-            "the local derivative by grad_output (the chain rule)."
-        )
-    xp = pair.output.xp
-    if a.shape[1] > 1 and a.any() and bool(xp.all(a == a[:, :1])) and not bool(xp.all(n == n[:, :1])):
-        return (
-            "Every column of the analytical Jacobian is the same: the backward returns the same gradient "
-            "whichever output element grad_output selects. It probably ignores grad_output, or it reduces "
-            "grad_output (a sum or mean) before using it."
-        )
-    return None
-
-
-def _kink_hint(a, n, failing, pair: _Pair) -> str | None:
-    """Probe the worst failing elements with one-sided differences: a kink has two different slopes."""
-    xp = pair.output.xp
-    n_cols = a.shape[1]
-    key = xp.where(failing, xp.nan_to_num(xp.abs(a - n), nan=float("inf")), -1.0).reshape(-1)
-    rows_seen, kinks = set(), []
-    for p in xp.argsort(-key)[:12].tolist():
-        if not bool(failing.reshape(-1)[p]):
-            break
-        row, col = divmod(p, n_cols)
-        if row in rows_seen:
-            continue
-        rows_seen.add(row)
-        try:
-            left, right = pair.one_sided_slopes(row, col)
-        except Exception:
-            return None
-        if abs(left - right) > 10 * (pair.atol + pair.rtol * max(abs(left), abs(right))):
-            kinks.append((row, col, left, right, float(a.reshape(-1)[p]), float(n.reshape(-1)[p])))
-        if len(rows_seen) >= 3:
-            break
-    if not kinks:
-        return None
-    row, col, left, right, av, nv = kinks[0]
-    in_idx = _fmt_index(_unravel(row, tuple(pair.input.shape)))
-    side = ""
-    for name, slope in (("left", left), ("right", right)):
-        if abs(av - slope) <= pair.atol + pair.rtol * abs(slope):
-            side = f" The backward gives {_fmt(av)}, the {name} slope: a valid choice (relu'(0) = 0 is one)."
-            break
-    return (
-        f"Not differentiable here: at input{in_idx}, output element "
-        f"{_fmt_index(_unravel(col, tuple(pair.output.shape)))} has slope {_fmt(left)} from the left and "
-        f"{_fmt(right)} from the right. The central difference averages them ({_fmt(nv)}).{side} "
-        f"Kinks found at {len(kinks)} of the {len(rows_seen)} worst failing input elements probed. This "
-        "is not a bug in the backward. Move the test point away from kinks (relu, abs or clamp at 0, "
-        "max with ties): for example, use random non-integer values."
-    )
-
-
-def _placement_hint(a, n, in_shape, out_shape, close) -> str | None:
-    """Right values, wrong places: a transpose, an axis swap, a flip, or any permutation."""
-    if a.shape[0] == a.shape[1] and close(a, n.T):
-        swap = _axis_swap(a, n, in_shape, out_shape, close)
-        more = f" More precisely, it equals the numerical one with {swap} swapped." if swap else ""
-        return (
-            "The analytical Jacobian equals the numerical one transposed: the backward has the right values "
-            "in the wrong places, as when it uses W where W.T belongs (grad @ W instead of grad @ W.T)."
-            + more
-        )
-    swap = _axis_swap(a, n, in_shape, out_shape, close)
-    if swap:
-        both_input = swap.startswith("input dim") and " and input dim" in swap
-        example = (
-            "the gradient of this input is transposed (for example x.T @ grad and grad.T @ x mixed up)"
-            if both_input else "an index mix-up such as using W where W.T belongs"
-        )
-        return (
-            f"The analytical Jacobian equals the numerical one with {swap} swapped: the right values "
-            f"in the wrong places, {example}."
-        )
-    flip = _axis_flip(a, n, in_shape, out_shape, close)
-    if flip:
-        return (
-            f"The analytical Jacobian equals the numerical one reversed along {flip}: the gradient is "
-            "flipped. In a convolution, this is the kernel rotated by 180 degrees, i.e. correlation "
-            "and convolution mixed up."
-        )
-    if a.size <= SLOW_RECOMPUTE_MAX_ELEMENTS:
-        if close(_sorted_flat(a), _sorted_flat(n)):
-            return (
-                "The analytical Jacobian holds the same values as the numerical one, in different places: "
-                "an indexing mistake in the backward (transposed, flipped, shifted or permuted)."
-            )
-    return None
-
-
-def _sorted_flat(arr):
-    return arr.reshape(-1)[arr.reshape(-1).argsort()]
-
-
-def _axis_names(in_shape, out_shape) -> list[str]:
-    return ([f"input dim {d}" for d in range(len(in_shape))]
-            + [f"output dim {d}" for d in range(len(out_shape))])
-
-
-def _axis_swap(a, n, in_shape, out_shape, close) -> str | None:
-    shape = tuple(in_shape) + tuple(out_shape)
-    if len(shape) < 2 or a.size != math.prod(shape):
-        return None
-    big_a, big_n = a.reshape(shape), n.reshape(shape)
-    names = _axis_names(in_shape, out_shape)
-    for p, q in itertools.combinations(range(len(shape)), 2):
-        if shape[p] != shape[q] or shape[p] < 2:
-            continue
-        perm = list(range(len(shape)))
-        perm[p], perm[q] = q, p
-        if close(big_a, big_n.transpose(perm)):
-            return f"{names[p]} and {names[q]}"
-    return None
-
-
-def _axis_flip(a, n, in_shape, out_shape, close) -> str | None:
-    shape = tuple(in_shape) + tuple(out_shape)
-    if not shape or a.size != math.prod(shape):
-        return None
-    big_a, big_n = a.reshape(shape), n.reshape(shape)
-    names = _axis_names(in_shape, out_shape)
-    axes = [d for d in range(len(in_shape)) if shape[d] > 1]
-    for count in (1, 2):
-        for combo in itertools.combinations(axes, count):
-            index = tuple(slice(None, None, -1) if d in combo else slice(None) for d in range(len(shape)))
-            if close(big_a, big_n[index]):
-                return " and ".join(names[d] for d in combo)
-    return None
-
-
-def _constant_factor_hint(a, n, rtol, atol, close) -> str | None:
-    flat = int(abs(n).reshape(-1).argmax())
-    n_big = float(n.reshape(-1)[flat])
-    if n_big == 0:
-        return None
-    c = float(a.reshape(-1)[flat]) / n_big
-    if abs(c - 1) <= rtol or not close(a, c * n):
-        return None
-    if abs(c + 1) <= 1e-3:
-        what = "the sign is flipped (a missing minus sign, or a - b where b - a belongs)"
-    elif abs(c - 0.5) <= 1e-3:
-        what = "a missing factor of 2, as in d(x*x)/dx = 2*x"
-    elif abs(c - 2) <= 1e-3:
-        what = "an extra factor of 2 (a gradient counted twice?)"
-    else:
-        what = (f"the gradient is scaled by {_fmt(c)}, an error of {_fmt(abs(c - 1) * 100)}%: a wrong "
-                "constant, such as a missing 1/N of a mean or a mistyped coefficient")
-    return (f"analytical = {_fmt(c)} x numerical at every element: the backward is off by a constant "
-            f"factor ({what}).")
-
-
-def _half_ratio(a, n, failing, xp) -> str | None:
-    av, nv = a[failing], n[failing]
-    if av.size and bool((av != 0).all()) and bool(xp.allclose(nv, av / 2, rtol=1e-3, atol=1e-6)):
-        return (
-            "At every failing element the numerical value is half the analytical one: typical of a "
-            "point where the function is not differentiable (relu or abs at 0, max with ties). The central "
-            "difference averages the two one-sided slopes there."
-        )
-    return None
