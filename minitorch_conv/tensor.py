@@ -12,12 +12,15 @@ import math
 import warnings
 from typing import Any
 
-from . import backends
+from . import _arguments, backends
 from .autograd import engine, views
 from .autograd.grad_mode import _state as _modes
 from .autograd.grad_mode import is_grad_enabled, is_inference_mode_enabled, no_grad
 from .backends import DType, get_backend, to_dtype
+from .backends.dtypes import _BY_NUMPY as _DTYPE_OF_ARRAY
 from .utils.hooks import RemovableHandle
+
+_FACTORY = "*, ScalarType? dtype, Device? device, bool requires_grad"  # the factories' keywords
 
 
 def _on_own_device(method):
@@ -164,7 +167,9 @@ class Tensor:
     def size(self, dim: int | None = None):
         if dim is None:
             return self.shape
-        return self._array.shape[dim]
+        if dim.__class__ is not int:
+            dim = _arguments.convert("int", dim, "size", "dim", 1)
+        return self._array.shape[_arguments.wrap_dim(dim, self._array.ndim)]
 
     def numel(self) -> int:
         return int(self._array.size)
@@ -173,7 +178,9 @@ class Tensor:
 
     def stride(self, dim: int | None = None):
         strides = tuple(s // self._array.itemsize for s in self._array.strides)
-        return strides if dim is None else strides[dim]
+        if dim is None:
+            return strides
+        return strides[_arguments.wrap_dim(_arguments.convert("int", dim, "stride", "dim", 1), len(strides))]
 
     def is_contiguous(self) -> bool:
         return bool(self._array.flags.c_contiguous)
@@ -210,7 +217,8 @@ class Tensor:
 
     @property
     def dtype(self) -> DType:
-        return to_dtype(self._array.dtype)
+        dtype = _DTYPE_OF_ARRAY.get(self._array.dtype)  # (asked several times per operation)
+        return dtype if dtype is not None else to_dtype(self._array.dtype)
 
     def is_floating_point(self) -> bool:
         return self.dtype.is_floating_point
@@ -252,9 +260,13 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
+        if value is not True and value is not False:
+            raise RuntimeError("requires_grad must be a bool")
         self.requires_grad_(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if requires_grad is not False and requires_grad is not True:
+            raise _arguments.invalid_type("requires_grad_", "requires_grad", "bool", requires_grad, 1)
         if not requires_grad and self._grad_fn is None and self._view is None:
             self._requires_grad = False  # the common call (new_tensor and friends): nothing to check
             return self
@@ -501,6 +513,7 @@ class Tensor:
     def _new(self, array) -> Tensor:
         return Tensor(array, backend=self._backend)
 
+    @_arguments.parse_args(f"Tensor self, size size, {_FACTORY}", method=True)
     @_on_own_device
     def new_zeros(self, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
         dtype = self.dtype if dtype is None else to_dtype(dtype)
@@ -509,6 +522,7 @@ class Tensor:
             out = out.to(device)
         return out.requires_grad_(requires_grad)
 
+    @_arguments.parse_args(f"Tensor self, size size, {_FACTORY}", method=True)
     @_on_own_device
     def new_ones(self, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
         dtype = self.dtype if dtype is None else to_dtype(dtype)
@@ -517,6 +531,7 @@ class Tensor:
             out = out.to(device)
         return out.requires_grad_(requires_grad)
 
+    @_arguments.parse_args(f"Tensor self, size size, Number fill_value, {_FACTORY}", method=True)
     @_on_own_device
     def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
         dtype = self.dtype if dtype is None else to_dtype(dtype)
@@ -525,6 +540,7 @@ class Tensor:
             out = out.to(device)
         return out.requires_grad_(requires_grad)
 
+    @_arguments.parse_args(f"Tensor self, size size, {_FACTORY}", method=True)
     @_on_own_device
     def new_empty(self, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
         dtype = self.dtype if dtype is None else to_dtype(dtype)
@@ -533,6 +549,7 @@ class Tensor:
             out = out.to(device)
         return out.requires_grad_(requires_grad)
 
+    @_arguments.parse_args("Tensor self, object data, *, ScalarType? dtype, bool requires_grad", method=True)
     def new_tensor(self, data, *, dtype=None, requires_grad: bool = False) -> Tensor:
         if isinstance(data, Tensor):
             data = data._array
@@ -616,15 +633,19 @@ class Tensor:
             views.rebase_history(self, result)
         return self
 
+    @_arguments.parse_args("Tensor self, Tensor|Number other, *, Number alpha", method=True)
     def add_(self, other, *, alpha=1) -> Tensor:
         return self._inplace(lambda t: t + other * alpha if alpha != 1 else t + other)
 
+    @_arguments.parse_args("Tensor self, Tensor|Number other, *, Number alpha", method=True)
     def sub_(self, other, *, alpha=1) -> Tensor:
         return self._inplace(lambda t: t - other * alpha if alpha != 1 else t - other)
 
+    @_arguments.parse_args("Tensor self, Tensor|Number other", method=True)
     def mul_(self, other) -> Tensor:
         return self._inplace(lambda t: t * other)
 
+    @_arguments.parse_args("Tensor self, Tensor|Number other", method=True)
     def div_(self, other) -> Tensor:
         return self._inplace(lambda t: t / other)
 
@@ -634,34 +655,44 @@ class Tensor:
     __imul__ = mul_
     __itruediv__ = div_
 
+    @_arguments.parse_args("Tensor self, Tensor|Number exponent", method=True)
     def pow_(self, exponent) -> Tensor:
         return self._inplace(lambda t: t**exponent)
 
+    @_arguments.parse_args("Tensor self, Tensor|Number? min, Tensor|Number? max", method=True)
     def clamp_(self, min=None, max=None) -> Tensor:  # noqa: A002 - PyTorch's names
         return self._inplace(lambda t: t.clamp(min, max))
 
+    @_arguments.parse_args("Tensor self, Tensor tensor1, Tensor tensor2, *, Number value", method=True)
     def addcmul_(self, tensor1, tensor2, *, value=1) -> Tensor:
         return self._inplace(lambda t: t + tensor1 * tensor2 * value)
 
+    @_arguments.parse_args("Tensor self, Tensor tensor1, Tensor tensor2, *, Number value", method=True)
     def addcdiv_(self, tensor1, tensor2, *, value=1) -> Tensor:
         return self._inplace(lambda t: t + tensor1 / tensor2 * value)
 
+    @_arguments.parse_args("Tensor self, Tensor end, Tensor|Number weight", method=True)
     def lerp_(self, end, weight) -> Tensor:
         return self._inplace(lambda t: t + (end - t) * weight)
 
+    @_arguments.parse_args("Tensor self, Tensor|Number min", method=True)
     def clamp_min_(self, min) -> Tensor:  # noqa: A002 - PyTorch's name
         return self._inplace(lambda t: t.clamp(min, None))
 
+    @_arguments.parse_args("Tensor self, Tensor|Number max", method=True)
     def clamp_max_(self, max) -> Tensor:  # noqa: A002 - PyTorch's name
         return self._inplace(lambda t: t.clamp(None, max))
 
+    @_arguments.parse_args("Tensor self, Tensor mask, Tensor|Number value", method=True)
     def masked_fill_(self, mask, value) -> Tensor:
         """Write ``value`` where the boolean ``mask`` (broadcast to this shape) is True."""
         return self._inplace(lambda t: t.masked_fill(mask, value))
 
+    @_arguments.parse_args("Tensor self, Tensor|Number other", method=True)
     def remainder_(self, other) -> Tensor:
         return self._inplace(lambda t: t.remainder(other))
 
+    @_arguments.parse_args("Tensor self, Tensor|Number other", method=True)
     def floor_divide_(self, other) -> Tensor:
         return self._inplace(lambda t: t.floor_divide(other))
 
@@ -701,12 +732,15 @@ class Tensor:
     def zero_(self) -> Tensor:
         return self._overwrite(self.xp.zeros((), dtype=self._array.dtype))
 
+    @_arguments.parse_args("Tensor self, Tensor|Number value", method=True,
+                           overloads=("Tensor self, Tensor value", "Tensor self, Number value"))
     @_on_own_device
     def fill_(self, value) -> Tensor:
         if isinstance(value, Tensor):
             value = value.item()
         return self._overwrite(self.xp.asarray(value, dtype=self._array.dtype))
 
+    @_arguments.parse_args("Tensor self, float a, float b, *, Generator? generator", method=True)
     @_on_own_device
     def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator=None) -> Tensor:
         """Fill with draws from U(a, b) in this tensor's dtype, from the global generator."""
@@ -714,6 +748,7 @@ class Tensor:
         sample = rng.random(self.shape, dtype=self._float_dtype())
         return self._overwrite(sample * (b - a) + a if (a, b) != (0.0, 1.0) else sample)
 
+    @_arguments.parse_args("Tensor self, float mean, float std, *, Generator? generator", method=True)
     @_on_own_device
     def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
         """Fill with draws from N(mean, std**2) in this tensor's dtype, from the global generator."""
@@ -721,6 +756,7 @@ class Tensor:
         sample = rng.standard_normal(self.shape, dtype=self._float_dtype())
         return self._overwrite(sample * std + mean if (mean, std) != (0.0, 1.0) else sample)
 
+    @_arguments.parse_args("Tensor self, float p, *, Generator? generator", method=True)
     @_on_own_device
     def bernoulli_(self, p: float = 0.5, *, generator=None) -> Tensor:
         rng = (generator or self._backend).rng
@@ -751,6 +787,9 @@ class Tensor:
         return "tensor(" + ", ".join([body] + extras) + ")"
 
     __str__ = __repr__
+
+
+_arguments.register_tensor_class(Tensor)  # what the argument parser's ``Tensor`` declarations test for
 
 
 def _unary_inplace(name: str):

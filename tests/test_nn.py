@@ -768,10 +768,10 @@ def test_bce_with_logits_is_stable_for_large_logits():
     x, t = [800.0, -800.0, 30.0, -30.0, 0.0], [0.0, 1.0, 1.0, 0.0, 1.0]
     pw = [3.0]
     for dtype in ("float32", "float64"):
-        xm = mt.tensor(x, dtype=dtype, requires_grad=True)
+        xm = mt.tensor(x, dtype=getattr(mt, dtype), requires_grad=True)
         xt = torch.tensor(x, dtype=getattr(torch, dtype), requires_grad=True)
-        lm = F.binary_cross_entropy_with_logits(xm, mt.tensor(t, dtype=dtype), reduction="none",
-                                                pos_weight=mt.tensor(pw, dtype=dtype))
+        lm = F.binary_cross_entropy_with_logits(xm, mt.tensor(t, dtype=getattr(mt, dtype)), reduction="none",
+                                                pos_weight=mt.tensor(pw, dtype=getattr(mt, dtype)))
         lt = torch.nn.functional.binary_cross_entropy_with_logits(
             xt, torch.tensor(t, dtype=getattr(torch, dtype)), reduction="none",
             pos_weight=torch.tensor(pw, dtype=getattr(torch, dtype)))

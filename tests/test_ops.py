@@ -412,14 +412,14 @@ def test_abs_and_relu_gradient_at_zero_is_zero():
 def test_relu_backward_keeps_the_dtype_and_is_differentiable(rng, dtype):
     """ReLU's backward multiplies by a boolean mask; the result keeps grad's dtype and values, and
     the product is itself differentiable (d/d grad is the same mask)."""
-    x = mt.tensor(rng.standard_normal((4, 5)), dtype=dtype, requires_grad=True)
-    upstream = mt.tensor(rng.standard_normal((4, 5)), dtype=dtype, requires_grad=True)
+    x = mt.tensor(rng.standard_normal((4, 5)), dtype=getattr(mt, dtype), requires_grad=True)
+    upstream = mt.tensor(rng.standard_normal((4, 5)), dtype=getattr(mt, dtype), requires_grad=True)
     (grad_x,) = mt.autograd.grad(x.relu(), x, upstream, create_graph=True)
     assert grad_x.dtype == x.dtype
     keep = x.detach().numpy() > 0
     np.testing.assert_array_equal(grad_x.detach().numpy(), np.where(keep, upstream.detach().numpy(), 0))
     weights = rng.standard_normal((4, 5))
-    (grad_x * mt.tensor(weights, dtype=dtype)).sum().backward()
+    (grad_x * mt.tensor(weights, dtype=getattr(mt, dtype))).sum().backward()
     np.testing.assert_array_equal(upstream.grad.numpy(), np.where(keep, weights, 0).astype(dtype))
 
 
@@ -530,8 +530,9 @@ def test_cat_promotes_dtypes_and_stack_adds_a_dim():
     (lambda: mt.ones(0).max(), RuntimeError, "numel\\(\\) == 0"),
     (lambda: mt.ones(2) + None, TypeError, "unsupported operand"),
     (lambda: mt.ones(2) - "a", TypeError, "unsupported operand"),
-    (lambda: mt.add(mt.ones(2), None), TypeError, "unsupported operand"),
-    (lambda: mt.where(True, 1.0, 2.0), TypeError, "at least one"),  # (a tensor condition is fine)
+    (lambda: mt.add(mt.ones(2), None), TypeError,
+     r"add\(\): argument 'other' \(position 2\) must be Tensor, not NoneType"),
+    (lambda: mt.where(True, 1.0, 2.0), TypeError, "where\\(\\) received an invalid combination of arguments"),
 ])
 def test_bad_arguments_raise_pytorch_errors(call, error, match):
     with pytest.raises(error, match=match):

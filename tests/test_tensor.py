@@ -53,7 +53,7 @@ def test_tensor_copies_its_data_and_respects_arguments(device):
     assert not u.requires_grad and u.dtype == mt.float32
     with pytest.raises(RuntimeError, match="floating point"):
         mt.tensor([1, 2], requires_grad=True)
-    with pytest.raises(TypeError, match="Could not infer dtype"):
+    with pytest.raises(RuntimeError, match="Could not infer dtype of object"):  # PyTorch's class
         mt.tensor([object()])
 
 
@@ -69,13 +69,13 @@ def test_factories(device):
     assert mt.zeros(()).shape == () and mt.zeros(0, 3).numel() == 0
     full = mt.full((2, 2), 7, device=device)
     assert full.dtype == mt.int64 and to_numpy(full).tolist() == [[7, 7], [7, 7]]
-    assert mt.full((2,), 1.5).dtype == mt.float32 and mt.full(3, True).dtype == mt.bool
+    assert mt.full((2,), 1.5).dtype == mt.float32 and mt.full((3,), True).dtype == mt.bool
     assert mt.full((2,), 1, dtype=mt.float64).dtype == mt.float64
     assert mt.full((2,), np.float64(1.5)).dtype == mt.float32  # a fill value is a Python number
     np.testing.assert_array_equal(mt.eye(3).numpy(), np.eye(3, dtype=np.float32))
     np.testing.assert_allclose(mt.linspace(0, 1, 5).numpy(), np.linspace(0, 1, 5), rtol=1e-6)
     with pytest.raises(RuntimeError, match="negative dimension"):
-        mt.zeros(2, -1)
+        mt.ones(2, -1)  # (zeros has its own message in PyTorch: tests/test_arguments.py)
     with pytest.raises(TypeError, match="tuple of ints"):
         mt.zeros(2.5)
 

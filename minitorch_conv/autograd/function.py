@@ -30,6 +30,8 @@ from . import anomaly_mode, gradient_reuse
 from .engine import AccumulateGrad, edge_of, fresh_grad  # noqa: F401  (AccumulateGrad: re-exported)
 from .grad_mode import is_grad_enabled, is_inference_mode_enabled, no_grad
 
+_NO_CONTEXT = nullcontext()  # reusable: it keeps no state
+
 _FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
     "they have already been freed). Saved intermediate values of the graph are freed when you call "
@@ -247,12 +249,13 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run ``forward`` and, when grad mode is on and an input requires grad, record a node."""
-        record = (is_grad_enabled() and any(_is_tensor(a) and a.requires_grad for a in args)
+        needs_input_grad = tuple(_is_tensor(a) and a.requires_grad for a in args)
+        record = (True in needs_input_grad and is_grad_enabled()
                   and not is_inference_mode_enabled())  # (enable_grad() inside it records nothing)
-        ctx = Context(tuple(record and _is_tensor(a) and a.requires_grad for a in args))
+        ctx = Context(needs_input_grad if record else (False,) * len(args))
         backend = next((a.backend for a in args if _is_tensor(a)), None)
         # CuPy allocates and launches on the *current* GPU: make the inputs' GPU current (cuda:1)
-        with no_grad(), (nullcontext() if backend is None else backend.device_context()):
+        with no_grad(), (_NO_CONTEXT if backend is None else backend.device_context()):
             raw = cls.forward(ctx, *args, **kwargs)
         is_tuple = isinstance(raw, tuple)
         outputs = tuple(_wrap_output(o, args) for o in (raw if is_tuple else (raw,)))

@@ -60,6 +60,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ..backends import int64
 from . import grad as _grad
 from .grad_mode import enable_grad, is_grad_enabled, set_grad_enabled
 
@@ -287,7 +288,7 @@ def _stack(tensors: list) -> Tensor:
 def _one_hots(ref: Tensor):
     """``e_0, e_1, ...``: for each flat position ``k`` of ``ref``, a tensor shaped like ``ref`` (same
     dtype and device) with a 1 at ``k`` and zeros elsewhere. Made by comparison, not by writing."""
-    positions = ref.new_tensor(list(range(ref.numel())), dtype="int64")
+    positions = ref.new_tensor(list(range(ref.numel())), dtype=int64)
     for k in range(ref.numel()):
         yield (positions == k).to(ref.dtype).reshape(ref.shape)
 

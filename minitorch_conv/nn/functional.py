@@ -18,6 +18,7 @@ import math
 
 import numpy as np
 
+from .._arguments import parse_args
 from ..autograd.function import Function
 from ..autograd.grad_mode import no_grad
 from ..backends import alert_not_deterministic
@@ -31,6 +32,7 @@ from ..ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d  # noqa: F401
 from ..tensor import Tensor
 
 
+@parse_args("Tensor input, Tensor weight, Tensor? bias")
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
     """``input @ weight.T + bias``.
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 
+from .._arguments import parse_args
+from ..backends import float64
 from ..tensor import Tensor
 from ._util import check_same_device, normalize_dims
 from .elementwise import where
@@ -26,6 +28,7 @@ def _triangle_mask(a: Tensor, diagonal: int, lower: bool) -> Tensor:
     return a._new(keep)
 
 
+@parse_args("Tensor input, int diagonal")
 def tril(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002 - PyTorch's names
     """The lower triangle (on and below ``diagonal``) of the last two dimensions; zeros elsewhere.
 
@@ -38,6 +41,7 @@ def tril(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002 - PyTorch's 
     return where(_triangle_mask(input, diagonal, True), input, input.new_zeros(()))
 
 
+@parse_args("Tensor input, int diagonal")
 def triu(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
     """The upper triangle (on and above ``diagonal``) of the last two dimensions; zeros elsewhere.
 
@@ -49,6 +53,7 @@ def triu(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
     return where(_triangle_mask(input, diagonal, False), input, input.new_zeros(()))
 
 
+@parse_args("Tensor input, int diagonal")
 def diag(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
     """A 1-D ``input`` becomes a square matrix with it on ``diagonal``; a 2-D ``input`` gives its
     ``diagonal`` as 1-D.
@@ -74,6 +79,7 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
     return where(input._new(input.xp.eye(n, k=diagonal, dtype=bool)), spread, input.new_zeros(()))
 
 
+@parse_args("Tensor input")
 def trace(input: Tensor) -> Tensor:  # noqa: A002
     """The sum of the main diagonal of a 2-D tensor.
 
@@ -86,6 +92,7 @@ def trace(input: Tensor) -> Tensor:  # noqa: A002
     return input.diagonal().sum()
 
 
+@parse_args("Tensor input, int[1] shifts, int[1]? dims")
 def roll(input: Tensor, shifts, dims=None) -> Tensor:  # noqa: A002
     """Shift elements along ``dims`` by ``shifts``, wrapping around (over the flattened tensor when
     ``dims`` is None).
@@ -115,6 +122,7 @@ def roll(input: Tensor, shifts, dims=None) -> Tensor:  # noqa: A002
     return out if out is not input else input * 1
 
 
+@parse_args("Tensor input, int k, int[] dims")
 def rot90(input: Tensor, k: int = 1, dims=(0, 1)) -> Tensor:  # noqa: A002
     """Rotate by 90 degrees ``k`` times, from the first of ``dims`` towards the second.
 
@@ -140,6 +148,7 @@ def rot90(input: Tensor, k: int = 1, dims=(0, 1)) -> Tensor:  # noqa: A002
     return input * 1
 
 
+@parse_args("Tensor input, int[] dims")
 def tile(input: Tensor, dims) -> Tensor:  # noqa: A002
     """``repeat``, with missing leading repeat counts taken as 1 (``numpy.tile``).
 
@@ -153,6 +162,7 @@ def tile(input: Tensor, dims) -> Tensor:  # noqa: A002
     return input.repeat(*dims)
 
 
+@parse_args("Tensor input, Tensor|Number repeats, int? dim, *, int? output_size")
 def repeat_interleave(input: Tensor, repeats: int, dim: int | None = None, *,  # noqa: A002
                       output_size: int | None = None) -> Tensor:
     """Each element repeated ``repeats`` times in place (along ``dim``, or over the flattened tensor).
@@ -199,6 +209,7 @@ def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
     return tuple(t.expand(shape) for t in tensors)
 
 
+@parse_args("Tensor input, int[] size")
 def broadcast_to(input: Tensor, size) -> Tensor:  # noqa: A002
     """``input.expand(size)``."""
     return input.expand(tuple(size))
@@ -243,6 +254,7 @@ def _non_empty(tensors, name: str) -> list:
     return tensors
 
 
+@parse_args("Tensor[] tensors")
 def hstack(tensors) -> Tensor:
     """Concatenate along the second dimension (the first for 1-D tensors).
 
@@ -254,6 +266,7 @@ def hstack(tensors) -> Tensor:
     return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
 
 
+@parse_args("Tensor[] tensors")
 def vstack(tensors) -> Tensor:
     """Stack as rows: 1-D tensors become rows, then concatenate along the first dimension.
 
@@ -265,6 +278,7 @@ def vstack(tensors) -> Tensor:
     return cat([t.reshape(1, -1) if t.ndim < 2 else t for t in _non_empty(tensors, "vstack")], 0)
 
 
+@parse_args("Tensor[] tensors")
 def dstack(tensors) -> Tensor:
     """Stack along a third dimension (1-D become (1, N, 1), 2-D become (M, N, 1)).
 
@@ -284,6 +298,7 @@ def dstack(tensors) -> Tensor:
     return cat(shaped, 2)
 
 
+@parse_args("Tensor[] tensors")
 def column_stack(tensors) -> Tensor:
     """1-D tensors as columns, side by side with 2-D ones.
 
@@ -295,16 +310,19 @@ def column_stack(tensors) -> Tensor:
     return cat([t.reshape(-1, 1) if t.ndim < 2 else t for t in _non_empty(tensors, "column_stack")], 1)
 
 
+@parse_args("Tensor input")
 def tan(input: Tensor) -> Tensor:  # noqa: A002
     """``sin / cos``, elementwise."""
     return input.sin() / input.cos()
 
 
+@parse_args("Tensor input")
 def frac(input: Tensor) -> Tensor:  # noqa: A002
     """The fractional part, ``x - trunc(x)`` (sign of ``x``)."""
     return input - input.trunc()
 
 
+@parse_args("Tensor input, Tensor|Number other")
 def fmod(input: Tensor, other) -> Tensor:  # noqa: A002
     """The remainder of division rounded toward zero (C's ``fmod``: the sign of ``input``).
 
@@ -322,11 +340,13 @@ def fmod(input: Tensor, other) -> Tensor:  # noqa: A002
     return input - (input / other).trunc() * other
 
 
+@parse_args("Tensor input")
 def isinf(input: Tensor) -> Tensor:  # noqa: A002
     """True where ``input`` is +inf or -inf."""
     return input._new(input.xp.isinf(input._array))
 
 
+@parse_args("Tensor input, float? nan, float? posinf, float? neginf")
 def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None,  # noqa: A002
                neginf: float | None = None) -> Tensor:
     """NaN, +inf and -inf replaced (by 0, the dtype's largest and its lowest finite values).
@@ -346,6 +366,7 @@ def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None,  # 
     return where(input._new(input.xp.isneginf(arr)), input.new_full((), neginf), out)
 
 
+@parse_args("Tensor input, Tensor other, Number p")
 def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:  # noqa: A002
     """The ``p``-norm of ``input - other``.
 
@@ -356,6 +377,7 @@ def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:  # noqa: A002
     return (input - other).norm(p)
 
 
+@parse_args("Tensor x1, Tensor x2, float p, str compute_mode")
 def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if_necessary"
           ) -> Tensor:
     """The ``p``-norm distance between each row of ``x1`` (…, P, M) and each of ``x2`` (…, R, M).
@@ -373,6 +395,8 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_fo
     return difference.norm(p, dim=-1)
 
 
+@parse_args("Tensor|Number start, Tensor|Number end, int steps, float base, *, ScalarType? dtype, "
+            "Device? device, bool requires_grad")
 def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype=None,
              device=None, requires_grad: bool = False) -> Tensor:
     """``base ** linspace(start, end, steps)``.
@@ -383,7 +407,7 @@ def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype=
     """
     from ..creation import linspace
 
-    exponents = linspace(start, end, steps, dtype="float64", device=device)
+    exponents = linspace(start, end, steps, dtype=float64, device=device)
     out = (exponents * math.log(base)).exp()
     out = out if dtype is None else out.to(dtype)
     if dtype is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .._arguments import convert, parse_args
 from ..autograd.function import Function
 from ..backends import Device, get_backend, to_dtype
 from ..tensor import Tensor
@@ -35,10 +36,10 @@ class ToCopy(Function):
 
 
 def _parse_to_args(tensor, args, kwargs):
-    device = kwargs.pop("device", None)
-    dtype = kwargs.pop("dtype", None)
-    kwargs.pop("non_blocking", None)
-    copy = kwargs.pop("copy", False)
+    device = convert("Device?", kwargs.pop("device", None), "to", "device")
+    dtype = convert("ScalarType?", kwargs.pop("dtype", None), "to", "dtype")
+    convert("bool", kwargs.pop("non_blocking", False), "to", "non_blocking")
+    copy = convert("bool", kwargs.pop("copy", False), "to", "copy")
     if kwargs:
         raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
     for arg in args:
@@ -85,6 +86,7 @@ def cuda(tensor: Tensor, device=None) -> Tensor:
     return to(tensor, device)
 
 
+@parse_args("Tensor input, Tensor other")
 def type_as(tensor: Tensor, other: Tensor) -> Tensor:
     return to(tensor, other.dtype)
 

@@ -12,8 +12,10 @@ import math
 import numbers
 import warnings
 
+from .._arguments import parse_args
 from ..autograd.function import Function
-from ..backends import get_default_dtype
+from ..autograd.grad_mode import is_grad_enabled
+from ..backends import bool_, get_default_dtype, int64
 from ..tensor import Tensor
 from ._util import binary_operands, broadcast_shapes, check_same_device, scalar_type_name
 
@@ -147,22 +149,26 @@ class Pow(Function):
         return grad_a, grad_b
 
 
+@parse_args("Tensor input, Tensor|Number other, *, Number alpha")
 def add(a, b, *, alpha=1):
     """``a + alpha * b`` with broadcasting."""
     a, b = binary_operands(a, b)
     return Add.apply(a, b if alpha == 1 else b * alpha)
 
 
+@parse_args("Tensor input, Tensor|Number other, *, Number alpha")
 def sub(a, b, *, alpha=1):
     a, b = binary_operands(a, b)
     return Sub.apply(a, b if alpha == 1 else b * alpha)
 
 
+@parse_args("Tensor input, Tensor|Number other")
 def mul(a, b):
     a, b = binary_operands(a, b)
     return Mul.apply(a, b)
 
 
+@parse_args("Tensor input, Tensor|Number other, *, str? rounding_mode")
 def div(input, other, *, rounding_mode: str | None = None) -> Tensor:  # noqa: A002 - PyTorch's names
     """``input / other`` with broadcasting: true division (integers give the default float), or
     rounded towards zero (``rounding_mode='trunc'``) or down (``'floor'``) in the operands' dtype.
@@ -186,6 +192,7 @@ def div(input, other, *, rounding_mode: str | None = None) -> Tensor:  # noqa: A
     return Div.apply(a, b)
 
 
+@parse_args("Tensor input")
 def neg(a):
     if a.dtype.name == "bool":
         raise RuntimeError(
@@ -195,6 +202,7 @@ def neg(a):
     return Neg.apply(a)
 
 
+@parse_args("Tensor|Number input, Tensor|Number exponent")
 def pow(a, exponent):  # noqa: A001 - PyTorch's name
     if isinstance(a, Tensor) and not isinstance(exponent, Tensor):
         if isinstance(exponent, float) and not a.dtype.is_floating_point:
@@ -346,6 +354,10 @@ class Sigmoid(Function):
 
 
 class Relu(Function):
+    """``max(a, 0)``. Backward keeps the output, as PyTorch's does (so that writing it in place
+    before backward raises PyTorch's error, which names it), and multiplies the gradient by the
+    boolean mask ``output > 0`` made from it (float * bool stays float: no float copy of the mask)."""
+
     @staticmethod
     def forward(ctx, a):
         result = a._new(a.xp.maximum(a._array, 0))
@@ -355,9 +367,10 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        # Mul straight on a boolean mask: NumPy casts it inside the multiply (float * bool stays
-        # float), where ``grad * mask`` would first copy the mask to a float tensor of its own
-        return Mul.apply(grad, out._new(out._array > 0))
+        positive = out._array > 0
+        if is_grad_enabled():  # create_graph=True: a node, differentiable in grad
+            return Mul.apply(grad, out._new(positive))
+        return grad._new(grad._array * positive)
 
 
 class Clamp(Function):
@@ -605,18 +618,22 @@ class Remainder(Function):
         return grad, grad_b
 
 
+@parse_args("Tensor input")
 def exp(a):
     return Exp.apply(_floating(a))
 
 
+@parse_args("Tensor input")
 def log(a):
     return Log.apply(_floating(a))
 
 
+@parse_args("Tensor input")
 def sqrt(a):
     return Sqrt.apply(_floating(a))
 
 
+@parse_args("Tensor input")
 def log1p(input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's name
     """``log(1 + input)`` element-wise, accurate where ``input`` is tiny (integers give floats).
 
@@ -627,6 +644,7 @@ def log1p(input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's name
     return Log1p.apply(_floating(input))
 
 
+@parse_args("Tensor input")
 def expm1(input: Tensor) -> Tensor:  # noqa: A002
     """``exp(input) - 1`` element-wise, accurate where ``input`` is tiny.
 
@@ -637,6 +655,7 @@ def expm1(input: Tensor) -> Tensor:  # noqa: A002
     return Expm1.apply(_floating(input))
 
 
+@parse_args("Tensor input")
 def log2(input: Tensor) -> Tensor:  # noqa: A002
     """The base-2 logarithm, element-wise.
 
@@ -647,6 +666,7 @@ def log2(input: Tensor) -> Tensor:  # noqa: A002
     return LogBase.apply(_floating(input), 2)
 
 
+@parse_args("Tensor input")
 def log10(input: Tensor) -> Tensor:  # noqa: A002
     """The base-10 logarithm, element-wise.
 
@@ -657,6 +677,7 @@ def log10(input: Tensor) -> Tensor:  # noqa: A002
     return LogBase.apply(_floating(input), 10)
 
 
+@parse_args("Tensor input")
 def exp2(input: Tensor) -> Tensor:  # noqa: A002
     """``2 ** input``, element-wise.
 
@@ -667,6 +688,7 @@ def exp2(input: Tensor) -> Tensor:  # noqa: A002
     return Exp2.apply(_floating(input))
 
 
+@parse_args("Tensor input")
 def sin(a):
     """Element-wise sine.
 
@@ -677,6 +699,7 @@ def sin(a):
     return Sin.apply(_floating(a))
 
 
+@parse_args("Tensor input")
 def cos(a):
     """Element-wise cosine.
 
@@ -687,6 +710,7 @@ def cos(a):
     return Cos.apply(_floating(a))
 
 
+@parse_args("Tensor input")
 def reciprocal(a):
     """``1 / a`` element-wise (integers give the default float dtype).
 
@@ -697,6 +721,7 @@ def reciprocal(a):
     return Reciprocal.apply(_floating(a))
 
 
+@parse_args("Tensor input")
 def rsqrt(a):
     """``1 / sqrt(a)`` element-wise.
 
@@ -707,6 +732,7 @@ def rsqrt(a):
     return Rsqrt.apply(_floating(a))
 
 
+@parse_args("Tensor input")
 def erf(a):
     """The Gauss error function, element-wise.
 
@@ -730,6 +756,7 @@ def softplus(a):
 
 
 def _rounding(name, doc):
+    @parse_args("Tensor input", name=name)
     def rounding(a):
         if not a.dtype.is_floating_point:
             return a * 1  # integers are already whole: a copy, as PyTorch returns
@@ -761,6 +788,7 @@ trunc = _rounding("trunc", """Round towards zero element-wise; the gradient is z
 _round_half_even = _rounding("round", None)
 
 
+@parse_args("Tensor input, *, int decimals")
 def round(a, *, decimals: int = 0):  # noqa: A001 - PyTorch's name
     """Round to the nearest integer, halves to even (as PyTorch); the gradient is zero.
 
@@ -781,6 +809,7 @@ def _check_integer_divisor(a, b):
         raise RuntimeError("ZeroDivisionError")
 
 
+@parse_args("Tensor input, Tensor|Number other")
 def floor_divide(a, b):
     """``floor(a / b)`` element-wise, Python's ``//`` (``torch.floor_divide``); not differentiable.
 
@@ -793,6 +822,7 @@ def floor_divide(a, b):
     return FloorDivide.apply(a, b)
 
 
+@parse_args("Tensor input, Tensor|Number other")
 def remainder(a, b):
     """Python's ``%``: ``a - floor(a / b) * b``, with the sign of ``b`` (``torch.remainder``).
 
@@ -807,22 +837,31 @@ def remainder(a, b):
     return Remainder.apply(a, b)
 
 
+@parse_args("Tensor input")
 def abs(a):  # noqa: A001
     return Abs.apply(a)
 
 
+@parse_args("Tensor input")
 def tanh(a):
     return Tanh.apply(_floating(a))
 
 
+@parse_args("Tensor input")
 def sigmoid(a):
     return Sigmoid.apply(_floating(a))
 
 
+@parse_args("Tensor input")
 def relu(a):
     return Relu.apply(a)
 
 
+_CLAMP_OVERLOADS = ("Tensor input, Tensor? min=None, Tensor? max=None, *, Tensor? out=None",
+                    "Tensor input, Number? min=None, Number? max=None, *, Tensor? out=None")
+
+
+@parse_args("Tensor input, Tensor|Number? min, Tensor|Number? max", overloads=_CLAMP_OVERLOADS)
 def clamp(input: Tensor, min=None, max=None) -> Tensor:  # noqa: A002 - PyTorch's names
     """Limit ``input`` to ``[min, max]``; each bound a number, a tensor (broadcast) or None.
 
@@ -835,13 +874,6 @@ def clamp(input: Tensor, min=None, max=None) -> Tensor:  # noqa: A002 - PyTorch'
     (tensor([-1.0000,  0.5000,  1.0000]), tensor([0., 1., 3.]))
     """
     a = input
-    if not isinstance(a, Tensor):
-        raise TypeError(
-            f"clamp() received an invalid combination of arguments - got ({type(a).__name__}, ...), but "
-            "expected one of:\n"
-            " * (Tensor input, Tensor min = None, Tensor max = None, *, Tensor out = None)\n"
-            " * (Tensor input, Number min = None, Number max = None, *, Tensor out = None)\n"
-        )
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
@@ -858,6 +890,7 @@ def clamp(input: Tensor, min=None, max=None) -> Tensor:  # noqa: A002 - PyTorch'
     return Clamp.apply(a, min, max)
 
 
+@parse_args("Tensor input, Tensor|Number min")
 def clamp_min(input: Tensor, min) -> Tensor:  # noqa: A002
     """``clamp(input, min=min)``.
 
@@ -868,6 +901,7 @@ def clamp_min(input: Tensor, min) -> Tensor:  # noqa: A002
     return clamp(input, min=min)
 
 
+@parse_args("Tensor input, Tensor|Number max")
 def clamp_max(input: Tensor, max) -> Tensor:  # noqa: A002
     """``clamp(input, max=max)``.
 
@@ -888,6 +922,7 @@ def _check_tensors(name: str, *named) -> None:
             )
 
 
+@parse_args("Tensor input, Tensor other")
 def maximum(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     """The element-wise maximum of two tensors (NaN wins; ties share the gradient).
 
@@ -900,6 +935,7 @@ def maximum(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     return Maximum.apply(a, b)
 
 
+@parse_args("Tensor input, Tensor other")
 def minimum(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     """The element-wise minimum of two tensors (NaN wins; ties share the gradient).
 
@@ -915,13 +951,17 @@ def minimum(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
 def _scalar_pair_dtype(a, b):
     """The dtype of ``where(c, a, b)`` for two Python numbers: bool, else int64, else default float."""
     if isinstance(a, bool) and isinstance(b, bool):
-        return "bool"
+        return bool_
     if any(isinstance(v, float) or (isinstance(v, numbers.Number) and not isinstance(v, numbers.Integral))
            for v in (a, b)):
         return get_default_dtype()
-    return "int64"
+    return int64
 
 
+@parse_args("Tensor condition, Tensor|Number? input, Tensor|Number? other", overloads=(
+    "Tensor condition", "Tensor condition, Tensor input, Tensor other, *, Tensor? out=None",
+    "Tensor condition, Number self, Tensor other", "Tensor condition, Tensor input, Number other",
+    "Tensor condition, Number self, Number other"))
 def where(condition: Tensor, input=None, other=None):  # noqa: A002 - PyTorch's names
     """Pick from ``input`` where ``condition`` holds and from ``other`` elsewhere (broadcasting).
 
@@ -945,12 +985,12 @@ def where(condition: Tensor, input=None, other=None):  # noqa: A002 - PyTorch's 
         input, other = condition.new_tensor(input, dtype=dtype), condition.new_tensor(other, dtype=dtype)
     a, b = binary_operands(input, other)
     if not isinstance(condition, Tensor):
-        condition = a.new_tensor(condition, dtype="bool")
+        condition = a.new_tensor(condition, dtype=bool_)
     elif condition.dtype.name == "uint8":
         warnings.warn("where received a uint8 condition tensor. This behavior is deprecated and will be "
                       "removed in a future version of PyTorch. Use a boolean condition instead.",
                       UserWarning, stacklevel=2)
-        condition = condition.to("bool")
+        condition = condition.to(bool_)
     elif condition.dtype.name != "bool":
         raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{scalar_type_name(condition.dtype)}")
@@ -959,6 +999,8 @@ def where(condition: Tensor, input=None, other=None):  # noqa: A002 - PyTorch's 
     return Where.apply(condition, a, b)
 
 
+@parse_args("Tensor input, Tensor mask, Tensor|Number value",
+            overloads=("Tensor input, Tensor mask, Tensor value", "Tensor input, Tensor mask, Number value"))
 def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:  # noqa: A002
     """``input`` with ``value`` wherever the boolean ``mask`` (broadcast with ``input``) is True.
 
@@ -985,6 +1027,7 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:  # noqa: A002
     return Where.apply(mask, value, a) if a.ndim >= mask.ndim else where(mask, value, a)
 
 
+@parse_args("Tensor input, Tensor end, Tensor|Number weight")
 def lerp(input: Tensor, end: Tensor, weight) -> Tensor:  # noqa: A002
     """``input + weight * (end - input)``, broadcasting; ``weight`` is a number or a tensor.
 
@@ -1008,6 +1051,7 @@ def lerp(input: Tensor, end: Tensor, weight) -> Tensor:  # noqa: A002
     return Lerp.apply(input, end, weight)
 
 
+@parse_args("Tensor input, Tensor tensor1, Tensor tensor2, *, Number value")
 def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tensor:  # noqa: A002
     """``input + value * tensor1 * tensor2``, broadcasting (its gradient is that of the products).
 
@@ -1019,6 +1063,7 @@ def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tens
     return add(input, product if value == 1 else product * value)
 
 
+@parse_args("Tensor input, Tensor tensor1, Tensor tensor2, *, Number value")
 def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tensor:  # noqa: A002
     """``input + value * tensor1 / tensor2``, broadcasting; integer ``tensor1 / tensor2`` is refused,
     as in PyTorch.
@@ -1040,6 +1085,7 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tens
     return add(input, quotient if value == 1 else quotient * value)
 
 
+@parse_args("Tensor input, Tensor other, float rtol, float atol, bool equal_nan")
 def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,  # noqa: A002
             equal_nan: bool = False) -> Tensor:
     """Element-wise ``|input - other| <= atol + rtol * |other|`` (equal infinities are close; NaN is
@@ -1071,6 +1117,7 @@ def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-
     return input._new(close)
 
 
+@parse_args("Tensor input, Tensor other, float rtol, float atol, bool equal_nan")
 def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,  # noqa: A002
              equal_nan: bool = False) -> bool:
     """True when :func:`isclose` holds everywhere (a Python bool).
@@ -1089,6 +1136,10 @@ def _floating(a: Tensor) -> Tensor:
 
 
 # ---------------------------------------------------------------------------- comparisons
+_COMPARE_OVERLOADS = ("Tensor input, Tensor other, *, Tensor? out=None",
+                      "Tensor input, Number other, *, Tensor? out=None")
+
+
 def _compare(name, torch_name, example):
     def compare(input, other):  # noqa: A002
         a, b = input, other
@@ -1112,7 +1163,7 @@ def _compare(name, torch_name, example):
                        "    >>> import minitorch_conv as mt\n"
                        f"    >>> mt.{torch_name}(mt.tensor([1, 2, 3]), 2)\n"
                        f"    {example}\n")
-    return compare
+    return parse_args("Tensor input, Tensor|Number other", overloads=_COMPARE_OVERLOADS)(compare)
 
 
 eq = _compare("equal", "eq", "tensor([False,  True, False])")
@@ -1130,6 +1181,7 @@ def _logical(name, example):
         broadcast_shapes(input.shape, other.shape)
         return input._new(getattr(input.xp, name)(input._array, other._array))
 
+    logical = parse_args("Tensor input, Tensor other", name=name)(logical)
     logical.__name__ = logical.__qualname__ = name
     logical.__doc__ = (f"Element-wise ``{name}`` of two tensors (non-zero is True): a bool tensor.\n\n"
                        "    >>> import minitorch_conv as mt\n"
@@ -1150,6 +1202,7 @@ def _bitwise(name, operator, example):
             raise NotImplementedError(f'"{name}_cpu" not implemented for \'{scalar_type_name(a.dtype)}\'')
         return a._new(getattr(a.xp, name)(a._array, b._array))
 
+    bitwise = parse_args("Tensor input, Tensor|Number other", name=name)(bitwise)
     bitwise.__name__ = bitwise.__qualname__ = name
     bitwise.__doc__ = (f"Element-wise ``{name}`` (the ``{operator}`` operator) of integer or bool tensors; "
                        "floats are refused, as in PyTorch.\n\n"
@@ -1163,6 +1216,7 @@ bitwise_or = _bitwise("bitwise_or", "|", "tensor([14, 14])")
 bitwise_xor = _bitwise("bitwise_xor", "^", "tensor([ 6, 12])")
 
 
+@parse_args("Tensor input")
 def bitwise_not(input: Tensor) -> Tensor:  # noqa: A002
     """``~input``: bit inversion of integers, logical not of bools.
 
@@ -1183,10 +1237,12 @@ def invert(input: Tensor) -> Tensor:  # noqa: A002
     return bitwise_not(input)
 
 
+@parse_args("Tensor input")
 def logical_not(a: Tensor) -> Tensor:
     return a._new(a.xp.logical_not(a._array))
 
 
+@parse_args("Tensor input")
 def sign(input: Tensor) -> Tensor:  # noqa: A002
     """-1, 0 or 1 by the sign of each element (bools stay bools); the gradient is zero.
 
@@ -1199,9 +1255,11 @@ def sign(input: Tensor) -> Tensor:  # noqa: A002
     return Sign.apply(input)
 
 
+@parse_args("Tensor input")
 def isfinite(a: Tensor) -> Tensor:
     return a._new(a.xp.isfinite(a._array))
 
 
+@parse_args("Tensor input")
 def isnan(a: Tensor) -> Tensor:
     return a._new(a.xp.isnan(a._array))

@@ -14,6 +14,7 @@ vector of positions along ``dim``.
 
 from __future__ import annotations
 
+from .._arguments import parse_args
 from ..autograd.function import Function
 from ..backends import alert_not_deterministic
 from ..tensor import Tensor
@@ -167,6 +168,7 @@ def _pad_to(tensor: Tensor, shape) -> Tensor:
                                  _at_least_1d(shape)).reshape(shape)
 
 
+@parse_args("Tensor input, int dim, Tensor index, *, bool sparse_grad")
 def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:  # noqa: A002
     """Pick values along ``dim`` at the positions in ``index``: the output has ``index``'s shape and
     ``out[i][j] = input[i][index[i][j]]`` for ``dim=1``. The gradient is a scatter-add.
@@ -200,6 +202,7 @@ def _scatter_source(name: str, input: Tensor, src, value) -> Tensor:  # noqa: A0
     return src
 
 
+@parse_args("Tensor input, int dim, Tensor index, Tensor|Number? src, *, Number? value, str? reduce")
 def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None,  # noqa: A002
             reduce: str | None = None) -> Tensor:
     """``input`` with ``src`` written at ``index`` along ``dim``: ``out[i][index[i][j]] = src[i][j]``
@@ -226,6 +229,7 @@ def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None,  # 
     return Scatter.apply(input, dim, index, src)
 
 
+@parse_args("Tensor input, int dim, Tensor index, Tensor src")
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:  # noqa: A002
     """``input`` with ``src`` added at ``index`` along ``dim`` (repeated indices accumulate):
     ``out[i][index[i][j]] += src[i][j]`` for ``dim=1``. The gradient for ``src`` is a gather.
@@ -248,6 +252,7 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor: 
     return ScatterAdd.apply(input, dim, index, src)
 
 
+@parse_args("Tensor input, Tensor indices, int? dim")
 def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:  # noqa: A002
     """:func:`gather` with ``indices`` broadcast against ``input`` (NumPy's ``take_along_axis``);
     without ``dim``, both are flattened first.
@@ -276,12 +281,14 @@ def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Te
     return gather(input, dim, indices)
 
 
+@parse_args("Tensor input, int dim, Tensor index, Tensor|Number? src, *, Number? value, str? reduce")
 def scatter_(self: Tensor, dim: int, index: Tensor, src=None, *, value=None,
              reduce: str | None = None) -> Tensor:
     """:func:`scatter` in place: ``self`` itself, changed (see ``Tensor._inplace``)."""
     return self._inplace(lambda t: scatter(t, dim, index, src, value=value, reduce=reduce))
 
 
+@parse_args("Tensor input, int dim, Tensor index, Tensor src")
 def scatter_add_(self: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     """:func:`scatter_add` in place.
 
@@ -338,6 +345,7 @@ def _check_vector_index(name: str, index: Tensor) -> None:
                          f"{scalar_type_name(index.dtype)} and size: {list(index.shape)}")
 
 
+@parse_args("Tensor input, int dim, Tensor index")
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:  # noqa: A002
     """The slices of ``input`` along ``dim`` at the positions in the vector ``index`` (repeats allowed).
 
@@ -365,6 +373,7 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:  # noqa: A00
     return out.reshape(()) if input.ndim == 0 else out
 
 
+@parse_args("Tensor input, int dim, Tensor index, Tensor source, *, Number alpha")
 def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1) -> Tensor:  # noqa: A002
     """``input`` with ``alpha * source`` added slice by slice: slice ``k`` of ``source`` along ``dim``
     goes to slice ``index[k]`` (repeated indices accumulate).
@@ -399,12 +408,14 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1
     return IndexAdd.apply(input, dim, index, source if alpha == 1 else source * alpha)
 
 
+@parse_args("Tensor input, int dim, Tensor index, Tensor source, *, Number alpha")
 def index_add_(self: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1) -> Tensor:
     """:func:`index_add` in place."""
     return self._inplace(lambda t: index_add(t, dim, index, source, alpha=alpha))
 
 
 # ---------------------------------------------------------------------------- masks and positions
+@parse_args("Tensor input, Tensor mask")
 def masked_select(input: Tensor, mask: Tensor) -> Tensor:  # noqa: A002
     """The elements of ``input`` where the boolean ``mask`` is True (both broadcast to one shape),
     as a 1-D tensor in row-major order.
@@ -423,6 +434,7 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:  # noqa: A002
     return getitem(values.reshape(-1), picked.reshape(-1))
 
 
+@parse_args("Tensor input, *, bool as_tuple")
 def nonzero(input: Tensor, *, as_tuple: bool = False):  # noqa: A002
     """The positions of the non-zero elements: an ``(n, ndim)`` int64 tensor, or with ``as_tuple``
     one 1-D tensor per dimension (what ``x[x.nonzero(as_tuple=True)]`` indexes with).
@@ -442,6 +454,7 @@ def nonzero(input: Tensor, *, as_tuple: bool = False):  # noqa: A002
     return input._new(xp.argwhere(arr).astype(xp.int64))
 
 
+@parse_args("Tensor input")
 def argwhere(input: Tensor) -> Tensor:  # noqa: A002
     """``nonzero(input)``: the ``(n, ndim)`` positions of the non-zero elements.
 

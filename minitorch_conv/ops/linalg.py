@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .._arguments import parse_args
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._util import binary_operands, broadcast_shapes
@@ -40,6 +41,7 @@ class MatMul(Function):
         return grad_a, grad_b
 
 
+@parse_args("Tensor input, Tensor other")
 def matmul(a, b) -> Tensor:
     if isinstance(a, Tensor) and isinstance(b, Tensor) and a.dtype != b.dtype:
         # PyTorch does not promote here either (a float64 batch into a float32 Linear is an error)
@@ -68,6 +70,7 @@ def _torch_type(t: Tensor) -> str:
     return names.get(t.dtype.name, t.dtype.name)
 
 
+@parse_args("Tensor input, Tensor mat2")
 def mm(a: Tensor, b: Tensor) -> Tensor:
     """The product of two matrices, ``(n, m) @ (m, p)``; no broadcasting (see :func:`matmul`).
 
@@ -92,6 +95,7 @@ def mm(a: Tensor, b: Tensor) -> Tensor:
     return matmul(a, b)
 
 
+@parse_args("Tensor input, Tensor mat2")
 def bmm(a: Tensor, b: Tensor) -> Tensor:
     """Batched matrix product, ``(B, n, m) @ (B, m, p)``; no broadcasting.
 
@@ -130,6 +134,7 @@ def _same_dtype_as_input(input: Tensor, other: Tensor) -> None:  # noqa: A002
                            f"{_torch_type(other)}")
 
 
+@parse_args("Tensor input, Tensor mat1, Tensor mat2, *, Number beta, Number alpha")
 def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tensor:  # noqa: A002
     """``beta * input + alpha * (mat1 @ mat2)`` for matrices, ``input`` broadcast to the product.
 
@@ -165,6 +170,7 @@ def _check_mv(input: Tensor | None, mat: Tensor, vec: Tensor) -> None:  # noqa: 
                            f"{_torch_type(mat)}, and {_torch_type(vec)}")
 
 
+@parse_args("Tensor input, Tensor vec")
 def mv(input: Tensor, vec: Tensor) -> Tensor:  # noqa: A002
     """The matrix-vector product ``input @ vec``: ``(n, m) @ (m,) -> (n,)``.
 
@@ -176,6 +182,7 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:  # noqa: A002
     return matmul(input, vec)
 
 
+@parse_args("Tensor input, Tensor mat, Tensor vec, *, Number beta, Number alpha")
 def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta=1, alpha=1) -> Tensor:  # noqa: A002
     """``beta * input + alpha * (mat @ vec)``, ``input`` broadcast to ``(n,)``.
 
@@ -200,6 +207,7 @@ def _check_batches(batch1: Tensor, batch2: Tensor) -> None:
         raise RuntimeError(f"expected scalar type {_torch_type(batch1)} but found {_torch_type(batch2)}")
 
 
+@parse_args("Tensor input, Tensor batch1, Tensor batch2, *, Number beta, Number alpha")
 def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor:  # noqa: A002
     """``beta * input + alpha * bmm(batch1, batch2)``, ``input`` broadcast to ``(B, n, p)``.
 
@@ -212,6 +220,7 @@ def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -
     return _scaled_sum(input, matmul(batch1, batch2), beta, alpha)
 
 
+@parse_args("Tensor input, Tensor batch1, Tensor batch2, *, Number beta, Number alpha")
 def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor:  # noqa: A002
     """``beta * input + alpha * sum_b(batch1[b] @ batch2[b])``: the batch of products summed.
 
@@ -224,6 +233,7 @@ def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) ->
     return _scaled_sum(input, matmul(batch1, batch2).sum(0), beta, alpha)
 
 
+@parse_args("Tensor input, Tensor tensor")
 def dot(input: Tensor, tensor: Tensor) -> Tensor:  # noqa: A002
     """The inner product of two vectors of one length and dtype.
 
@@ -245,6 +255,7 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:  # noqa: A002
     return matmul(input, tensor)
 
 
+@parse_args("Tensor input, Tensor vec2")
 def outer(input: Tensor, vec2: Tensor) -> Tensor:  # noqa: A002
     """The outer product of two vectors: ``out[i, j] = input[i] * vec2[j]``.
 

@@ -13,7 +13,9 @@ from ._util import is_operand
 
 def _binary(fn):
     """``tensor <op> other``; NotImplemented for operands such as None, so ``x == None`` is False
-    and ``x + None`` is Python's TypeError, as with PyTorch."""
+    and ``x + None`` is Python's TypeError, as with PyTorch. The operands are checked here, so the
+    operator calls the op without its argument parser (``__wrapped__``)."""
+    fn = fn.__wrapped__ if hasattr(fn, "tensor_method") else fn
 
     def operator(self, other):
         return fn(self, other) if is_operand(other) else NotImplemented
@@ -23,6 +25,7 @@ def _binary(fn):
 
 def _swap(fn):
     """``other <op> tensor`` (the reflected operator)."""
+    fn = fn.__wrapped__ if hasattr(fn, "tensor_method") else fn
 
     def reflected(self, other):
         return fn(other, self) if is_operand(other) else NotImplemented
@@ -106,8 +109,8 @@ def _register() -> None:
         "broadcast_to": cp.broadcast_to, "tan": cp.tan, "frac": cp.frac, "fmod": cp.fmod,
         "isinf": cp.isinf, "nan_to_num": cp.nan_to_num, "dist": cp.dist,
     })
-    for name, fn in methods.items():
-        setattr(Tensor, name, fn)
+    for name, fn in methods.items():  # an op with an argument parser binds its method flavour
+        setattr(Tensor, name, getattr(fn, "tensor_method", fn))
     Tensor.T = property(sh.T)
     Tensor.mT = property(sh.mT)
 

@@ -30,6 +30,7 @@ tensor([[0., 0., 0., 0.],
 from __future__ import annotations
 
 from .. import backends
+from .._arguments import convert, parse_args
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
@@ -47,32 +48,31 @@ __all__ = ["adaptive_avg_pool2d", "avg_pool2d", "max_pool2d"]
 # A pooling pass is kh*kw vectorised slice operations, never a Python loop over pixels.
 
 
-def _checked_pair(value, name: str) -> tuple[int, int]:
-    if isinstance(value, (tuple, list)):
-        if len(value) == 1:
-            value = (value[0], value[0])
-        if len(value) != 2:
-            raise ValueError(f"{name} must be an int or a tuple of two ints, got {value}")
-        return int(value[0]), int(value[1])
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int or a tuple of two ints, got {type(value).__name__}")
-    return value, value
+def _two(value, fn: str, name: str, allowed: str = "either be a single int") -> tuple[int, int]:
+    """An ``int[2]`` argument (an int, or a tuple of one or two ints, as the parser left it) as a pair."""
+    if value.__class__ is int:
+        return value, value
+    if len(value) == 1:
+        return value[0], value[0]
+    if len(value) != 2:
+        raise RuntimeError(f"{fn}: {name} must {allowed}, or a tuple of two ints")
+    return value
 
 
 class PoolGeometry:
     """Where every pooling window sits; see the notation block above."""
 
     def __init__(self, shape, kernel_size, stride, padding, dilation, ceil_mode, name):
+        self.kh, self.kw = _two(kernel_size, name, "kernel_size")
+        self.sh, self.sw = (self.kh, self.kw) if stride is None or stride == () else _two(
+            stride, name, "stride", "either be omitted, a single int")
+        self.ph, self.pw = _two(padding, name, "padding")
+        self.dh, self.dw = _two(dilation, name, "dilation", "be either a single int")
         if len(shape) not in (3, 4):
             raise RuntimeError(
                 f"{name}: Expected 3D or 4D (batch mode) tensor for input, but got input of size "
                 f"{list(shape)}"
             )
-        self.kh, self.kw = _checked_pair(kernel_size, "kernel_size")
-        self.sh, self.sw = _checked_pair(kernel_size if stride is None or stride == () or stride == []
-                                 else stride, "stride")
-        self.ph, self.pw = _checked_pair(padding, "padding")
-        self.dh, self.dw = _checked_pair(dilation, "dilation")
         if min(self.kh, self.kw) <= 0:
             raise RuntimeError(f"{name}: kernel_size must be greater than zero, but got "
                                f"{(self.kh, self.kw)}")
@@ -176,6 +176,8 @@ class WindowScatterFunction(Function):
         return WindowSumFunction.apply(grad, ctx.geom), None
 
 
+@parse_args("Tensor input, int[2] kernel_size, int[2]? stride, int[2] padding, bool ceil_mode, "
+            "bool count_include_pad, int? divisor_override")
 def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,  # noqa: A002
                count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
     """The mean over each ``kernel_size`` window (zero padding; PyTorch's divisor rules).
@@ -247,6 +249,8 @@ class MaxPool2dFunction(Function):
         return ArgScatterFunction.apply(grad, ctx.geom, ctx.idx), None
 
 
+@parse_args("Tensor input, int[2] kernel_size, int[2]? stride, int[2] padding, int[2] dilation, "
+            "bool ceil_mode, object return_indices")  # (return_indices: any truth value, as in PyTorch)
 def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,  # noqa: A002
                ceil_mode: bool = False, return_indices: bool = False):
     """The maximum over each ``kernel_size`` window; the gradient goes to each window's argmax.
@@ -328,6 +332,7 @@ def _adaptive_matrix(xp, size: int, out: int, dtype):
     return m
 
 
+@parse_args("Tensor input, object output_size")
 def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:  # noqa: A002
     """Average pooling to a fixed ``output_size`` (PyTorch's windows), as two small matmuls.
 
@@ -342,13 +347,16 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:  # noqa: A002
         raise RuntimeError(
             "adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got " + str(list(input.shape))
         )
-    if isinstance(output_size, int):
+    H, W = input.shape[-2:]
+    if output_size.__class__ in (tuple, list):  # PyTorch's Python wrapper: None keeps the input's size
+        output_size = tuple(size if item is None else item for item, size in zip(output_size, (H, W))) \
+            + tuple(output_size[2:])
+    output_size = convert("int[2]", output_size, "adaptive_avg_pool2d", "output_size", 2)
+    if output_size.__class__ is int:
         output_size = (output_size, output_size)
     if len(output_size) != 2:
         raise RuntimeError("adaptive_avg_pool2d: output_size must be 2")
-    H, W = input.shape[-2:]
-    oh = H if output_size[0] is None else int(output_size[0])
-    ow = W if output_size[1] is None else int(output_size[1])
+    oh, ow = output_size
     if oh < 0 or ow < 0:
         raise RuntimeError("adaptive_avg_pool2d: elements of output_size must be greater than or "
                            f"equal to 0 but received {{{oh}, {ow}}}")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import warnings
 from collections import namedtuple
 
+from .._arguments import convert, parse_args, wrap_dim, wrap_dims
 from ..autograd.function import Function
-from ..backends import to_dtype
+from ..backends import int64, to_dtype
 from ..tensor import Tensor
 from ._util import check_same_device, normalize_dims, scalar_type_name
 from .elementwise import quiet
@@ -28,7 +29,9 @@ class Sum(Function):
     def forward(ctx, a, dims, keepdim):
         ctx.input_shape = a.shape
         ctx.kept_shape = _kept_shape(a.shape, dims)
-        return a._array.sum(axis=_axes(dims, a.ndim), keepdims=keepdim)
+        x = a._array  # integers keep their dtype (NumPy would widen an int32 sum to int64)
+        keep = x.dtype if x.dtype.kind in "biu" else None
+        return x.sum(axis=_axes(dims, a.ndim), keepdims=keepdim, dtype=keep)
 
     @staticmethod
     def backward(ctx, grad):
@@ -211,15 +214,35 @@ class NonzeroCount(Function):
 
 
 # ---------------------------------------------------------------------------- public functions
+_DTYPE_OVERLOADS = ("Tensor input, *, ScalarType? dtype=None",
+                    "Tensor input, dim[] dim, bool keepdim=False, *, ScalarType? dtype=None")
+
+
+@parse_args("Tensor input, dim[]? dim, bool keepdim, *, ScalarType? dtype", overloads=_DTYPE_OVERLOADS)
 def sum(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A001
+    """The sum over ``dim`` (all elements by default); integers and bools give int64 unless
+    ``dtype`` says otherwise.
+
+    >>> import minitorch_conv as mt
+    >>> x = mt.tensor([[1, 2], [3, 4]])
+    >>> x.sum(), x.sum(1), x.sum(dtype=mt.int32).dtype
+    (tensor(10), tensor([3, 7]), minitorch_conv.int32)
+    """
     if dtype is not None:
         a = a.to(dtype)
     elif a.dtype.name in ("bool", "uint8", "int8", "int16", "int32"):
-        a = a.to("int64")
+        a = a.to(int64)
     return Sum.apply(a, normalize_dims(dim, a.ndim), keepdim)
 
 
+@parse_args("Tensor input, dim[]? dim, bool keepdim, *, ScalarType? dtype", overloads=_DTYPE_OVERLOADS)
 def mean(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """The mean over ``dim`` (all elements by default), of a floating-point tensor.
+
+    >>> import minitorch_conv as mt
+    >>> mt.tensor([[1.0, 2.0], [3.0, 4.0]]).mean(0)
+    tensor([2., 3.])
+    """
     if dtype is not None:
         if not to_dtype(dtype).is_floating_point:
             raise RuntimeError(
@@ -239,23 +262,47 @@ def mean(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     return sum(a, dims, keepdim) / count
 
 
+@parse_args("Tensor input, dim[] dim, bool keepdim")
 def amax(a: Tensor, dim=(), keepdim: bool = False) -> Tensor:
+    """The largest value over ``dim`` (all elements by default); ties share the gradient.
+
+    >>> import minitorch_conv as mt
+    >>> mt.tensor([[1, 5], [3, 4]]).amax(0)
+    tensor([3, 5])
+    """
     dims = normalize_dims(None if dim == () else dim, a.ndim)
     _check_nonempty(a, dims, "amax", dim != ())
     return AMax.apply(a, dims, keepdim, True)
 
 
+@parse_args("Tensor input, dim[] dim, bool keepdim")
 def amin(a: Tensor, dim=(), keepdim: bool = False) -> Tensor:
+    """The smallest value over ``dim`` (all elements by default); ties share the gradient.
+
+    >>> import minitorch_conv as mt
+    >>> mt.tensor([[1, 5], [3, 4]]).amin(1)
+    tensor([1, 3])
+    """
     dims = normalize_dims(None if dim == () else dim, a.ndim)
     _check_nonempty(a, dims, "amin", dim != ())
     return AMax.apply(a, dims, keepdim, False)
 
 
+_MAX_OVERLOADS = ("Tensor input", "Tensor input, Tensor other", "Tensor input, int dim, bool keepdim=False")
+
+
+@parse_args("Tensor input, object dim, bool keepdim, *, bool _largest", overloads=_MAX_OVERLOADS)
 def max(a: Tensor, dim=None, keepdim: bool = False, *, _largest=True):  # noqa: A001
     """``max()`` is the largest element; ``max(dim)`` gives ``(values, indices)`` as PyTorch does.
 
     Given a tensor as second argument it is the element-wise maximum.
+
+    >>> import minitorch_conv as mt
+    >>> mt.tensor([[1, 5], [3, 4]]).max(1)
+    ValuesIndices(values=tensor([5, 4]), indices=tensor([1, 1]))
     """
+    if dim is not None and not isinstance(dim, Tensor):
+        dim = wrap_dim(convert("int", dim, "max" if _largest else "min", "dim", 2), a.ndim)
     if isinstance(dim, Tensor):
         from .elementwise import maximum, minimum
 
@@ -266,13 +313,21 @@ def max(a: Tensor, dim=None, keepdim: bool = False, *, _largest=True):  # noqa: 
     d = normalize_dims(dim, a.ndim)[0]
     _check_nonempty(a, (d,), "max" if _largest else "min", True)
     if a.ndim == 0:
-        return ValuesIndices(a * 1, a.new_zeros((), dtype="int64"))
+        return ValuesIndices(a * 1, a.new_zeros((), dtype=int64))
     values = MaxDim.apply(a, d, keepdim, _largest)
     indices = values.grad_fn.ctx.indices if values.grad_fn else _argext(a, d, keepdim, _largest)
     return ValuesIndices(values, indices)
 
 
+@parse_args("Tensor input, object dim, bool keepdim", overloads=_MAX_OVERLOADS)
 def min(a: Tensor, dim=None, keepdim: bool = False):  # noqa: A001
+    """``min()`` is the smallest element; ``min(dim)`` gives ``(values, indices)``; given a tensor,
+    the element-wise minimum.
+
+    >>> import minitorch_conv as mt
+    >>> mt.tensor([[1, 5], [3, 4]]).min()
+    tensor(1)
+    """
     return max(a, dim, keepdim, _largest=False)
 
 
@@ -285,13 +340,27 @@ def _argext(a: Tensor, dim, keepdim, largest):
     return a._new(out.astype(xp.int64))
 
 
+@parse_args("Tensor input, dim? dim, bool keepdim")
 def argmax(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """The index of the largest value (of the flattened tensor, or along ``dim``).
+
+    >>> import minitorch_conv as mt
+    >>> mt.tensor([[1, 5], [3, 4]]).argmax(), mt.tensor([[1, 5], [3, 4]]).argmax(0)
+    (tensor(1), tensor([1, 0]))
+    """
     d = None if dim is None else normalize_dims(dim, a.ndim)[0]
     _check_nonempty(a, () if d is None else (d,), "argmax", d is not None)
     return _argext(a, d, keepdim, True)
 
 
+@parse_args("Tensor input, dim? dim, bool keepdim")
 def argmin(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """The index of the smallest value (of the flattened tensor, or along ``dim``).
+
+    >>> import minitorch_conv as mt
+    >>> mt.tensor([[1, 5], [3, 4]]).argmin(1)
+    tensor([0, 0])
+    """
     d = None if dim is None else normalize_dims(dim, a.ndim)[0]
     _check_nonempty(a, () if d is None else (d,), "argmin", d is not None)
     return _argext(a, d, keepdim, False)
@@ -310,9 +379,13 @@ def _correction(name: str, dim, unbiased, correction):
                         "'correction'; give one of them")
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
-    return dim, correction
+    return convert("int[1]?", dim, name, "dim", 2), correction
 
 
+_VAR_DECLARATION = "Tensor input, object dim, bool? unbiased, bool keepdim, *, Number? correction"
+
+
+@parse_args(_VAR_DECLARATION)
 def var(input: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = False, *,  # noqa: A002
         correction=None) -> Tensor:
     """The variance over ``dim`` (all elements by default), divided by ``N - correction``.
@@ -328,7 +401,7 @@ def var(input: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = F
     """
     a = input
     dim, correction = _correction("var", dim, unbiased, correction)
-    dims = normalize_dims(dim, a.ndim)
+    dims = normalize_dims(None if dim is None else wrap_dims(dim, a.ndim), a.ndim)
     count = 1
     for d in dims:
         count *= a.shape[d] if a.ndim else 1
@@ -343,6 +416,7 @@ def var(input: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = F
     return squares / divisor
 
 
+@parse_args(_VAR_DECLARATION)
 def std(input: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = False, *,  # noqa: A002
         correction=None) -> Tensor:
     """The square root of :func:`var`, with the same arguments.
@@ -355,6 +429,7 @@ def std(input: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = F
     return var(input, dim, keepdim=keepdim, correction=correction).sqrt()
 
 
+@parse_args("Tensor input, dim[] dim, bool keepdim")
 def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:  # noqa: A002
     """``log(sum(exp(input)))`` over ``dim``, computed without overflow (the maximum is taken out
     first). Rows of ``-inf``, and empty rows, give ``-inf``, as in PyTorch.
@@ -378,18 +453,35 @@ def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:  # noqa: A00
     return out if keepdim else out.squeeze(dims)
 
 
+@parse_args("Tensor input, dim dim, ScalarType? dtype")
 def softmax(a: Tensor, dim: int, dtype=None) -> Tensor:
+    """``exp(x) / exp(x).sum(dim)``, computed without overflow.
+
+    >>> import minitorch_conv as mt
+    >>> mt.tensor([0.0, 0.0]).softmax(0)
+    tensor([0.5000, 0.5000])
+    """
     if dtype is not None:
         a = a.to(dtype)
     return Softmax.apply(a, normalize_dims(dim, a.ndim)[0])
 
 
+@parse_args("Tensor input, dim dim, ScalarType? dtype")
 def log_softmax(a: Tensor, dim: int, dtype=None) -> Tensor:
+    """The logarithm of :func:`softmax`, computed without overflow.
+
+    >>> import minitorch_conv as mt
+    >>> mt.tensor([0.0, 0.0]).log_softmax(0)
+    tensor([-0.6931, -0.6931])
+    """
     if dtype is not None:
         a = a.to(dtype)
     return LogSoftmax.apply(a, normalize_dims(dim, a.ndim)[0])
 
 
+@parse_args("Tensor input, dim? dim, bool keepdim, *, ScalarType? dtype",
+            overloads=("Tensor input, *, ScalarType? dtype=None",
+                       "Tensor input, int dim, bool keepdim=False, *, ScalarType? dtype=None"))
 def prod(a: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """The product of all elements, or over one dimension ``dim``; zeros in ``a`` are fine for
     the gradient. Integers and bools give int64, as in PyTorch.
@@ -406,12 +498,11 @@ def prod(a: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype=None
     if dtype is not None:
         a = a.to(dtype)
     elif a.dtype.name in ("bool", "uint8", "int8", "int16", "int32"):
-        a = a.to("int64")
-    if dim is not None and not isinstance(dim, int):
-        raise TypeError(f"prod(): argument 'dim' must be int, not {type(dim).__name__}")
+        a = a.to(int64)
     return Prod.apply(a, normalize_dims(dim, a.ndim), keepdim if dim is not None else False)
 
 
+@parse_args("Tensor input, dim dim, *, ScalarType? dtype")
 def cumsum(a: Tensor, dim: int, *, dtype=None) -> Tensor:
     """Running sums along ``dim``. Integers and bools give int64, as in PyTorch.
 
@@ -422,13 +513,14 @@ def cumsum(a: Tensor, dim: int, *, dtype=None) -> Tensor:
     if dtype is not None:
         a = a.to(dtype)
     elif a.dtype.name in ("bool", "uint8", "int8", "int16", "int32"):
-        a = a.to("int64")
+        a = a.to(int64)
     if a.ndim == 0:
         normalize_dims(dim, 0)
         return a * 1
     return Cumsum.apply(a, normalize_dims(dim, a.ndim)[0])
 
 
+@parse_args("Tensor input, object p, dim[]? dim, bool keepdim, ScalarType? dtype")
 def norm(a: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
     """The vector ``p``-norm over ``dim`` (all elements by default): ``p`` is 2 or ``'fro'``
     (Euclidean), 1, ``inf``, ``-inf``, 0 (the count of non-zeros) or any other number.
@@ -440,6 +532,8 @@ def norm(a: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Ten
     >>> x.norm(dim=1)
     tensor([5., 1.])
     """
+    if p is not None and not isinstance(p, str):
+        p = convert("Number", p, "norm", "p", 2)
     if dtype is not None:
         a = a.to(dtype)
     if not a.dtype.is_floating_point:
@@ -472,6 +566,7 @@ def norm(a: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Ten
 
 
 
+@parse_args("Tensor input, Tensor other")
 def equal(input: Tensor, other: Tensor) -> bool:  # noqa: A002 - PyTorch's name
     """True when both tensors have the same shape and the same elements (NaN is never equal).
 
@@ -479,22 +574,32 @@ def equal(input: Tensor, other: Tensor) -> bool:  # noqa: A002 - PyTorch's name
     >>> mt.equal(mt.tensor([1.0, 2.0]), mt.tensor([1.0, 2.0])), mt.equal(mt.ones(2), mt.ones(3))
     (True, False)
     """
-    for position, (name, value) in enumerate((("input", input), ("other", other)), start=1):
-        if not isinstance(value, Tensor):
-            raise TypeError(f"equal(): argument '{name}' (position {position}) must be Tensor, not "
-                            f"{type(value).__name__}")
     check_same_device(input, other)
     if tuple(input.shape) != tuple(other.shape):
         return False
     return bool(input.xp.array_equal(input._array, other._array))
 
 
+@parse_args("Tensor input, dim[]? dim, bool keepdim")
 def all(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    """True where every element over ``dim`` (all by default) is non-zero.
+
+    >>> import minitorch_conv as mt
+    >>> mt.tensor([[True, False], [True, True]]).all(1)
+    tensor([False,  True])
+    """
     axis = None if dim is None else _axes(normalize_dims(dim, a.ndim), a.ndim)
     return a._new(a.xp.asarray(a.xp.all(a._array, axis=axis, keepdims=keepdim)))
 
 
+@parse_args("Tensor input, dim[]? dim, bool keepdim")
 def any(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    """True where some element over ``dim`` (all by default) is non-zero.
+
+    >>> import minitorch_conv as mt
+    >>> mt.tensor([[True, False], [False, False]]).any(1)
+    tensor([ True, False])
+    """
     axis = None if dim is None else _axes(normalize_dims(dim, a.ndim), a.ndim)
     return a._new(a.xp.asarray(a.xp.any(a._array, axis=axis, keepdims=keepdim)))
 

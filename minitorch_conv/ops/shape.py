@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import numbers
 
+from .._arguments import convert, parse_args, wrap_dim
 from ..autograd import views
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
@@ -311,6 +312,9 @@ def _convert_index(index):
 # ---------------------------------------------------------------------------- public functions
 def _infer_shape(a: Tensor, shape: tuple) -> tuple:
     """``shape`` with its -1 (if any) worked out; PyTorch's errors where it cannot hold ``a``."""
+    for i, s in enumerate(shape):
+        if s < -1:
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {list(shape)}")
     if -1 in shape:
         known = math.prod(s for s in shape if s != -1)
         if shape.count(-1) > 1:
@@ -328,11 +332,18 @@ def _infer_shape(a: Tensor, shape: tuple) -> tuple:
     return tuple(shape)
 
 
+@parse_args("Tensor input, int[] shape")
 def reshape(a: Tensor, *shape) -> Tensor:
-    """``a`` with a new shape: a view where the strides allow one, else a copy (PyTorch's rule)."""
-    return Reshape.apply(a, _infer_shape(a, _shape_arg(shape)))
+    """``a`` with a new shape: a view where the strides allow one, else a copy (PyTorch's rule).
+
+    >>> import minitorch_conv as mt
+    >>> mt.arange(6).reshape(2, -1).shape
+    minitorch_conv.Size([2, 3])
+    """
+    return Reshape.apply(a, _infer_shape(a, shape))
 
 
+@parse_args("Tensor input, int[] size")
 def view(a: Tensor, *shape) -> Tensor:
     """``a`` with a new shape, always a view of the same memory.
 
@@ -344,7 +355,7 @@ def view(a: Tensor, *shape) -> Tensor:
     >>> x.view(3, 2)._base is x
     True
     """
-    shape = _infer_shape(a, _shape_arg(shape))
+    shape = _infer_shape(a, shape)
     if _strides_for_view(a.shape, a.stride(), shape) is None:
         raise RuntimeError(
             "view size is not compatible with input tensor's size and stride (at least one dimension "
@@ -384,21 +395,34 @@ def _strides_for_view(old_shape, old_strides, new_shape):
     return tuple(new_strides) if view_d == -1 else None
 
 
+@parse_args("Tensor input, int[] dims")
 def permute(a: Tensor, *dims) -> Tensor:
-    dims = _shape_arg(dims)
+    """The dimensions of ``a`` in the order ``dims`` (a view).
+
+    >>> import minitorch_conv as mt
+    >>> mt.zeros(2, 3, 4).permute(2, 0, 1).shape
+    minitorch_conv.Size([4, 2, 3])
+    """
     if len(dims) != a.ndim:
         raise RuntimeError(
             f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
             f"length of the desired ordering of dimensions i.e. input.dim() = {a.ndim} is not equal "
             f"to len(dims) = {len(dims)}"
         )
-    dims = tuple(d % a.ndim for d in dims)
+    dims = tuple(wrap_dim(d, a.ndim) for d in dims)
     if sorted(dims) != list(range(a.ndim)):
         raise RuntimeError("permute(): duplicate dims are not allowed.")
     return Permute.apply(a, dims)
 
 
+@parse_args("Tensor input, dim dim0, dim dim1")
 def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
+    """``a`` with dimensions ``dim0`` and ``dim1`` swapped (a view).
+
+    >>> import minitorch_conv as mt
+    >>> mt.zeros(2, 3).transpose(0, 1).shape
+    minitorch_conv.Size([3, 2])
+    """
     if a.ndim == 0:
         return a
     dims = list(range(a.ndim))
@@ -407,7 +431,14 @@ def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
     return Permute.apply(a, tuple(dims))
 
 
+@parse_args("Tensor input")
 def t(a: Tensor) -> Tensor:
+    """The transpose of a matrix; a vector or a 0-d tensor as it is.
+
+    >>> import minitorch_conv as mt
+    >>> mt.zeros(2, 3).t().shape
+    minitorch_conv.Size([3, 2])
+    """
     if a.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {a.ndim}D")
     return transpose(a, 0, 1) if a.ndim == 2 else a
@@ -421,8 +452,15 @@ def mT(a: Tensor) -> Tensor:  # noqa: N802 - the property .mT
     return transpose(a, -2, -1)
 
 
+@parse_args("Tensor input, int[] size")
 def expand(a: Tensor, *shape) -> Tensor:
-    shape = list(_shape_arg(shape))
+    """``a`` repeated along its size-1 dimensions without copying (-1 keeps a size).
+
+    >>> import minitorch_conv as mt
+    >>> mt.zeros(3, 1).expand(-1, 4).shape
+    minitorch_conv.Size([3, 4])
+    """
+    shape = list(shape)
     if len(shape) < a.ndim:
         raise RuntimeError(
             f"expand: the number of sizes provided ({len(shape)}) must be greater or equal to the "
@@ -446,12 +484,25 @@ def expand(a: Tensor, *shape) -> Tensor:
     return Expand.apply(a, shape)
 
 
+@parse_args("Tensor input, Tensor other")
 def expand_as(a: Tensor, other: Tensor) -> Tensor:
+    """:func:`expand` to ``other``'s shape.
+
+    >>> import minitorch_conv as mt
+    >>> mt.zeros(3, 1).expand_as(mt.ones(3, 2)).shape
+    minitorch_conv.Size([3, 2])
+    """
     return expand(a, other.shape)
 
 
+@parse_args("Tensor input, int[] size")
 def sum_to_size(a: Tensor, *shape) -> Tensor:
-    shape = tuple(_shape_arg(shape))
+    """The sum of ``a`` down to ``size`` (the reverse of :func:`expand`).
+
+    >>> import minitorch_conv as mt
+    >>> mt.ones(3, 2).sum_to_size(1, 2)
+    tensor([[3., 3.]])
+    """
     if shape == tuple(a.shape):
         return a
     lead = a.ndim - len(shape)
@@ -460,7 +511,15 @@ def sum_to_size(a: Tensor, *shape) -> Tensor:
     return SumToSize.apply(a, shape)
 
 
+@parse_args("Tensor input, dim[]? dim", overloads=("Tensor input", "Tensor input, int dim",
+                                                  "Tensor input, int[] dim"))
 def squeeze(a: Tensor, dim=None) -> Tensor:
+    """``a`` without its size-1 dimensions (those of ``dim`` only, when given).
+
+    >>> import minitorch_conv as mt
+    >>> mt.zeros(2, 1, 3, 1).squeeze(1).shape
+    minitorch_conv.Size([2, 3, 1])
+    """
     if dim is None:
         shape = tuple(s for s in a.shape if s != 1)
     else:
@@ -469,7 +528,14 @@ def squeeze(a: Tensor, dim=None) -> Tensor:
     return reshape(a, shape)
 
 
+@parse_args("Tensor input, int dim")
 def unsqueeze(a: Tensor, dim: int) -> Tensor:
+    """``a`` with a new size-1 dimension at ``dim`` (in ``[-ndim - 1, ndim]``).
+
+    >>> import minitorch_conv as mt
+    >>> mt.zeros(2, 3).unsqueeze(-1).shape
+    minitorch_conv.Size([2, 3, 1])
+    """
     rank = a.ndim + 1
     if not -rank <= dim < rank:
         raise IndexError(
@@ -480,28 +546,82 @@ def unsqueeze(a: Tensor, dim: int) -> Tensor:
     return Reshape.apply(a, shape)
 
 
+@parse_args("Tensor input, dim start_dim, dim end_dim")
 def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Dimensions ``start_dim`` to ``end_dim`` of ``a`` joined into one.
+
+    >>> import minitorch_conv as mt
+    >>> mt.zeros(2, 3, 4).flatten(1).shape
+    minitorch_conv.Size([2, 12])
+    """
     if a.ndim == 0:
         return reshape(a, (1,))
-    start, end = start_dim % a.ndim, end_dim % a.ndim
+    start, end = start_dim, end_dim
     if start > end:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     shape = tuple(a.shape[:start]) + (math.prod(a.shape[start:end + 1]),) + tuple(a.shape[end + 1:])
     return reshape(a, shape)
 
 
+@parse_args("Tensor input, dim dim, int[] sizes")
 def unflatten(a: Tensor, dim: int, sizes) -> Tensor:
-    dim %= a.ndim
+    """Dimension ``dim`` of ``a`` split into ``sizes`` (one of them may be -1).
+
+    >>> import minitorch_conv as mt
+    >>> mt.zeros(2, 12).unflatten(1, (3, 4)).shape
+    minitorch_conv.Size([2, 3, 4])
+    """
     return reshape(a, tuple(a.shape[:dim]) + tuple(sizes) + tuple(a.shape[dim + 1:]))
 
 
+@parse_args("Tensor input")
 def contiguous(a: Tensor) -> Tensor:
+    """``a`` itself when its memory is in row-major order, else a row-major copy.
+
+    >>> import minitorch_conv as mt
+    >>> mt.zeros(2, 3).t().contiguous().is_contiguous()
+    True
+    """
     if a.is_contiguous():
         return a
     return Contiguous.apply(a)
 
 
+def _collapse_ellipses(index: tuple, ndim: int) -> tuple:
+    """PyTorch's reading of an index with several ``...``: each one skips the dimensions the rest
+    of the index leaves over, so only the first skips any, and nothing may follow a later one
+    (``x[..., ...]`` is ``x[...]``; ``x[0, ..., ..., 0]`` of a 2-D ``x`` is ``x[0, 0]``)."""
+    specified = sum(1 for i in index if i is not None and i is not Ellipsis and not isinstance(i, bool))
+    skip = ndim - specified
+    out, seen, dim = [], 0, 0
+    for i in index:
+        if i is Ellipsis:
+            seen += 1
+            if seen == 1 and skip > 0:
+                out.append(Ellipsis)
+            dim += skip
+            continue
+        if seen > 1 and skip > 0:  # past the end of the tensor
+            if _is_int(i):
+                raise IndexError(f"index {int(i)} is out of bounds for dimension {dim} with size 0")
+            raise IndexError(f"too many indices for tensor of dimension {ndim}")
+        out.append(i)
+        if i is not None and not isinstance(i, bool):
+            dim += 1
+    return tuple(out)
+
+
 def getitem(a: Tensor, index) -> Tensor:
+    """``a[index]``, with PyTorch's rules for integers, slices, ``None``, ``...``, integer and
+    boolean tensors, and lists.
+
+    >>> import minitorch_conv as mt
+    >>> x = mt.arange(6).reshape(2, 3)
+    >>> x[..., 1], x[..., ...].shape
+    (tensor([1, 4]), minitorch_conv.Size([2, 3]))
+    """
+    if isinstance(index, tuple) and sum(1 for i in index if i is Ellipsis) > 1:
+        index = _collapse_ellipses(index, a.ndim)
     index = _convert_index(index)
     if isinstance(index, list) or (isinstance(index, tuple) and any(isinstance(i, list) for i in index)):
         index = _lists_to_arrays(a, index)
@@ -546,6 +666,8 @@ def _is_int(i) -> bool:
 
 def setitem(a: Tensor, index, value) -> None:
     """``a[index] = value``: an in-place update that keeps the graph right."""
+    if isinstance(index, tuple) and sum(1 for i in index if i is Ellipsis) > 1:
+        index = _collapse_ellipses(index, a.ndim)
     index = _convert_index(index)
     if isinstance(index, list) or (isinstance(index, tuple) and any(isinstance(i, list) for i in index)):
         index = _lists_to_arrays(a, index)
@@ -572,6 +694,7 @@ def _lists_to_arrays(a: Tensor, index):
     return a.xp.asarray(index)
 
 
+@parse_args("Tensor[] tensors, int dim")
 def cat(tensors, dim: int = 0) -> Tensor:
     """Join ``tensors`` along ``dim``; all other sizes must match.
 
@@ -588,9 +711,6 @@ def cat(tensors, dim: int = 0) -> Tensor:
     tensors = list(tensors)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
-    for i, t_ in enumerate(tensors):
-        if not isinstance(t_, Tensor):
-            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t_).__name__}")
     check_same_device(*tensors)
     for i, t_ in enumerate(tensors):
         if t_.ndim == 0:
@@ -617,7 +737,15 @@ def cat(tensors, dim: int = 0) -> Tensor:
     return Cat.apply(dim, *[t_.to(dtype) for t_ in tensors + skipped])
 
 
+@parse_args("Tensor[] tensors, int dim")
 def stack(tensors, dim: int = 0) -> Tensor:
+    """``tensors`` (all of one shape) joined along a new dimension ``dim``.
+
+    >>> import minitorch_conv as mt
+    >>> mt.stack([mt.zeros(2), mt.ones(2)], 1)
+    tensor([[0., 1.],
+            [0., 1.]])
+    """
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
@@ -630,7 +758,20 @@ def stack(tensors, dim: int = 0) -> Tensor:
     return cat([unsqueeze(t_, dim) for t_ in tensors], dim)
 
 
+@parse_args("Tensor input, object split_size_or_sections, dim dim")
 def split(a: Tensor, split_size_or_sections, dim: int = 0):
+    """``a`` cut along ``dim`` into pieces of ``split_size_or_sections`` (an int), or of the sizes
+    it lists (views).
+
+    >>> import minitorch_conv as mt
+    >>> [p.tolist() for p in mt.arange(5).split(2)], [p.tolist() for p in mt.arange(5).split([1, 4])]
+    ([[0, 1], [2, 3], [4]], [[0], [1, 2, 3, 4]])
+    """
+    if isinstance(split_size_or_sections, (tuple, list)):
+        split_size_or_sections = convert("int[]", split_size_or_sections, "split_with_sizes",
+                                         "split_sizes", 2)
+    else:
+        split_size_or_sections = convert("int", split_size_or_sections, "split", "split_size", 2)
     dim = normalize_dims(dim, a.ndim)[0]
     size = a.shape[dim]
     by_size = isinstance(split_size_or_sections, int)
@@ -656,7 +797,14 @@ def split(a: Tensor, split_size_or_sections, dim: int = 0):
     return tuple(out)
 
 
+@parse_args("Tensor input, int chunks, dim dim")
 def chunk(a: Tensor, chunks: int, dim: int = 0):
+    """``a`` cut along ``dim`` into ``chunks`` pieces of equal size (the last may be smaller).
+
+    >>> import minitorch_conv as mt
+    >>> [p.tolist() for p in mt.arange(5).chunk(2)]
+    [[0, 1, 2], [3, 4]]
+    """
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
     size = a.shape[normalize_dims(dim, a.ndim)[0]]
@@ -664,7 +812,8 @@ def chunk(a: Tensor, chunks: int, dim: int = 0):
     return split(a, step, dim)
 
 
-def repeat(a: Tensor, *sizes) -> Tensor:
+@parse_args("Tensor input, int[] repeats")
+def repeat(a: Tensor, *repeats) -> Tensor:
     """Tile ``a`` ``sizes[i]`` times along each dimension (``numpy.tile``, PyTorch's ``repeat``).
 
     Extra leading ``sizes`` add dimensions. Built from reshape and expand, so its gradient sums
@@ -675,7 +824,7 @@ def repeat(a: Tensor, *sizes) -> Tensor:
     tensor([[1, 2, 1, 2],
             [1, 2, 1, 2]])
     """
-    sizes = _shape_arg(sizes)
+    sizes = repeats
     if len(sizes) < a.ndim:
         raise RuntimeError(
             "Number of dimensions of repeat dims can not be smaller than number of dimensions of "
@@ -690,6 +839,7 @@ def repeat(a: Tensor, *sizes) -> Tensor:
     return reshape(out, tuple(r * s for r, s in zip(sizes, shape)))
 
 
+@parse_args("Tensor input, int dim")
 def unbind(a: Tensor, dim: int = 0) -> tuple:
     """The slices of ``a`` along ``dim``, that dimension removed.
 
@@ -720,7 +870,11 @@ def flip(a: Tensor, *dims, **kwargs) -> Tensor:
         if set(kwargs) != {"dims"} or dims:
             raise TypeError(f"flip() got an unexpected combination of arguments: {sorted(kwargs)}")
         dims = (kwargs["dims"],)
-    dims = _shape_arg(dims)
+    if not isinstance(a, Tensor):
+        convert("Tensor", a, "flip", "input", 1)
+    if len(dims) == 1 and not isinstance(dims[0], int):
+        dims = dims[0]
+    dims = convert("int[]", dims, "flip", "dims", 1)
     rank = max(a.ndim, 1)
     for d in dims:
         if not -rank <= d < rank:
@@ -737,12 +891,7 @@ def flip(a: Tensor, *dims, **kwargs) -> Tensor:
     return Flip.apply(a, tuple(axes))
 
 
-def _shape_arg(shape) -> tuple:
-    if len(shape) == 1 and not isinstance(shape[0], int):
-        shape = tuple(shape[0])
-    return tuple(int(s) for s in shape)
-
-
+@parse_args("Tensor input, int dim, Tensor|Number start, int length")
 def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:
     """The ``length`` elements of ``dim`` from ``start`` on, as a view.
 
@@ -754,6 +903,7 @@ def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:
         if start.ndim != 0 or start.dtype.is_floating_point or start.dtype.name == "bool":
             raise RuntimeError("start must be an 0-dim integral Tensor.")
         start = int(start.item())
+    start = convert("int", start, "narrow", "start", 3)
     if a.ndim == 0:
         raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     if length < 0:
@@ -770,6 +920,7 @@ def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:
     return getitem(a, (slice(None),) * dim + (slice(start, start + length),))
 
 
+@parse_args("Tensor input, int dim, int index")
 def select(a: Tensor, dim: int, index: int) -> Tensor:
     """The slice at ``index`` of dimension ``dim``, that dimension removed, as a view.
 
@@ -788,6 +939,7 @@ def select(a: Tensor, dim: int, index: int) -> Tensor:
     return getitem(a, (slice(None),) * dim + (index % size,))
 
 
+@parse_args("Tensor input, int offset, dim dim1, dim dim2")
 def diagonal(a: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
     """The diagonal ``offset`` of dimensions ``dim1`` and ``dim2``, appended as the last dimension
     of a view.
@@ -802,6 +954,7 @@ def diagonal(a: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor
     return Diagonal.apply(a, int(offset), d1, d2)
 
 
+@parse_args("Tensor input, int dimension, int size, int step")
 def unfold(a: Tensor, dimension: int, size: int, step: int) -> Tensor:
     """Every ``size``-long window of ``dimension``, ``step`` apart, as a new last dimension (a view).
 
@@ -821,8 +974,14 @@ def unfold(a: Tensor, dimension: int, size: int, step: int) -> Tensor:
     return Unfold.apply(a, dim, int(size), int(step))
 
 
+@parse_args("Tensor input, int[1] source, int[1] destination")
 def movedim(a: Tensor, source, destination) -> Tensor:
-    """Move the dimensions ``source`` to the positions ``destination`` (a view)."""
+    """Move the dimensions ``source`` to the positions ``destination`` (a view).
+
+    >>> import minitorch_conv as mt
+    >>> mt.zeros(2, 3, 4).movedim(0, -1).shape
+    minitorch_conv.Size([3, 4, 2])
+    """
     src = (source,) if isinstance(source, int) else tuple(source)
     dst = (destination,) if isinstance(destination, int) else tuple(destination)
     if len(src) != len(dst):

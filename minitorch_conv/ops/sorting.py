@@ -11,6 +11,7 @@ in ``topk`` unspecified, so tied indices may differ from PyTorch's.
 
 from __future__ import annotations
 
+from .._arguments import parse_args
 from ..tensor import Tensor
 from ._util import normalize_dims
 from .indexing import gather
@@ -38,6 +39,7 @@ def _order(a: Tensor, dim: int, descending: bool):
     return (n - 1 - xp.flip(reversed_order, axis=dim)).astype(xp.int64)
 
 
+@parse_args("Tensor input, dim dim, bool descending, *, bool? stable")
 def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False):  # noqa: A002
     """``(values, indices)`` of ``input`` sorted along ``dim``; ``values == input.gather(dim, indices)``.
 
@@ -54,6 +56,7 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool
     return ValuesIndices(values, indices)
 
 
+@parse_args("Tensor input, dim dim, bool descending, *, bool? stable")
 def argsort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Tensor:  # noqa: A002
     """The indices that sort ``input`` along ``dim`` (``sort(...).indices``).
 
@@ -66,6 +69,7 @@ def argsort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: b
     return input._new(_order(input, dim, descending))
 
 
+@parse_args("Tensor input")
 def msort(input: Tensor) -> Tensor:  # noqa: A002
     """``input`` sorted along its first dimension (``sort(input, dim=0).values``).
 
@@ -77,6 +81,7 @@ def msort(input: Tensor) -> Tensor:  # noqa: A002
     return sort(input, dim=0).values
 
 
+@parse_args("Tensor input, int k, dim dim, bool largest, bool sorted")
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):  # noqa: A002
     """``(values, indices)`` of the ``k`` largest (``largest=False``: smallest) elements along ``dim``,
     largest first. The gradient goes to the elements picked.

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np  # samples arrive as NumPy arrays and scalars
 
+from ....backends import float64, int64
 from ....creation import as_tensor, tensor
 from ....ops.shape import stack
 from ....tensor import Tensor
@@ -116,9 +117,9 @@ def default_collate(batch: list) -> Any:
     if isinstance(elem, bool):
         return tensor(list(batch))
     if isinstance(elem, float):
-        return tensor(list(batch), dtype="float64")
+        return tensor(list(batch), dtype=float64)
     if isinstance(elem, int):
-        return tensor(list(batch), dtype="int64")
+        return tensor(list(batch), dtype=int64)
     if isinstance(elem, (str, bytes)):
         return batch
     if isinstance(elem, collections.abc.Mapping):
