@@ -422,6 +422,60 @@ def train_step_report(threads: int) -> str:
     return "\n".join(lines)
 
 
+# ---------------------------------------------------------------------------- the cost of one operation
+def per_op_microseconds(lib, chain: int = 200, repeat: int = 30) -> dict[str, float]:
+    """Microseconds per operation of a chain of ``chain`` multiplications on a 16-element tensor
+    that requires grad: the framework's own overhead, the arithmetic being negligible.
+
+    ``forward`` is one ``y = y * 1.0001`` recorded in the graph; ``backward`` the engine running its
+    node; ``no_grad`` the same multiplication under ``no_grad`` (no graph). Best of ``repeat``.
+    """
+    x = lib.randn(16, requires_grad=True)
+    best = {"forward": math.inf, "backward": math.inf, "no_grad": math.inf}
+    for _ in range(repeat):
+        start = time.perf_counter()
+        y = x
+        for _ in range(chain):
+            y = y * 1.0001
+        total = y.sum()
+        recorded = time.perf_counter()
+        total.backward()
+        done = time.perf_counter()
+        with lib.no_grad():
+            plain = time.perf_counter()
+            y = x
+            for _ in range(chain):
+                y = y * 1.0001
+            unrecorded = time.perf_counter()
+        x.grad = None
+        best["forward"] = min(best["forward"], (recorded - start) / chain * 1e6)
+        best["backward"] = min(best["backward"], (done - recorded) / chain * 1e6)
+        best["no_grad"] = min(best["no_grad"], (unrecorded - plain) / chain * 1e6)
+    return best
+
+
+def per_op_report(threads: int, rounds: int = 3) -> str:
+    """Per-operation overhead here and with PyTorch (where installed), alternating the two."""
+    try:
+        import torch
+
+        torch.set_num_threads(threads)
+    except ImportError:
+        torch = None
+    libs = [("minitorch_conv", mt)] + ([("PyTorch", torch)] if torch is not None else [])
+    results: dict[str, list[dict[str, float]]] = {name: [] for name, _ in libs}
+    for _ in range(rounds):
+        for name, lib in libs:
+            results[name].append(per_op_microseconds(lib))
+    lines = ["overhead per operation (y = y * 1.0001 on 16 elements), best of "
+             f"{rounds} alternating rounds, microseconds"]
+    for name, runs in results.items():
+        best = {key: min(run[key] for run in runs) for key in runs[0]}
+        lines.append(f"  {name:15} recorded {best['forward']:6.2f}   backward {best['backward']:6.2f}   "
+                     f"no_grad {best['no_grad']:6.2f}")
+    return "\n".join(lines)
+
+
 def machine_description(threads: int, device: str) -> dict:
     import numpy
 
@@ -524,6 +578,9 @@ def main(argv=None) -> int:
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--train-step", action="store_true",
                         help="time one training step of examples/train_cnn.py's CNN (and PyTorch's)")
+    parser.add_argument("--per-op", action="store_true",
+                        help="the framework's overhead per operation, recorded, in backward and under "
+                             "no_grad (and PyTorch's)")
     parser.add_argument("--distributed", nargs="?", const=2, type=int, metavar="RANKS",
                         help="data-parallel training step: RANKS ranks x 1 thread (mpiexec) against 1 rank "
                              "x RANKS threads, and the all-reduce's time (default 2 ranks)")
@@ -537,6 +594,9 @@ def main(argv=None) -> int:
         from .distributed import benchmark
 
         print(benchmark.format_report(benchmark.report(ranks=args.distributed, steps=max(args.repeat, 20))))
+        return 0
+    if args.per_op:
+        print(per_op_report(args.threads or 1))
         return 0
     if args.train_step:
         threads = args.threads or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")

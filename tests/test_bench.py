@@ -63,5 +63,10 @@ def test_memory_measurement_counts_the_output_and_gradients():
     assert added is not None and added >= 0.45
 
 
+def test_per_op_overhead_is_measured_for_each_phase():
+    costs = bench.per_op_microseconds(bench.mt, chain=5, repeat=1)
+    assert set(costs) == {"forward", "backward", "no_grad"} and all(v > 0 for v in costs.values())
+
+
 def test_train_step_runs_the_example_model():
     assert bench.train_step_ms(bench.mt, (8, 8), 4, repeat=1) > 0
