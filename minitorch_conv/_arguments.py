@@ -48,9 +48,12 @@ declaration        accepts -> the body receives                         otherwis
                                                                          "Overflow when unpacking long
                                                                          long" outside int64
 ``int[]``          an int sequence (tuple, list, Size) -> tuple; a bare  TypeError "... must be tuple
-                   int too for ``int[N]``; varargs for ``*size``         of ints, not float"; "failed
-                                                                         to unpack the object at pos 2
-                                                                         with error ..."
+                   int too for ``int[N]`` (kept an int); varargs for     of ints, not float"; "...
+                   ``*size``. As in PyTorch only the first element's     but found element of type
+                   class is matched (a later bool passes, as an int);    float at pos 0" (the first
+                   later elements are unpacked once every argument       element); "failed to unpack
+                   matched                                               the object at pos 2 with
+                                                                         error ..." (a later one)
 ``size``           ``int[]`` whose elements are >= 0 -> tuple            RuntimeError "Trying to
                                                                          create tensor with negative
                                                                          dimension -7: [-7]"
@@ -67,16 +70,23 @@ declaration        accepts -> the body receives                         otherwis
                    dtype (float64/int64/bool)                            torch.dtype, not str"
 ``Device``         a device, a device string, an int (a CUDA index)      TypeError "... must be
                                                                          torch.device, not float"
-``str``            a str                                                 TypeError "... must be str"
+``str``            a str; bytes, decoded (PyTorch takes them)            TypeError "... must be str"
 ``Generator``      a ``mt.Generator``                                    TypeError "... must be
                                                                          torch.Generator"
 ``object``         anything (the body checks it: ``tensor(data)``)
 ``T?``             ``T`` or None                                         (as ``T``)
+``A|B``            the first of ``A``, ``B`` whose class matches         TypeError "... must be tuple
+                   (``int[2]|str``: conv2d's padding)                    of ints or str, not float"
 =================  ===================================================  ============================
 
-A message carries PyTorch's "(position N)" for a parameter that can be given positionally (PyTorch
-prints it only when it was; the wrapper binds arguments natively, so it cannot tell). Arity errors
-(too many positional arguments, an unknown keyword) are Python's own TypeError, as in PyTorch.
+As in PyTorch, an unpacking error (an element after the first of the wrong class, an int out of
+int64's range) is raised only when every argument's class matched: another argument's mismatch
+is reported first. PyTorch's messages name the arguments a call gave, and the position of one
+given by position. The wrapper's defaults tell a left-out argument from one given with its
+default's value; an argument given after a left-out one came by keyword, and the others are taken
+as given by position (Python's binding does not tell which they were: ``sum(x, 0, keepdim=1)``
+reads as ``sum(x, 0, 1)``, "(position 3)", where PyTorch names no position). Arity errors (too
+many positional arguments, an unknown keyword) are Python's own TypeError, as in PyTorch.
 
 >>> import minitorch_conv as mt
 >>> @parse_args("Tensor input, dim[] dim, bool keepdim")
@@ -196,12 +206,21 @@ def invalid_type(function: str, argument: str, expected: str, value: Any,
 
 # ------------------------------------------------------------------------------- the type table
 class _Mismatch(Exception):
-    """Raised by a converter: ``value`` is not of the declared type (``detail`` when the message
-    is not the plain "must be X, not Y")."""
+    """Raised by a converter: ``value`` is not of the declared type.
 
-    def __init__(self, value, detail: str | None = None, plain: bool = False):
+    PyTorch's parser works in two stages, and so do we: first it matches each argument's class
+    (of a sequence, the first element's only), then it unpacks the values (later elements, the
+    int64 range); an unpacking error (``unpacking``) is raised only when every argument matched.
+    ``detail`` is the message when it is not the plain "must be X, not Y" (a ValueError, or with
+    ``plain`` the TypeError's text after the argument's name); ``first_type`` names the class of a
+    sequence's first element when that element is what failed to match.
+    """
+
+    def __init__(self, value, detail: str | None = None, plain: bool = False, unpacking: bool = False,
+                 first_type: str | None = None):
         super().__init__(detail)
-        self.value, self.detail, self.plain = value, detail, plain
+        self.value, self.detail, self.plain, self.unpacking = value, detail, plain, unpacking
+        self.first_type = first_type
 
 
 _tensor_class: list = []  # [Tensor] once tensor.py has made it (it imports this module)
@@ -231,11 +250,14 @@ def _to_int(value) -> int:
     elif cls is bool or getattr(value, "dtype", None) is not None and value.dtype.kind == "b":
         raise _Mismatch(value)
     elif hasattr(value, "__index__") and not isinstance(value, (float, complex)):
-        result = operator.index(value)
+        try:
+            result = operator.index(value)
+        except TypeError:  # (a NumPy array of more than one element)
+            raise _Mismatch(value) from None
     else:
         raise _Mismatch(value)
     if not _INT64_MIN <= result <= _INT64_MAX:
-        raise _Mismatch(value, "Overflow when unpacking long long")
+        raise _Mismatch(value, "Overflow when unpacking long long", unpacking=True)
     return result
 
 
@@ -246,13 +268,18 @@ def _to_int_list(value, single_int: bool):
             return tuple(value)  # the common case, tested in C
         out = []
         for i, item in enumerate(value):
+            if item.__class__ is bool and i:  # only the first element's class is matched: a later
+                out.append(int(item))          # bool unpacks as an int, as in PyTorch
+                continue
             try:
                 out.append(item if item.__class__ is int and _INT64_MIN <= item <= _INT64_MAX
                            else _to_int(item))
             except _Mismatch as error:
+                if i == 0 and not error.unpacking:
+                    raise _Mismatch(value, first_type=type_name(item)) from None
                 detail = error.detail or f"type must be tuple of ints,but got {type_name(item)}"
                 raise _Mismatch(value, f"failed to unpack the object at pos {i + 1} with error \"{detail}\"",
-                                plain=True) from None
+                                plain=True, unpacking=True) from None
         return tuple(out)
     if single_int:  # (a bare int out of int64's range: PyTorch's ValueError, as for an int)
         return _to_int(value)
@@ -262,6 +289,10 @@ def _to_int_list(value, single_int: bool):
 def _unpack_varargs(value):
     """The one argument of ``zeros(x)``: a sequence is the size itself, an int-like is one size."""
     if isinstance(value, (tuple, list)) or value.__class__ is bool or not hasattr(value, "__index__"):
+        return value
+    try:
+        operator.index(value)
+    except TypeError:  # (a NumPy array: not one size)
         return value
     return (value,)
 
@@ -325,6 +356,8 @@ def _to_device(value):
 def _to_str(value):
     if isinstance(value, str):
         return value
+    if isinstance(value, bytes):  # PyTorch's parser takes bytes for a str, decoded
+        return value.decode()
     raise _Mismatch(value)
 
 
@@ -362,10 +395,32 @@ _INTS_FAST = ("{v}.__class__ is tuple and (not {v} or _INT_ONLY.issuperset(map(t
               "-9223372036854775808 <= min({v}) and max({v}) <= 9223372036854775807)")
 
 
+def _union(token: str) -> _Type:
+    """``A|B``: the first of the types whose class matches decides (its unpacking errors stand);
+    a value that matches none is a mismatch of the union."""
+    parts = [_converter(part) for part in token.split("|")]
+
+    def convert(value):
+        for kind, _, test in parts:
+            if test(value):
+                return value
+            try:
+                return kind.convert(value)
+            except _Mismatch as error:
+                if error.unpacking:
+                    raise
+        raise _Mismatch(value)
+
+    return _Type(" or ".join(kind.shown for kind, _, _ in parts),
+                 " or ".join(f"({kind.fast})" for kind, _, _ in parts), convert)
+
+
 def _type(token: str) -> tuple[_Type, bool]:
     optional = token.endswith("?")
     base = token.rstrip("?")
-    if base == "object":
+    if "|" in base and base != "Tensor|Number":
+        t = _union(base)
+    elif base == "object":
         t = _Type("object", "True", _to_tensor)
     elif base == "Tensor":
         t = _Type("Tensor", "isinstance({v}, Tensor)", _to_tensor)
@@ -385,8 +440,10 @@ def _type(token: str) -> tuple[_Type, bool]:
         t = _Type("tuple of ints", "{v}.__class__ is int", lambda v: _to_int_list(v, True),
                   after=("{v}.__class__ is not int or not 0 <= {v} < _n", "{v} = wrap_dims({v}, _n)"))
     elif base.startswith("int[") and base.endswith("]"):
-        single = base != "int[]"
-        t = _Type("tuple of ints", _INTS_FAST, lambda v: _to_int_list(v, single))
+        single = base != "int[]"  # int[2] takes a bare int too (the body receives it as given)
+        fast = ("{v}.__class__ is int and -9223372036854775808 <= {v} <= 9223372036854775807 or "
+                if single else "") + _INTS_FAST
+        t = _Type("tuple of ints", fast, lambda v: _to_int_list(v, single))
     elif base == "size":
         t = _Type("tuple of ints", _INTS_FAST, lambda v: _to_int_list(v, False),
                   after=("{v} and min({v}) < 0", "check_size({v})"))
@@ -424,14 +481,26 @@ def convert(type_token: str, value: Any, function: str, argument: str, position:
     try:
         return value if test(value) else kind.convert(value)
     except _Mismatch as error:
-        where = f"argument '{argument}'" + (f" (position {position})" if position and not error.plain else "")
-        if error.plain and error.detail.startswith("expected Tensor"):
-            raise TypeError(error.detail.format(index=(position or 1) - 1)) from None
-        if error.plain:
-            raise TypeError(f"{function}(): {where} {error.detail}") from None
-        if error.detail:
-            raise ValueError(error.detail) from None
-        raise TypeError(f"{function}(): {where} must be {kind.shown}, not {type_name(value)}") from None
+        raise _error(function, argument, position or 1, bool(position), kind.shown, error) from None
+
+
+def _error(function: str, argument: str, position: int, by_position: bool, shown: str,
+           error: _Mismatch) -> Exception:
+    """PyTorch's exception for ``error`` in an argument (at ``position``; named with it when it
+    was given by position)."""
+    if error.plain and error.detail.startswith("expected Tensor"):
+        return TypeError(error.detail.format(index=position - 1))
+    where = f"argument '{argument}'"
+    if error.plain:
+        return TypeError(f"{function}(): {where} {error.detail}")
+    if error.detail:  # an int out of int64's range
+        return ValueError(error.detail)
+    if by_position:
+        where += f" (position {position})"
+        if error.first_type:  # PyTorch names the element only for a sequence given by position
+            return TypeError(f"{function}(): {where} must be {shown}, but found element of type "
+                             f"{error.first_type} at pos 0")
+    return TypeError(f"{function}(): {where} must be {shown}, not {type_name(error.value)}")
 
 
 _converters: dict = {}
@@ -448,10 +517,22 @@ def _converter(type_token: str):
 
 
 # ------------------------------------------------------------------------------ the compilation
+class _Omitted:
+    """The wrapper's default for every parameter that has one: it tells an argument left out from
+    one given with the default's value (PyTorch's messages list the arguments given)."""
+
+    def __repr__(self):
+        return "<omitted>"
+
+
+_OMITTED = _Omitted()
+
+
 class _Param:
     def __init__(self, decl: str, index: int, keyword_only: bool):
         type_token, _, name = decl.strip().rpartition(" ")
-        self.type, self.optional = _type(type_token.strip())
+        self.token = type_token.strip()
+        self.type, self.optional = _type(self.token)
         self.name, self.index, self.keyword_only = name.lstrip("*"), index, keyword_only
         self.varargs = name.startswith("*")
 
@@ -491,33 +572,57 @@ class _Overload:
         self.text = "(" + ", ".join(shown) + ")"
 
 
-def _reporter(name: str, params: list[_Param], defaults: dict, is_method: bool, overloads):
+def _match_error(param: _Param, value) -> _Mismatch | None:
+    """The mismatch of ``value``'s class with ``param``'s type (PyTorch's first stage), if any."""
+    if value is _OMITTED or param.optional and value is None:
+        return None
+    kind, _, test = _converters.get(param.token) or _converter(param.token)
+    if test(value):
+        return None
+    try:
+        kind.convert(value)
+    except _Mismatch as error:
+        return None if error.unpacking else error
+    return None
+
+
+def _reporter(name: str, params: list[_Param], is_method: bool, overloads):
     """The function that turns a _Mismatch into PyTorch's TypeError (the slow path only)."""
     shift = 0 if is_method else 1
     shown_params = params[1:] if is_method else params
     listed = [_Overload(o, is_method) for o in overloads]
 
+    def given(values: tuple) -> list:
+        """(parameter, given by keyword) for each argument the call gave. A parameter given after
+        one that was not cannot have come by position, so it came by keyword; the others are taken
+        as given by position (Python's binding does not tell the wrapper which they were)."""
+        out, gap = [], False
+        for q in shown_params:
+            if values[q.index] is _OMITTED:
+                gap = gap or not q.keyword_only
+            else:
+                out.append((q, q.keyword_only or gap))
+        return out
+
     def report(index: int, error: _Mismatch, values: tuple):
+        if error.unpacking:  # PyTorch unpacks only once every argument's class matched
+            for q in params[index + 1:]:
+                mismatch = _match_error(q, values[q.index])
+                if mismatch is not None:
+                    return report(q.index, mismatch, values)
         p = params[index]
-        if error.plain and error.detail.startswith("expected Tensor"):
-            raise TypeError(error.detail.format(index=p.index + shift - 1)) from None
-        given = [q for q in shown_params if q.name not in defaults or values[q.index] is not defaults[q.name]]
-        plausible = [o for o in listed if o.min_args <= len(given) <= o.max_args]
-        if len(plausible) > 1:
-            positional = [type_name(values[q.index]) for q in given if not q.keyword_only]
-            keywords = [f"{q.name}={type_name(values[q.index])}" for q in given if q.keyword_only]
-            got = ", ".join(positional + keywords) if positional else "".join(k + ", " for k in keywords)
-            options = "".join(f" * {o.text}\n" for o in listed)
-            raise TypeError(f"{name}() received an invalid combination of arguments - got ({got}), but "
-                            f"expected one of:\n{options}") from None
-        where = f"argument '{p.name}'"
-        if not p.keyword_only and not error.plain:
-            where += f" (position {p.index + shift})"
-        if error.plain:
-            raise TypeError(f"{name}(): {where} {error.detail}") from None
-        if error.detail:  # an int out of int64's range: PyTorch's ValueError
-            raise ValueError(error.detail) from None
-        raise TypeError(f"{name}(): {where} must be {p.type.shown}, not {type_name(error.value)}") from None
+        arguments = given(values)
+        if not error.unpacking and not (error.plain and error.detail.startswith("expected Tensor")):
+            plausible = [o for o in listed if o.min_args <= len(arguments) <= o.max_args]
+            if len(plausible) > 1:
+                positional = [type_name(values[q.index]) for q, keyword in arguments if not keyword]
+                keywords = [f"{q.name}={type_name(values[q.index])}" for q, keyword in arguments if keyword]
+                got = ", ".join(positional + keywords) if positional else "".join(k + ", " for k in keywords)
+                options = "".join(f" * {o.text}\n" for o in listed)
+                raise TypeError(f"{name}() received an invalid combination of arguments - got ({got}), but "
+                                f"expected one of:\n{options}") from None
+        by_position = not p.keyword_only and all(keyword is False for q, keyword in arguments if q is p)
+        raise _error(name, p.name, p.index + shift, by_position, p.type.shown, error) from None
 
     return report
 
@@ -539,12 +644,14 @@ def _compile(fn, params: list[_Param], name: str, is_method: bool, overloads) ->
         if p.name != q.name and q.kind not in (q.POSITIONAL_OR_KEYWORD, q.VAR_POSITIONAL):
             raise ValueError(f"parse_args({name}): the declaration names '{p.name}', the function "
                              f"'{q.name}'")
-    namespace = {**_FAST_NAMES, "_fn": fn, "_report": _reporter(name, params, defaults, is_method, overloads)}
+    namespace = {**_FAST_NAMES, "_fn": fn, "_report": _reporter(name, params, is_method, overloads),
+                 "_OMITTED": _OMITTED}
     if _tensor_class:
         namespace["Tensor"] = _tensor_class[0]
     else:
         _pending.append(namespace)
-    first_tensor = next((p.name for p in params if p.type.convert is _to_tensor and not p.optional), None)
+    first_tensor = next((p.name if p.name not in defaults else f"_a{p.index}" for p in params
+                         if p.type.convert is _to_tensor and not p.optional), None)
     header, call, checks, afters = [], [], [], []
     star = False
     for p in params:
@@ -554,21 +661,23 @@ def _compile(fn, params: list[_Param], name: str, is_method: bool, overloads) ->
         elif p.keyword_only and not star:
             header.append("*")
             star = True
+        v = p.name
+        checks.append(f"_i = {p.index}")
         if not p.varargs:
-            if p.name in defaults:
+            if p.name in defaults:  # the header's default says "not given"; the body gets the real one
                 namespace[f"_d{p.index}"] = defaults[p.name]
-                header.append(f"{p.name}=_d{p.index}")
+                header.append(f"{p.name}=_OMITTED")
+                v = f"_a{p.index}"  # (the argument itself stays as given, for the messages)
+                checks.append(f"{v} = _d{p.index} if {p.name} is _OMITTED else {p.name}")
             else:
                 header.append(p.name)
-        call.append(f"{p.name}={p.name}" if p.keyword_only else (f"*{p.name}" if p.varargs else p.name))
+        call.append(f"{p.name}={v}" if p.keyword_only else (f"*{v}" if p.varargs else v))
         namespace[f"_c{p.index}"] = p.type.convert
-        v = p.name
         if p.varargs:  # zeros(2, 3) or zeros((2, 3)): one sequence given alone is the size itself
             checks.append(f"if len({v}) == 1 and {v}[0].__class__ is not int: {v} = _unpack({v}[0])")
         fast = p.type.fast.format(v=v)
         if p.optional:
             fast = f"{v} is None or {fast}"
-        checks.append(f"_i = {p.index}")
         checks.append(f"if not ({fast}): {v} = _c{p.index}({v})")
         if p.type.after:
             condition, action = (part.format(v=v) for part in p.type.after)
@@ -590,7 +699,9 @@ def _compile(fn, params: list[_Param], name: str, is_method: bool, overloads) ->
               f"    return _fn({call_text})\n")
     exec(compile(source, f"<parse_args {name}>", "exec"), namespace)  # noqa: S102 - our own source
     wrapper = namespace[fn.__name__]
-    wrapper.__signature__ = inspect.signature(wrapper)  # its own names (PyTorch's), not fn's
+    wrapper.__signature__ = inspect.signature(wrapper).replace(  # its own names (PyTorch's), not fn's
+        parameters=[q.replace(default=defaults[q.name]) if q.name in defaults else q
+                    for q in inspect.signature(wrapper).parameters.values()])
     wrapper.parser_source = source  # what runs before fn: print(mt.sum.parser_source)
     for attribute in ("__module__", "__name__", "__qualname__", "__doc__", "__annotations__"):
         setattr(wrapper, attribute, getattr(fn, attribute))

@@ -16,7 +16,7 @@ from . import _arguments, backends
 from .autograd import engine, views
 from .autograd.grad_mode import _state as _modes
 from .autograd.grad_mode import is_grad_enabled, is_inference_mode_enabled, no_grad
-from .backends import DType, get_backend, to_dtype
+from .backends import DType, to_dtype
 from .backends.dtypes import _BY_NUMPY as _DTYPE_OF_ARRAY
 from .utils.hooks import RemovableHandle
 
@@ -919,7 +919,3 @@ def manual_seed(seed: int) -> None:
     True
     """
     backends.manual_seed(seed)
-
-
-def get_backend_for(device=None):
-    return get_backend(device)

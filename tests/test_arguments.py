@@ -94,6 +94,34 @@ BAD_CALLS = {
                       "expected Tensor as element 1 in argument 0, but got list"),
     "repeat float": (lambda m: m.ones(2).repeat(2.0), TypeError,
                      "repeat(): argument 'repeats' (position 1) must be tuple of ints, not float"),
+    # a sequence's first element is matched with the argument's class; later ones are unpacked
+    # after every argument matched (an unpacking error waits for the other arguments' classes)
+    "zeros first element float": (
+        lambda m: m.zeros((2.0, 3)), TypeError,
+        "zeros(): argument 'size' (position 1) must be tuple of ints, but found element of type float at "
+        "pos 0"),
+    "avg_pool2d first element": (
+        lambda m: _functional(m).avg_pool2d(m.ones(1, 1, 4, 4), (2.0, 2)), TypeError,
+        "avg_pool2d(): argument 'kernel_size' (position 2) must be tuple of ints, but found element of type "
+        "float at pos 0"),
+    "permute numpy array": (
+        lambda m: m.ones(2, 3).permute(np.array([1, 0])), TypeError,
+        "permute(): argument 'dims' (position 1) must be tuple of ints, not numpy.ndarray"),
+    "sum later element float": (
+        lambda m: m.ones(2, 3).sum((0, 1.0)), TypeError,
+        "sum(): argument 'dim' failed to unpack the object at pos 2 with error \"type must be tuple of "
+        "ints,but got float\""),
+    "sum unpacking after matching": (lambda m: m.ones(2, 3).sum((0, 1.0), 1.5), TypeError,
+                                     "sum(): argument 'keepdim' (position 2) must be bool, not float"),
+    "sum dim overflow": (lambda m: m.ones(2, 3).sum(2 ** 63), ValueError,
+                         "Overflow when unpacking long long"),
+    # a position is named when the argument came by position: after a left-out one it cannot have
+    "keyword after a left-out argument": (
+        lambda m: _functional(m).avg_pool2d(m.ones(1, 1, 4, 4), 2, padding=1.5), TypeError,
+        "avg_pool2d(): argument 'padding' must be tuple of ints, not float"),
+    "explicit None is given": (
+        lambda m: _functional(m).avg_pool2d(m.ones(1, 1, 4, 4), 2, None, 1.5), TypeError,
+        "avg_pool2d(): argument 'padding' (position 4) must be tuple of ints, not float"),
     # values: sizes >= 0, dims in range and not repeated
     "randperm(-7)": (lambda m: m.randperm(-7), RuntimeError,
                      "Trying to create tensor with negative dimension -7: [-7]"),
@@ -150,6 +178,8 @@ INVALID_COMBINATIONS = {
                    "(list, int), but expected one of:"),
     "eq list": (lambda m: m.eq([1], 1), "eq() received an invalid combination of arguments - got "
                 "(list, int), but expected one of:"),
+    "sum keepdim alone": (lambda m: m.ones(2, 3).sum(keepdim=1), "sum() received an invalid combination of "
+                          "arguments - got (keepdim=int, ), but expected one of:"),
 }
 
 VALID_CALLS = {  # calls that PyTorch accepts: the same shape and dtype here
@@ -176,6 +206,8 @@ VALID_CALLS = {  # calls that PyTorch accepts: the same shape and dtype here
     "transpose numpy int": lambda m: m.ones(2, 3).transpose(np.int32(1), 0),
     "select 0-d tensor index": lambda m: m.ones(2, 3).select(0, m.tensor(1)),
     "new_full": lambda m: m.ones(2).new_full((2, 3), 1.5),
+    "zeros later bool": lambda m: m.zeros((2, True)),  # only the first element's class is matched
+    "str as bytes": lambda m: m.ones(2).div(2, rounding_mode=b"floor"),
 }
 
 
@@ -321,6 +353,36 @@ def test_each_rule_fails_with_its_class_and_message(call, error, message):
         call()
     assert str(caught.value).splitlines()[0] == message
     assert caught.value.__suppress_context__ or caught.value.__context__ is None  # no parser internals
+
+
+@parse_args("Tensor input, int[2]|str padding, int groups")
+def _pad(a, padding=0, groups=1):
+    return padding, groups
+
+
+def test_a_union_takes_either_type():
+    x = mt.ones(1)
+    assert _pad(x) == (0, 1) and _pad(x, "same") == ("same", 1) and _pad(x, [1, 2]) == ((1, 2), 1)
+    assert _pad(x, b"valid") == ("valid", 1)  # (PyTorch takes bytes for a str)
+    with pytest.raises(TypeError) as caught:
+        _pad(x, 1.5)
+    assert str(caught.value) == ("_pad(): argument 'padding' (position 2) must be tuple of ints or str, not "
+                                 "float")
+    with pytest.raises(TypeError) as caught:
+        _pad(x, (1, 1.5))  # its first element matched the ints: the unpacking error stands
+    assert str(caught.value).startswith("_pad(): argument 'padding' failed to unpack the object at pos 2")
+
+
+def test_the_wrapper_tells_a_left_out_argument_from_its_default_given():
+    import inspect
+
+    assert [p.default for p in inspect.signature(_pad).parameters.values()] == [inspect.Parameter.empty, 0, 1]
+    with pytest.raises(TypeError) as caught:
+        _pad(mt.ones(1), 0, 1.5)  # the default given by position: groups came by position too
+    assert str(caught.value) == "_pad(): argument 'groups' (position 3) must be int, not float"
+    with pytest.raises(TypeError) as caught:
+        _pad(mt.ones(1), groups=1.5)
+    assert str(caught.value) == "_pad(): argument 'groups' must be int, not float"
 
 
 def test_a_declaration_that_disagrees_with_the_function_is_refused():

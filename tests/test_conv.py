@@ -411,8 +411,10 @@ def test_im2col_and_col2im_are_adjoint_and_match_loops(cfg, batch, channels, see
 
 def test_unfold_and_fold_accept_unbatched_input_and_are_exported_under_both_names(rng):
     x = mt.tensor(rng.standard_normal((3, 5, 6)))
-    assert F.unfold is F.im2col and F.fold is F.col2im
     cols = F.unfold(x, (2, 3))
+    np.testing.assert_array_equal(F.im2col(x, (2, 3)).numpy(), cols.numpy())  # (unfold is im2col's front)
+    np.testing.assert_array_equal(F.col2im(cols, (5, 6), (2, 3)).numpy(),
+                                  F.fold(cols, (5, 6), (2, 3)).numpy())
     np.testing.assert_array_equal(cols.numpy(), F.unfold(x.unsqueeze(0), (2, 3))[0].numpy())
     assert tuple(F.fold(cols, (5, 6), (2, 3)).shape) == (3, 5, 6)
 
@@ -932,7 +934,24 @@ BAD_INPUTS = [
     ("C22 stride", lambda L: L.F.conv2d(L.randn(1, 3, 8, 8), L.randn(8, 3, 3, 3), stride=2.0), TypeError,
      r"^conv2d\(\) received an invalid combination of arguments - got \("),
     ("C22 bool", lambda L: L.nn.Conv2d(3, 8, 3, padding=True)(L.randn(1, 3, 8, 8)), TypeError,
-     r"^conv2d\(\) received an invalid combination of arguments"),
+     r"^conv2d\(\) received an invalid combination of arguments - got \(Tensor, Parameter, Parameter, tuple, "
+     r"tuple, tuple, int\), but expected one of:\n \* \(Tensor input, Tensor weight, Tensor bias = None, "
+     r"tuple of ints stride = 1, tuple of ints padding = 0, tuple of ints dilation = 1, int groups = 1\)\n"),
+    ("C22 keyword", lambda L: L.F.conv2d(L.randn(1, 3, 8, 8), L.randn(8, 3, 3, 3), stride=2.0), TypeError,
+     r"^conv2d\(\) received an invalid combination of arguments - got \(Tensor, Tensor, stride=float\), "),
+    ("C22 no bias", lambda L: L.nn.Conv2d(3, 8, 3, stride=2.0, bias=False)(L.randn(1, 3, 8, 8)), TypeError,
+     r"^conv2d\(\) received an invalid combination of arguments - got \(Tensor, Parameter, NoneType, tuple, "
+     r"tuple, tuple, int\), "),
+    ("C22 first element", lambda L: L.F.conv2d(L.randn(1, 3, 8, 8), L.randn(8, 3, 3, 3), stride=(1.0, 1)),
+     TypeError, r"^conv2d\(\) received an invalid combination of arguments"),
+    ("C22 later element", lambda L: L.F.conv2d(L.randn(1, 3, 8, 8), L.randn(8, 3, 3, 3), stride=[1, 2.0]),
+     TypeError, r"""^conv2d\(\): argument 'stride' failed to unpack the object at pos 2 with error "type """
+                r"""must be tuple of ints,but got float"$"""),
+    ("C22 overflow", lambda L: L.F.conv2d(L.randn(1, 3, 8, 8), L.randn(8, 3, 3, 3), stride=2 ** 63),
+     ValueError, r"^Overflow when unpacking long long$"),
+    ("C22 groups overflow", lambda L: L.F.conv2d(L.randn(1, 3, 8, 8), L.randn(8, 3, 3, 3),
+                                                 groups=-2 ** 63 - 1),
+     ValueError, r"^Overflow when unpacking long long$"),
     ("None padding", lambda L: L.nn.Conv2d(3, 8, 3, padding=None)(L.randn(1, 3, 8, 8)), TypeError,
      r"invalid combination of arguments"),
     ("float groups", lambda L: L.F.conv2d(L.randn(1, 4, 8, 8), L.randn(8, 2, 3, 3), groups=2.0), TypeError,
@@ -985,6 +1004,17 @@ BAD_INPUTS = [
      TypeError, r"^conv_transpose2d\(\): argument 'stride' must be tuple of ints, not float$"),
     ("T bool groups", lambda L: L.F.conv_transpose2d(L.randn(1, 3, 5, 5), L.randn(3, 4, 3, 3), groups=True),
      TypeError, r"^conv_transpose2d\(\): argument 'groups' must be int, not bool$"),
+    ("T positional stride", lambda L: L.F.conv_transpose2d(L.randn(1, 3, 5, 5), L.randn(3, 4, 3, 3), None,
+                                                           2.0),
+     TypeError, r"^conv_transpose2d\(\): argument 'stride' \(position 4\) must be tuple of ints, not float$"),
+    ("T module stride", lambda L: L.nn.ConvTranspose2d(3, 4, 3, stride=2.0, bias=False)(L.randn(1, 3, 5, 5)),
+     TypeError, r"^conv_transpose2d\(\): argument 'stride' \(position 4\) must be tuple of ints, but found "
+                r"element of type float at pos 0$"),
+    ("T stride overflow", lambda L: L.F.conv_transpose2d(L.randn(1, 3, 5, 5), L.randn(3, 4, 3, 3),
+                                                         stride=2 ** 63),
+     ValueError, r"^Overflow when unpacking long long$"),
+    ("T list weight", lambda L: L.F.conv_transpose2d(L.randn(1, 3, 5, 5), [1.0]), TypeError,
+     r"^conv_transpose2d\(\): argument 'weight' \(position 2\) must be Tensor, not list$"),
     ("T output_padding length", lambda L: L.F.conv_transpose2d(L.randn(1, 3, 5, 5), L.randn(3, 4, 3, 3),
                                                                output_padding=(1, 1, 1)), RuntimeError,
      r"but got output_padding=\[1, 1, 1\]$"),
@@ -1010,6 +1040,14 @@ BAD_INPUTS = [
     ("unfold float", lambda L: L.F.unfold(L.randn(1, 3, 5, 5), 3.0), TypeError,
      r"^im2col\(\): argument 'kernel_size' \(position 2\) must be tuple of ints, but found element of type "
      r"float at pos 0$"),
+    ("unfold stride float", lambda L: L.F.unfold(L.randn(1, 3, 5, 5), 3, stride=1.5), TypeError,
+     r"^im2col\(\): argument 'stride' \(position 5\) must be tuple of ints, but found element of type "
+     r"float at pos 0$"),
+    ("unfold list input", lambda L: L.F.unfold([1.0], 3), TypeError,
+     r"^im2col\(\): argument 'input' \(position 1\) must be Tensor, not list$"),
+    ("fold later element", lambda L: L.F.fold(L.randn(1, 27, 9), (5, None), 3), TypeError,
+     r"""^col2im\(\): argument 'output_size' failed to unpack the object at pos 2 with error "type must be """
+     r"""tuple of ints,but got NoneType"$"""),
     ("unfold channels", lambda L: L.F.unfold(L.randn(1, 0, 5, 5), 3), RuntimeError,
      r"^Expected 3D or 4D \(batch mode\) tensor with possibly 0 batch size and other non-zero dimensions for "
      r"input, but got: \[1, 0, 5, 5\]$"),

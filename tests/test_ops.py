@@ -533,6 +533,8 @@ def test_cat_promotes_dtypes_and_stack_adds_a_dim():
     (lambda: mt.add(mt.ones(2), None), TypeError,
      r"add\(\): argument 'other' \(position 2\) must be Tensor, not NoneType"),
     (lambda: mt.where(True, 1.0, 2.0), TypeError, "where\\(\\) received an invalid combination of arguments"),
+    (lambda: mt.ones(3).masked_fill(mt.tensor([1, 0, 1]), 0.0), RuntimeError,  # PyTorch's C++ type name
+     "^masked_fill_ only supports boolean masks, but got mask with dtype long int$"),
 ])
 def test_bad_arguments_raise_pytorch_errors(call, error, match):
     with pytest.raises(error, match=match):

@@ -106,6 +106,25 @@ def test_integer_and_float_tensors_promote_like_torch():
     assert mt.cat([mt.ones(1, dtype=mt.int64), mt.ones(1)]).dtype == mt.float32
 
 
+@pytest.mark.parametrize("make", [
+    lambda m: m.tensor([1, 2]) + m.tensor(1.5, dtype=m.float64),  # a 0-d float tensor's own dtype
+    lambda m: m.tensor([True]) + m.tensor(1.5, dtype=m.float64),
+    lambda m: m.tensor([1], dtype=m.int32) + m.tensor(5.0, dtype=m.float16),
+    lambda m: m.tensor([True]) + m.tensor(5, dtype=m.int32),  # bool < integers
+    lambda m: m.tensor([True]) + 5,  # a Python int raises a bool tensor to int64
+    lambda m: m.tensor([True]) + 1.5,  # a Python float to the default float dtype
+    lambda m: m.tensor([True]) * True,
+    lambda m: m.tensor([1], dtype=m.int32) + m.tensor(5),  # the same category: the dimensioned one
+    lambda m: m.tensor([1.0], dtype=m.float16) + m.tensor(5.0, dtype=m.float64),
+    lambda m: m.maximum(m.tensor([True, False]), m.tensor(2)),
+])
+def test_a_zero_dim_operand_of_a_higher_category_gives_its_dtype_like_torch(make):
+    torch = pytest.importorskip("torch")
+    ours, theirs = make(mt), make(torch)
+    assert ours.dtype.name == str(theirs.dtype).split(".")[1]
+    assert ours.tolist() == theirs.tolist()
+
+
 def test_randint_with_high_and_size_only():
     x = mt.randint(5, (3, 2))
     assert x.shape == (3, 2) and x.dtype == mt.int64

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numbers
 
-from ..backends import get_default_dtype, promote_types, to_dtype
+from ..backends import get_default_dtype, int64, promote_types
 from ..tensor import Tensor
 
 _SCALAR_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
@@ -31,21 +31,26 @@ def _scalar_dtype(value, like: Tensor):
     if isinstance(value, bool):
         return like.dtype
     if isinstance(value, int) or getattr(value, "dtype", None) is not None and value.dtype.kind in "iu":
-        return like.dtype
+        return int64 if like.dtype.name == "bool" else like.dtype  # an int raises a bool tensor to int64
     if like.dtype.is_floating_point:
         return like.dtype  # float scalars never widen a float tensor (no float64 up-cast)
     return get_default_dtype()
 
 
+def _category(dtype) -> int:
+    """PyTorch's dtype categories, lowest first: bool, integers, floating point."""
+    return 0 if dtype.name == "bool" else 2 if dtype.is_floating_point else 1
+
+
 def result_dtype(a: Tensor, b: Tensor):
-    """PyTorch's promotion: 0-d tensors give way to dimensioned ones of the same category."""
+    """PyTorch's promotion: a 0-d tensor gives way to a dimensioned one, unless its category is
+    higher (an int64 0-d tensor next to a bool tensor, a float one next to integers): then its dtype
+    is the result's (a Python number has become a 0-d tensor of its category's default dtype)."""
     if a.dtype is b.dtype:
         return a.dtype
     if (a.ndim == 0) != (b.ndim == 0):
         dimmed, scalar = (b, a) if a.ndim == 0 else (a, b)
-        if dimmed.dtype.is_floating_point or not scalar.dtype.is_floating_point:
-            return dimmed.dtype
-        return get_default_dtype() if dimmed.dtype.name != "bool" else get_default_dtype()
+        return scalar.dtype if _category(scalar.dtype) > _category(dimmed.dtype) else dimmed.dtype
     return promote_types(a.dtype, b.dtype)
 
 
@@ -116,7 +121,3 @@ def normalize_dims(dim, ndim: int) -> tuple[int, ...]:
             raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
         out.append(d)
     return tuple(sorted(out))
-
-
-def as_dtype(value):
-    return None if value is None else to_dtype(value)

@@ -81,6 +81,40 @@ def _operand_grad(i: int, grad: Tensor, operands, specs, output: str) -> Tensor:
     return Einsum.apply((unique, *eye_specs), full_spec, g, *eyes)
 
 
+def einsum(*args) -> Tensor:
+    """Sum of products over the dimensions an equation names: ``einsum("ij,jk->ik", a, b)`` is
+    ``a @ b``. The operands may also come as one list, or in PyTorch's sublist form
+    ``einsum(a, [0, 1], b, [1, 2], [0, 2])``.
+
+    >>> import minitorch_conv as mt
+    >>> a, b = mt.tensor([[1.0, 2.0], [3.0, 4.0]]), mt.tensor([1.0, 10.0])
+    >>> mt.einsum("ij,j->i", a, b), mt.einsum("ii", a), mt.einsum("i,j", b, b)
+    (tensor([21., 43.]), tensor(5.), tensor([[  1.,  10.],
+            [ 10., 100.]]))
+    """
+    if not args:
+        raise TypeError("einsum(): must specify the equation string and at least one operand, or at least "
+                        "one operand and its subscripts list")
+    if isinstance(args[0], str):
+        equation, operands = args[0], list(args[1:])
+        if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+            operands = list(operands[0])
+    else:
+        equation, operands = _sublist_equation(args)
+    if not operands:
+        raise RuntimeError("einsum(): must provide at least one operand")
+    for k, operand in enumerate(operands):
+        if not isinstance(operand, Tensor):
+            raise TypeError("einsum(): argument 'operands' must be tuple of Tensors, but found element of "
+                            f"type {type(operand).__name__} at pos {k}")
+        if operand.dtype is not operands[0].dtype:
+            raise RuntimeError(f"expected scalar type {scalar_type_name(operands[0].dtype)} but found "
+                               f"{scalar_type_name(operand.dtype)}")
+    check_same_device(*operands)
+    specs, output = _parse(equation, operands)
+    return Einsum.apply(specs, output, *operands)
+
+
 # ---------------------------------------------------------------------------- the equation
 def _sublist_equation(args) -> tuple[str, list]:
     """PyTorch's second form, ``einsum(op1, [0, 1], op2, [1, 2], [0, 2])``, as an equation."""
@@ -173,37 +207,3 @@ def _check_sizes(specs, operands) -> None:
                 raise RuntimeError(f"einsum(): subscript {c} has size {n} for operand {k} which does not "
                                    f"broadcast with previously seen size {seen[c]}")
             seen[c] = n if c not in seen or seen[c] == 1 else seen[c]
-
-
-def einsum(*args) -> Tensor:
-    """Sum of products over the dimensions an equation names: ``einsum("ij,jk->ik", a, b)`` is
-    ``a @ b``. The operands may also come as one list, or in PyTorch's sublist form
-    ``einsum(a, [0, 1], b, [1, 2], [0, 2])``.
-
-    >>> import minitorch_conv as mt
-    >>> a, b = mt.tensor([[1.0, 2.0], [3.0, 4.0]]), mt.tensor([1.0, 10.0])
-    >>> mt.einsum("ij,j->i", a, b), mt.einsum("ii", a), mt.einsum("i,j", b, b)
-    (tensor([21., 43.]), tensor(5.), tensor([[  1.,  10.],
-            [ 10., 100.]]))
-    """
-    if not args:
-        raise TypeError("einsum(): must specify the equation string and at least one operand, or at least "
-                        "one operand and its subscripts list")
-    if isinstance(args[0], str):
-        equation, operands = args[0], list(args[1:])
-        if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
-            operands = list(operands[0])
-    else:
-        equation, operands = _sublist_equation(args)
-    if not operands:
-        raise RuntimeError("einsum(): must provide at least one operand")
-    for k, operand in enumerate(operands):
-        if not isinstance(operand, Tensor):
-            raise TypeError("einsum(): argument 'operands' must be tuple of Tensors, but found element of "
-                            f"type {type(operand).__name__} at pos {k}")
-        if operand.dtype is not operands[0].dtype:
-            raise RuntimeError(f"expected scalar type {scalar_type_name(operands[0].dtype)} but found "
-                               f"{scalar_type_name(operand.dtype)}")
-    check_same_device(*operands)
-    specs, output = _parse(equation, operands)
-    return Einsum.apply(specs, output, *operands)

@@ -22,11 +22,13 @@ every copy im2col made of a pixel returns its gradient to that pixel, and the co
 
 The file reads in that order: the reference kernels on arrays (im2col, col2im, then forward, input
 gradient and weight gradient, each one GEMM per group), then each Function with its public
-wrapper right below it (``conv2d``, ``conv_transpose2d``, ``im2col``/``unfold``,
-``col2im``/``fold``). Around it:
+wrapper right below it (``conv2d``, ``conv_transpose2d``, ``im2col`` and its ``F.unfold`` front
+``unfold``, ``col2im`` and ``fold``), each declaring PyTorch's argument types with
+``@parse_args``. Around it:
 
 - ``ops/window.py``: the geometry (``ConvParams``, the output-size formula), shared with pooling;
-- ``ops/conv_args.py``: PyTorch's argument checks and messages, one checker per public function;
+- ``ops/conv_args.py``: PyTorch's value checks and messages, one checker per public function (the
+  argument types are declared here, on each public function, with ``@parse_args``);
 - ``ops/conv_dispatch.py``: the faster paths (depthwise and small kernels without columns, 1x1
   kernels as a plain GEMM, strided kernels that read every s-th pixel, and your own kernels from
   ``mt.backends.override``), each computing what the reference computes. Every Function hands its
@@ -40,6 +42,7 @@ huge buffer.
 
 from __future__ import annotations
 
+from .._arguments import parse_args
 from ..autograd.function import Function
 from ..tensor import Tensor
 from . import conv_dispatch
@@ -49,7 +52,7 @@ from .conv_args import (
     conv_transpose2d_arguments,
     im2col_arguments,
 )
-from .window import ConvParams, conv_output_size
+from .window import ConvParams, conv_output_size, pair
 
 __all__ = ["Col2imFunction", "Conv2dFunction", "Conv2dWeightGradFunction", "ConvParams",
            "ConvTranspose2dFunction", "Im2colFunction", "col2im", "conv2d", "conv2d_array",
@@ -251,6 +254,17 @@ class Conv2dFunction(Function):
         return grad_input, grad_weight, grad_bias, None
 
 
+# PyTorch's two conv2d signatures (padding as ints or as a string), listed in its TypeError
+_CONV2D_OVERLOADS = (
+    "Tensor input, Tensor weight, Tensor? bias=None, int[2] stride=1, int[2] padding=0, int[2] dilation=1, "
+    "int groups=1",
+    'Tensor input, Tensor weight, Tensor? bias=None, int[2] stride=1, str padding="valid", '
+    "int[2] dilation=1, int groups=1",
+)
+
+
+@parse_args("Tensor input, Tensor weight, Tensor? bias, int[2] stride, int[2]|str padding, int[2] dilation, "
+            "int groups", overloads=_CONV2D_OVERLOADS)
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,  # noqa: A002
            dilation=1, groups: int = 1) -> Tensor:
     """2-D cross-correlation (no kernel flip), PyTorch's ``F.conv2d``.
@@ -259,8 +273,9 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     None; output (N, O, Ho, Wo) with ``Ho = (H + 2*padding - dilation*(kh-1) - 1) // stride + 1``.
     ``stride``, ``padding`` and ``dilation`` take an int or a pair (a 1-element list broadcasts);
     ``padding`` may also be ``'valid'`` (none) or ``'same'`` (output as big as the input, stride 1
-    only; an odd total pad puts the extra row/column at the bottom/right). Bad arguments raise
-    PyTorch's RuntimeError (TypeError for floats, bools and other non-int arguments).
+    only; an odd total pad puts the extra row/column at the bottom/right). Bad values raise
+    PyTorch's RuntimeError; floats, bools and other non-ints PyTorch's TypeError, which lists its
+    two signatures.
 
     >>> import minitorch_conv as mt
     >>> import minitorch_conv.nn.functional as F
@@ -315,6 +330,8 @@ class ConvTranspose2dFunction(Function):
         return grad_input, grad_weight, grad_bias, None, None
 
 
+@parse_args("Tensor input, Tensor weight, Tensor? bias, int[2] stride, int[2] padding, "
+            "int[2] output_padding, int groups, int[2] dilation")
 def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,  # noqa: A002
                      padding=0, output_padding=0, groups: int = 1, dilation=1) -> Tensor:
     """2-D transposed convolution, PyTorch's ``F.conv_transpose2d``: the input gradient of conv2d.
@@ -392,12 +409,34 @@ class Im2colFunction(Function):
         return Col2imFunction.apply(grad_output, ctx.image_size, ctx.kernel_size, ctx.params), None, None
 
 
+@parse_args("Tensor input, int[2] kernel_size, int[2] dilation, int[2] padding, int[2] stride")
 def im2col(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:  # noqa: A002
-    """Every kernel-sized patch of ``input`` as a column, PyTorch's ``F.unfold``.
+    """Every kernel-sized patch of ``input`` as a column (PyTorch's ``torch._C._nn.im2col``).
 
     input (N, C, H, W) or (C, H, W) -> (N, C*kh*kw, L), L = Ho*Wo patches in row-major order; the
     rows run over (c, i, j) with the kernel offset (i, j) fastest. Zero padding is applied first.
-    Differentiable: its backward is :func:`col2im`, its adjoint.
+    Each geometry argument is an int or a sequence of two ints. Differentiable: its backward is
+    :func:`col2im`, its adjoint. :func:`unfold` is the same with PyTorch's ``F.unfold`` front.
+
+    >>> import minitorch_conv as mt
+    >>> x = mt.arange(9.0).reshape(1, 1, 3, 3)
+    >>> mt.nn.functional.im2col(x, 2, 1, 0, 1)
+    tensor([[[0., 1., 3., 4.],
+             [1., 2., 4., 5.],
+             [3., 4., 6., 7.],
+             [4., 5., 7., 8.]]])
+    """
+    x, batched, kernel_size, params = im2col_arguments(input, kernel_size, dilation, padding, stride)
+    out = Im2colFunction.apply(x, kernel_size, params)
+    return out if batched else out.squeeze(0)
+
+
+def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:  # noqa: A002
+    """Every kernel-sized patch of ``input`` as a column, PyTorch's ``F.unfold``.
+
+    PyTorch's Python front of :func:`im2col`: each geometry argument goes through ``_pair`` (an
+    iterable as a tuple, anything else twice) and then to ``im2col``, by position, so its errors
+    are ``im2col``'s.
 
     >>> import minitorch_conv as mt
     >>> import minitorch_conv.nn.functional as F
@@ -408,9 +447,7 @@ def im2col(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tenso
              [3., 4., 6., 7.],
              [4., 5., 7., 8.]]])
     """
-    x, batched, kernel_size, params = im2col_arguments(input, kernel_size, dilation, padding, stride)
-    out = Im2colFunction.apply(x, kernel_size, params)
-    return out if batched else out.squeeze(0)
+    return im2col(input, pair(kernel_size), pair(dilation), pair(padding), pair(stride))
 
 
 class Col2imFunction(Function):
@@ -431,16 +468,18 @@ class Col2imFunction(Function):
         return Im2colFunction.apply(grad_output, ctx.kernel_size, ctx.params), None, None, None
 
 
+@parse_args("Tensor input, int[2] output_size, int[2] kernel_size, int[2] dilation, int[2] padding, "
+            "int[2] stride")
 def col2im(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:  # noqa: A002
-    """Sum columns back into an image, PyTorch's ``F.fold``: the adjoint of :func:`im2col`.
+    """Sum columns back into an image (PyTorch's ``torch._C._nn.col2im``): the adjoint of :func:`im2col`.
 
     input (N, C*kh*kw, L) or (C*kh*kw, L) -> (N, C, H, W), ``(H, W) = output_size``. Where patches
     overlap, their entries add up, so ``col2im(im2col(x))`` is ``x`` times how many patches
-    cover each pixel. Differentiable: its backward is :func:`im2col`.
+    cover each pixel. Each size argument is an int or a sequence of two ints. Differentiable: its
+    backward is :func:`im2col`. :func:`fold` is the same with PyTorch's ``F.fold`` front.
 
     >>> import minitorch_conv as mt
-    >>> import minitorch_conv.nn.functional as F
-    >>> F.fold(mt.ones(1, 4, 4), output_size=(3, 3), kernel_size=2)
+    >>> mt.nn.functional.col2im(mt.ones(1, 4, 4), 3, 2, 1, 0, 1)
     tensor([[[[1., 2., 1.],
               [2., 4., 2.],
               [1., 2., 1.]]]])
@@ -451,5 +490,17 @@ def col2im(input: Tensor, output_size, kernel_size, dilation=1, padding=0, strid
     return out if batched else out.squeeze(0)
 
 
-unfold = im2col
-fold = col2im
+def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:  # noqa: A002
+    """Sum columns back into an image, PyTorch's ``F.fold``: the adjoint of :func:`unfold`.
+
+    PyTorch's Python front of :func:`col2im`: each size argument goes through ``_pair`` and then
+    to ``col2im``, by position, so its errors are ``col2im``'s.
+
+    >>> import minitorch_conv as mt
+    >>> import minitorch_conv.nn.functional as F
+    >>> F.fold(mt.ones(1, 4, 4), output_size=(3, 3), kernel_size=2)
+    tensor([[[[1., 2., 1.],
+              [2., 4., 2.],
+              [1., 2., 1.]]]])
+    """
+    return col2im(input, pair(output_size), pair(kernel_size), pair(dilation), pair(padding), pair(stride))

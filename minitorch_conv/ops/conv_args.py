@@ -1,6 +1,11 @@
-"""The convolution's argument checks: PyTorch's types, values and messages, in PyTorch's order.
+"""The convolution's argument value checks: PyTorch's rules and messages, in PyTorch's order.
 
-``ops/conv.py`` calls one function here per public entry point, before any arithmetic:
+The argument types are checked before these run, by the ``@parse_args`` declaration on each
+public function in ``ops/conv.py`` (``minitorch_conv/_arguments.py``: PyTorch's TypeError, the
+two signatures conv2d lists, the ValueError for an int out of int64's range). Each ``int[2]``
+argument arrives here as the parser leaves it, an int or a tuple of ints, and a bare int counts
+twice, as in PyTorch. ``ops/conv.py`` then calls one function here per public entry point,
+before any arithmetic:
 
 =========================  ==================================================================
 checker                    returns
@@ -11,10 +16,10 @@ im2col_arguments           (x as a batch, whether it was batched, kernel size, t
 col2im_arguments           (cols as a batch, whether it was batched, (H, W), kernel size, params)
 =========================  ==================================================================
 
-Types come first (a TypeError that lists PyTorch's signatures, as its argument parser does),
-then values (RuntimeError with PyTorch's words: negative padding, non-positive stride, a kernel
-larger than the padded input, channel counts that do not match the groups, ...).
-tests/test_conv.py compares every message with PyTorch's.
+Each raises PyTorch's RuntimeError, with its words: a list of the wrong length, negative
+padding, non-positive stride, a kernel larger than the padded input, channel counts that do not
+match the groups, mixed devices or dtypes, ... tests/test_conv.py compares every message with
+PyTorch's.
 
 >>> import minitorch_conv as mt
 >>> x, unbatched, params = conv2d_arguments(mt.ones(3, 5, 5), mt.ones(2, 3, 3, 3), None, 1, "same", 1, 1)
@@ -24,57 +29,14 @@ tests/test_conv.py compares every message with PyTorch's.
 
 from __future__ import annotations
 
-import operator
-
 from ..backends import CPP_NAMES, SCALAR_NAMES
 from ..tensor import Tensor
 from .window import ConvParams, conv_output_size
 
-_CONV2D_SIGNATURES = (
-    " * (Tensor input, Tensor weight, Tensor bias = None, tuple of ints stride = 1, tuple of ints "
-    "padding = 0, tuple of ints dilation = 1, int groups = 1)\n"
-    " * (Tensor input, Tensor weight, Tensor bias = None, tuple of ints stride = 1, str padding = "
-    '"valid", tuple of ints dilation = 1, int groups = 1)\n'
-)
 
-
-def _type_name(value) -> str:
-    return "Tensor" if isinstance(value, Tensor) else type(value).__name__
-
-
-def _as_int(value):
-    """``value`` as an int if PyTorch's parser would take it as one (not a bool, not a float), else None."""
-    if isinstance(value, bool) or isinstance(value, float):
-        return None
-    try:
-        return operator.index(value)
-    except TypeError:
-        return None
-
-
-def _as_int_tuple(value, size: int = 2):
-    """An int becomes ``(value,) * size``; a sequence of ints is kept as given; else None."""
-    single = _as_int(value)
-    if single is not None:
-        return (single,) * size
-    if isinstance(value, (tuple, list)):
-        items = [_as_int(v) for v in value]
-        if all(i is not None for i in items):
-            return tuple(items)
-    return None
-
-
-def _int_tuple_or_raise(value, fn: str, name: str, position: int | None = None):
-    """Like :func:`_as_int_tuple`, raising PyTorch's TypeError for anything else."""
-    parsed = _as_int_tuple(value)
-    if parsed is not None:
-        return parsed
-    where = f"argument '{name}'" + (f" (position {position})" if position else "")
-    if isinstance(value, (tuple, list)):
-        bad = next(i for i, v in enumerate(value) if _as_int(v) is None)
-        raise TypeError(f"{fn}(): {where} must be tuple of ints, but found element of type "
-                        f"{type(value[bad]).__name__} at pos {bad}")
-    raise TypeError(f"{fn}(): {where} must be tuple of ints, not {type(value).__name__}")
+def _ints(value) -> tuple:
+    """An ``int[2]`` argument as a tuple: a bare int twice (PyTorch's rule), a tuple as given."""
+    return (value, value) if value.__class__ is int else tuple(value)
 
 
 def _expand_param(value: tuple, name: str, spatial_dims: int) -> tuple:
@@ -207,15 +169,14 @@ def _check_shape_forward(x: Tensor, weight: Tensor, bias, stride, padding, dilat
             raise RuntimeError(f"non-empty 2D or 4D weight tensor expected, but got: {weight_shape}")
 
 
-def _fold_args(fn: str, names_values, first_position: int):
-    """kernel_size, dilation, ... each as a pair (PyTorch's ``_pair`` then a length check)."""
+def _pairs(names_values):
+    """kernel_size, dilation, ... each as a pair: PyTorch's length check, in the arguments' order."""
     pairs = []
-    for offset, (name, value) in enumerate(names_values):
-        value = value if isinstance(value, (tuple, list)) else (value, value)
-        parsed = _int_tuple_or_raise(value, fn, name, first_position + offset)
-        if len(parsed) != 2:
-            raise RuntimeError(f"It is expected {name} equals to 2, but got size {len(parsed)}")
-        pairs.append(parsed)
+    for name, value in names_values:
+        value = _ints(value)
+        if len(value) != 2:
+            raise RuntimeError(f"It is expected {name} equals to 2, but got size {len(value)}")
+        pairs.append(value)
     return pairs
 
 
@@ -232,19 +193,9 @@ def _check_positive(kind: str, pair) -> None:
 
 # ---------------------------------------------------------------------------- one checker per entry point
 def conv2d_arguments(input, weight, bias, stride, padding, dilation, groups):  # noqa: A002
-    """``F.conv2d``'s arguments checked: ``(x, unbatched, params)``, x always (N, C, H, W)."""
-    string_padding = isinstance(padding, str)
-    parsed = [_as_int_tuple(v) for v in (stride, dilation)]
-    parsed_padding = None if string_padding else _as_int_tuple(padding)
-    if (not isinstance(input, Tensor) or not isinstance(weight, Tensor)
-            or not (bias is None or isinstance(bias, Tensor)) or None in parsed
-            or (not string_padding and parsed_padding is None) or _as_int(groups) is None):
-        got = ", ".join(_type_name(v) for v in (input, weight, bias, stride, padding, dilation, groups))
-        raise TypeError(
-            f"conv2d() received an invalid combination of arguments - got ({got}), but expected one "
-            f"of:\n{_CONV2D_SIGNATURES}"
-        )
-    (stride, dilation), groups = parsed, _as_int(groups)
+    """``F.conv2d``'s argument values checked: ``(x, unbatched, params)``, x always (N, C, H, W)."""
+    string_padding = padding.__class__ is str
+    stride, dilation = _ints(stride), _ints(dilation)
     if not string_padding:
         _check_bias_dtype(input, bias)
     x, unbatched = _batchify(input, "conv2d")
@@ -275,7 +226,7 @@ def conv2d_arguments(input, weight, bias, stride, padding, dilation, groups):  #
         padding4 = tuple(pads)
     else:
         stride = _expand_param(stride, "stride", spatial_dims)
-        pair = _expand_param((0, 0) if string_padding else parsed_padding, "padding", spatial_dims)
+        pair = _expand_param((0, 0) if string_padding else _ints(padding), "padding", spatial_dims)
         dilation = _expand_param(dilation, "dilation", spatial_dims)
         padding4 = tuple(p for p in pair for _ in range(2))  # (ph, ph, pw, pw)
     _check_shape_forward(x, weight, bias, stride, padding4, dilation, groups)
@@ -288,22 +239,10 @@ def conv2d_arguments(input, weight, bias, stride, padding, dilation, groups):  #
 
 def conv_transpose2d_arguments(input, weight, bias, stride, padding, output_padding, groups,  # noqa: A002
                                dilation):
-    """``F.conv_transpose2d``'s arguments checked: ``(x, unbatched, params, (Hout, Wout))``."""
-    fn = "conv_transpose2d"
-    for position, (name, value) in enumerate((("input", input), ("weight", weight)), start=1):
-        if not isinstance(value, Tensor):
-            raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be Tensor, not "
-                            f"{_type_name(value)}")
-    if bias is not None and not isinstance(bias, Tensor):
-        raise TypeError(f"{fn}(): argument 'bias' (position 3) must be Tensor, not {_type_name(bias)}")
-    stride = _int_tuple_or_raise(stride, fn, "stride")
-    padding = _int_tuple_or_raise(padding, fn, "padding")
-    output_padding = _int_tuple_or_raise(output_padding, fn, "output_padding")
-    if _as_int(groups) is None:
-        raise TypeError(f"{fn}(): argument 'groups' must be int, not {_type_name(groups)}")
-    groups = _as_int(groups)
-    dilation = _int_tuple_or_raise(dilation, fn, "dilation")
-    x, unbatched = _batchify(input, fn)
+    """``F.conv_transpose2d``'s argument values checked: ``(x, unbatched, params, (Hout, Wout))``."""
+    stride, padding, output_padding, dilation = (_ints(v) for v in (stride, padding, output_padding,
+                                                                     dilation))
+    x, unbatched = _batchify(input, "conv_transpose2d")
     if weight.ndim <= 2:
         raise RuntimeError("weight should have at least three dimensions")
     if groups <= 0:
@@ -331,13 +270,9 @@ def conv_transpose2d_arguments(input, weight, bias, stride, padding, output_padd
 
 
 def im2col_arguments(input, kernel_size, dilation, padding, stride):  # noqa: A002
-    """``F.unfold``'s arguments checked: ``(x, batched, kernel_size, params)``."""
-    fn = "im2col"
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{fn}(): argument 'input' (position 1) must be Tensor, not {_type_name(input)}")
-    kernel_size, dilation, padding, stride = _fold_args(
-        fn, (("kernel_size", kernel_size), ("dilation", dilation), ("padding", padding),
-             ("stride", stride)), 2)
+    """``im2col``'s (``F.unfold``'s) argument values checked: ``(x, batched, kernel_size, params)``."""
+    kernel_size, dilation, padding, stride = _pairs(
+        (("kernel_size", kernel_size), ("dilation", dilation), ("padding", padding), ("stride", stride)))
     _check_positive("kernel size", kernel_size)
     _check_positive("dilation", dilation)
     _check_positive("padding", padding)
@@ -366,13 +301,10 @@ def im2col_arguments(input, kernel_size, dilation, padding, stride):  # noqa: A0
 
 
 def col2im_arguments(input, output_size, kernel_size, dilation, padding, stride):  # noqa: A002
-    """``F.fold``'s arguments checked: ``(cols, batched, (H, W), (kh, kw), params)``."""
-    fn = "col2im"
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{fn}(): argument 'input' (position 1) must be Tensor, not {_type_name(input)}")
-    output_size, kernel_size, dilation, padding, stride = _fold_args(
-        fn, (("output_size", output_size), ("kernel_size", kernel_size), ("dilation", dilation),
-             ("padding", padding), ("stride", stride)), 2)
+    """``col2im``'s (``F.fold``'s) argument values checked: ``(cols, batched, (H, W), (kh, kw), params)``."""
+    output_size, kernel_size, dilation, padding, stride = _pairs(
+        (("output_size", output_size), ("kernel_size", kernel_size), ("dilation", dilation),
+         ("padding", padding), ("stride", stride)))
     _check_positive("kernel size", kernel_size)
     _check_positive("stride", stride)
     _check_positive("dilation", dilation)

@@ -35,6 +35,19 @@ class ToCopy(Function):
         return ToCopy.apply(grad, dtype, backend), None, None
 
 
+def to(tensor: Tensor, *args, **kwargs) -> Tensor:
+    """``tensor.to(device)``, ``.to(dtype)``, ``.to(device, dtype)`` or ``.to(other_tensor)``.
+
+    Returns ``tensor`` itself when nothing changes (unless ``copy=True``), as PyTorch does.
+    """
+    device, dtype, copy = _parse_to_args(tensor, args, dict(kwargs))
+    backend = tensor.backend if device is None else get_backend(device)
+    dtype = tensor.dtype if dtype is None else to_dtype(dtype)
+    if backend is tensor.backend and dtype is tensor.dtype and not copy:
+        return tensor
+    return ToCopy.apply(tensor, dtype, backend)
+
+
 def _parse_to_args(tensor, args, kwargs):
     device = convert("Device?", kwargs.pop("device", None), "to", "device")
     dtype = convert("ScalarType?", kwargs.pop("dtype", None), "to", "dtype")
@@ -60,19 +73,6 @@ def _looks_like_device(value) -> bool:
     if isinstance(value, Device):
         return True
     return value.split(":")[0] in ("cpu", "cuda")
-
-
-def to(tensor: Tensor, *args, **kwargs) -> Tensor:
-    """``tensor.to(device)``, ``.to(dtype)``, ``.to(device, dtype)`` or ``.to(other_tensor)``.
-
-    Returns ``tensor`` itself when nothing changes (unless ``copy=True``), as PyTorch does.
-    """
-    device, dtype, copy = _parse_to_args(tensor, args, dict(kwargs))
-    backend = tensor.backend if device is None else get_backend(device)
-    dtype = tensor.dtype if dtype is None else to_dtype(dtype)
-    if backend is tensor.backend and dtype is tensor.dtype and not copy:
-        return tensor
-    return ToCopy.apply(tensor, dtype, backend)
 
 
 def cpu(tensor: Tensor) -> Tensor:

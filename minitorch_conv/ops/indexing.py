@@ -25,8 +25,6 @@ from .shape import IndexAccumulate, getitem
 # ---------------------------------------------------------------------------- argument checks
 def _check_index_dtype(name: str, index, message: str | None = None) -> None:
     """Integer indices (int64 or int32); PyTorch lets an empty index of any dtype through."""
-    if not isinstance(index, Tensor):
-        raise TypeError(f"{name}(): argument 'index' must be Tensor, not {type(index).__name__}")
     if index.dtype.name not in ("int64", "int32") and index.numel() != 0:
         raise RuntimeError(message or f"{name}(): Expected dtype int32/int64 for index")
 
@@ -110,6 +108,27 @@ class Gather(Function):
         return ScatterAdd.apply(zeros, ctx.dim, ctx.index, grad), None, None
 
 
+@parse_args("Tensor input, int dim, Tensor index, *, bool sparse_grad")
+def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:  # noqa: A002
+    """Pick values along ``dim`` at the positions in ``index``: the output has ``index``'s shape and
+    ``out[i][j] = input[i][index[i][j]]`` for ``dim=1``. The gradient is a scatter-add.
+
+    ``sparse_grad`` is accepted for PyTorch compatibility; the gradient is always dense.
+
+    >>> import minitorch_conv as mt
+    >>> x = mt.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    >>> mt.gather(x, 1, mt.tensor([[2, 0], [1, 1]]))
+    tensor([[3., 1.],
+            [5., 5.]])
+    """
+    _check_index_dtype("gather", index)
+    check_same_device(input, index)
+    dim = normalize_dims(dim, input.ndim)[0]
+    _check_gather_shapes("gather", input, dim, index)
+    _check_bounds(index._array, _at_least_1d(input.shape)[dim], dim, input.xp)
+    return Gather.apply(input, dim, index)
+
+
 class ScatterAdd(Function):
     """``a`` with each ``src[..., j, ...]`` added at ``index[..., j, ...]`` along ``dim``; repeated
     indices accumulate. Only the leading ``index.shape`` block of ``src`` is used."""
@@ -131,6 +150,25 @@ class ScatterAdd(Function):
         if ctx.needs_input_grad[3]:
             grad_src = _pad_to(Gather.apply(grad, ctx.dim, ctx.index), ctx.src_shape)
         return grad, None, None, grad_src
+
+
+@parse_args("Tensor input, int dim, Tensor index, Tensor src")
+def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:  # noqa: A002
+    """``input`` with ``src`` added at ``index`` along ``dim`` (repeated indices accumulate):
+    ``out[i][index[i][j]] += src[i][j]`` for ``dim=1``. The gradient for ``src`` is a gather.
+
+    >>> import minitorch_conv as mt
+    >>> mt.zeros(4).scatter_add(0, mt.tensor([0, 1, 0, 3]), mt.tensor([1.0, 2.0, 3.0, 4.0]))
+    tensor([4., 2., 0., 4.])
+    """
+    if src.dtype is not input.dtype:
+        raise RuntimeError("scatter_add(): Expected self.dtype to be equal to src.dtype")
+    _check_index_dtype("scatter_add", index)
+    check_same_device(input, index, src)
+    dim = normalize_dims(dim, input.ndim)[0]
+    _check_gather_shapes("scatter_add", input, dim, index, src)
+    _check_bounds(index._array, _at_least_1d(input.shape)[dim], dim, input.xp)
+    return ScatterAdd.apply(input, dim, index, src)
 
 
 class Scatter(Function):
@@ -160,48 +198,6 @@ class Scatter(Function):
         return grad_a, None, None, grad_src
 
 
-def _pad_to(tensor: Tensor, shape) -> Tensor:
-    """``tensor`` in the leading corner of zeros of ``shape`` (differentiably)."""
-    if tuple(tensor.shape) == tuple(shape):
-        return tensor
-    return IndexAccumulate.apply(tensor.reshape(_at_least_1d(tensor.shape)), _leading(tensor.shape),
-                                 _at_least_1d(shape)).reshape(shape)
-
-
-@parse_args("Tensor input, int dim, Tensor index, *, bool sparse_grad")
-def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:  # noqa: A002
-    """Pick values along ``dim`` at the positions in ``index``: the output has ``index``'s shape and
-    ``out[i][j] = input[i][index[i][j]]`` for ``dim=1``. The gradient is a scatter-add.
-
-    ``sparse_grad`` is accepted for PyTorch compatibility; the gradient is always dense.
-
-    >>> import minitorch_conv as mt
-    >>> x = mt.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
-    >>> mt.gather(x, 1, mt.tensor([[2, 0], [1, 1]]))
-    tensor([[3., 1.],
-            [5., 5.]])
-    """
-    _check_index_dtype("gather", index)
-    check_same_device(input, index)
-    dim = normalize_dims(dim, input.ndim)[0]
-    _check_gather_shapes("gather", input, dim, index)
-    _check_bounds(index._array, _at_least_1d(input.shape)[dim], dim, input.xp)
-    return Gather.apply(input, dim, index)
-
-
-def _scatter_source(name: str, input: Tensor, src, value) -> Tensor:  # noqa: A002
-    if src is not None and value is not None:
-        raise TypeError(f"{name}() got both 'src' and 'value'")
-    src = value if src is None else src
-    if src is None:
-        raise TypeError(f"{name}() missing required argument 'src' or 'value'")
-    if not isinstance(src, Tensor):
-        return input.new_tensor(src)
-    if src.dtype is not input.dtype:
-        raise RuntimeError(f"{name}(): Expected self.dtype to be equal to src.dtype")
-    return src
-
-
 @parse_args("Tensor input, int dim, Tensor index, Tensor|Number? src, *, Number? value, str? reduce")
 def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None,  # noqa: A002
             reduce: str | None = None) -> Tensor:
@@ -229,27 +225,25 @@ def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None,  # 
     return Scatter.apply(input, dim, index, src)
 
 
-@parse_args("Tensor input, int dim, Tensor index, Tensor src")
-def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:  # noqa: A002
-    """``input`` with ``src`` added at ``index`` along ``dim`` (repeated indices accumulate):
-    ``out[i][index[i][j]] += src[i][j]`` for ``dim=1``. The gradient for ``src`` is a gather.
+def _pad_to(tensor: Tensor, shape) -> Tensor:
+    """``tensor`` in the leading corner of zeros of ``shape`` (differentiably)."""
+    if tuple(tensor.shape) == tuple(shape):
+        return tensor
+    return IndexAccumulate.apply(tensor.reshape(_at_least_1d(tensor.shape)), _leading(tensor.shape),
+                                 _at_least_1d(shape)).reshape(shape)
 
-    >>> import minitorch_conv as mt
-    >>> mt.zeros(4).scatter_add(0, mt.tensor([0, 1, 0, 3]), mt.tensor([1.0, 2.0, 3.0, 4.0]))
-    tensor([4., 2., 0., 4.])
-    """
+
+def _scatter_source(name: str, input: Tensor, src, value) -> Tensor:  # noqa: A002
+    if src is not None and value is not None:
+        raise TypeError(f"{name}() got both 'src' and 'value'")
+    src = value if src is None else src
+    if src is None:
+        raise TypeError(f"{name}() missing required argument 'src' or 'value'")
     if not isinstance(src, Tensor):
-        raise TypeError(
-            f"scatter_add(): argument 'src' (position 4) must be Tensor, not {type(src).__name__}"
-        )
+        return input.new_tensor(src)
     if src.dtype is not input.dtype:
-        raise RuntimeError("scatter_add(): Expected self.dtype to be equal to src.dtype")
-    _check_index_dtype("scatter_add", index)
-    check_same_device(input, index, src)
-    dim = normalize_dims(dim, input.ndim)[0]
-    _check_gather_shapes("scatter_add", input, dim, index, src)
-    _check_bounds(index._array, _at_least_1d(input.shape)[dim], dim, input.xp)
-    return ScatterAdd.apply(input, dim, index, src)
+        raise RuntimeError(f"{name}(): Expected self.dtype to be equal to src.dtype")
+    return src
 
 
 @parse_args("Tensor input, Tensor indices, int? dim")
@@ -315,36 +309,6 @@ class IndexSelect(Function):
         return IndexAdd.apply(zeros, ctx.dim, ctx.index, grad).reshape(ctx.input_shape), None, None
 
 
-class IndexAdd(Function):
-    """``a`` with slice ``k`` of ``source`` added to slice ``index[k]`` along ``dim`` (repeats add up)."""
-
-    @staticmethod
-    def forward(ctx, a, dim, index, source):
-        ctx.dim, ctx.index = dim, index
-        xp = a.xp
-        out = a._array.copy().reshape(_at_least_1d(a.shape))
-        values = source._array.reshape(_at_least_1d(source.shape))
-        if index.numel():
-            alert_not_deterministic("index_add", a.device)
-            xp.add.at(xp.moveaxis(out, dim, 0), index._array.reshape(-1), xp.moveaxis(values, dim, 0))
-        return out.reshape(a.shape)
-
-    @staticmethod
-    def backward(ctx, grad):
-        grad_source = None
-        if ctx.needs_input_grad[3]:
-            grad_source = IndexSelect.apply(grad, ctx.dim, ctx.index)
-        return grad, None, None, grad_source
-
-
-def _check_vector_index(name: str, index: Tensor) -> None:
-    if index.ndim > 1:
-        if name == "index_select":
-            raise IndexError("index_select(): Index is supposed to be a vector")
-        raise IndexError(f"{name}(): Index is supposed to be a vector, but got dim: {index.ndim} with type: "
-                         f"{scalar_type_name(index.dtype)} and size: {list(index.shape)}")
-
-
 @parse_args("Tensor input, int dim, Tensor index")
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:  # noqa: A002
     """The slices of ``input`` along ``dim`` at the positions in the vector ``index`` (repeats allowed).
@@ -371,6 +335,28 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:  # noqa: A00
         raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={size}")
     out = IndexSelect.apply(input, dim, index)
     return out.reshape(()) if input.ndim == 0 else out
+
+
+class IndexAdd(Function):
+    """``a`` with slice ``k`` of ``source`` added to slice ``index[k]`` along ``dim`` (repeats add up)."""
+
+    @staticmethod
+    def forward(ctx, a, dim, index, source):
+        ctx.dim, ctx.index = dim, index
+        xp = a.xp
+        out = a._array.copy().reshape(_at_least_1d(a.shape))
+        values = source._array.reshape(_at_least_1d(source.shape))
+        if index.numel():
+            alert_not_deterministic("index_add", a.device)
+            xp.add.at(xp.moveaxis(out, dim, 0), index._array.reshape(-1), xp.moveaxis(values, dim, 0))
+        return out.reshape(a.shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad_source = None
+        if ctx.needs_input_grad[3]:
+            grad_source = IndexSelect.apply(grad, ctx.dim, ctx.index)
+        return grad, None, None, grad_source
 
 
 @parse_args("Tensor input, int dim, Tensor index, Tensor source, *, Number alpha")
@@ -406,6 +392,14 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1
         )
     _check_bounds(index._array, in_shape[dim], dim, input.xp)
     return IndexAdd.apply(input, dim, index, source if alpha == 1 else source * alpha)
+
+
+def _check_vector_index(name: str, index: Tensor) -> None:
+    if index.ndim > 1:
+        if name == "index_select":
+            raise IndexError("index_select(): Index is supposed to be a vector")
+        raise IndexError(f"{name}(): Index is supposed to be a vector, but got dim: {index.ndim} with type: "
+                         f"{scalar_type_name(index.dtype)} and size: {list(index.shape)}")
 
 
 @parse_args("Tensor input, int dim, Tensor index, Tensor source, *, Number alpha")

@@ -276,6 +276,23 @@ class ResampleAdjoint(Function):
         return Resample.apply(grad_grad, ctx.axis, ctx.plan), None, None
 
 
+def resample(input, plans) -> object:  # noqa: A002
+    """Resize the trailing ``len(plans)`` axes of ``input``, one after the other (a plan of None
+    leaves its axis alone).
+
+    >>> import minitorch_conv as mt
+    >>> plans = [None, plan_axis("nearest", 2, 4, None, False, False, 1)]
+    >>> resample(mt.tensor([[1.0, 2.0]]), plans)
+    tensor([[1., 1., 2., 2.]])
+    """
+    first = input.dim() - len(plans)
+    out = input
+    for offset, plan in enumerate(plans):
+        if plan is not None:
+            out = Resample.apply(out, first + offset, plan)
+    return out
+
+
 def plan_axis(mode: str, n_in: int, n_out: int, scale_factor: float | None,
               align_corners: bool, antialias: bool, spatial_dims: int) -> AxisPlan | None:
     """The taps ``mode`` uses to resize one axis from ``n_in`` to ``n_out`` (None: leave it).
@@ -297,23 +314,6 @@ def plan_axis(mode: str, n_in: int, n_out: int, scale_factor: float | None,
     else:
         taps = linear_taps(n_in, n_out, scale_factor, align_corners)
     return AxisPlan(*taps, n_in)
-
-
-def resample(input, plans) -> object:  # noqa: A002
-    """Resize the trailing ``len(plans)`` axes of ``input``, one after the other (a plan of None
-    leaves its axis alone).
-
-    >>> import minitorch_conv as mt
-    >>> plans = [None, plan_axis("nearest", 2, 4, None, False, False, 1)]
-    >>> resample(mt.tensor([[1.0, 2.0]]), plans)
-    tensor([[1., 1., 2., 2.]])
-    """
-    first = input.dim() - len(plans)
-    out = input
-    for offset, plan in enumerate(plans):
-        if plan is not None:
-            out = Resample.apply(out, first + offset, plan)
-    return out
 
 
 __all__ = ["AxisPlan", "Resample", "ResampleAdjoint", "plan_axis", "resample", "nearest_taps",

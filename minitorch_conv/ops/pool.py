@@ -49,7 +49,8 @@ __all__ = ["adaptive_avg_pool2d", "avg_pool2d", "max_pool2d"]
 
 
 def _two(value, fn: str, name: str, allowed: str = "either be a single int") -> tuple[int, int]:
-    """An ``int[2]`` argument (an int, or a tuple of one or two ints, as the parser left it) as a pair."""
+    """An ``int[2]`` argument as the parser left it (an int, or a tuple of ints) as a pair; a tuple
+    of one int counts twice, and a length other than one or two is PyTorch's RuntimeError."""
     if value.__class__ is int:
         return value, value
     if len(value) == 1:

@@ -38,6 +38,27 @@ class Sum(Function):
         return grad.reshape(ctx.kept_shape).expand(ctx.input_shape), None, None
 
 
+_DTYPE_OVERLOADS = ("Tensor input, *, ScalarType? dtype=None",
+                    "Tensor input, dim[] dim, bool keepdim=False, *, ScalarType? dtype=None")
+
+
+@parse_args("Tensor input, dim[]? dim, bool keepdim, *, ScalarType? dtype", overloads=_DTYPE_OVERLOADS)
+def sum(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A001
+    """The sum over ``dim`` (all elements by default); integers and bools give int64 unless
+    ``dtype`` says otherwise.
+
+    >>> import minitorch_conv as mt
+    >>> x = mt.tensor([[1, 2], [3, 4]])
+    >>> x.sum(), x.sum(1), x.sum(dtype=mt.int32).dtype
+    (tensor(10), tensor([3, 7]), minitorch_conv.int32)
+    """
+    if dtype is not None:
+        a = a.to(dtype)
+    elif a.dtype.name in ("bool", "uint8", "int8", "int16", "int32"):
+        a = a.to(int64)
+    return Sum.apply(a, normalize_dims(dim, a.ndim), keepdim)
+
+
 class AMax(Function):
     """Largest value over ``dims``; ties share the gradient equally (PyTorch's amax rule)."""
 
@@ -57,6 +78,32 @@ class AMax(Function):
         count = hit.sum(ctx.dims, keepdim=True)
         grad = grad.reshape(ctx.kept.shape)
         return grad * hit / count, None, None, None
+
+
+@parse_args("Tensor input, dim[] dim, bool keepdim")
+def amax(a: Tensor, dim=(), keepdim: bool = False) -> Tensor:
+    """The largest value over ``dim`` (all elements by default); ties share the gradient.
+
+    >>> import minitorch_conv as mt
+    >>> mt.tensor([[1, 5], [3, 4]]).amax(0)
+    tensor([3, 5])
+    """
+    dims = normalize_dims(None if dim == () else dim, a.ndim)
+    _check_nonempty(a, dims, "amax", dim != ())
+    return AMax.apply(a, dims, keepdim, True)
+
+
+@parse_args("Tensor input, dim[] dim, bool keepdim")
+def amin(a: Tensor, dim=(), keepdim: bool = False) -> Tensor:
+    """The smallest value over ``dim`` (all elements by default); ties share the gradient.
+
+    >>> import minitorch_conv as mt
+    >>> mt.tensor([[1, 5], [3, 4]]).amin(1)
+    tensor([1, 3])
+    """
+    dims = normalize_dims(None if dim == () else dim, a.ndim)
+    _check_nonempty(a, dims, "amin", dim != ())
+    return AMax.apply(a, dims, keepdim, False)
 
 
 class MaxDim(Function):
@@ -84,208 +131,6 @@ class MaxDim(Function):
         if not ctx.keepdim:
             grad = grad.unsqueeze(ctx.dim)
         return grad * onehot, None, None, None
-
-
-class Softmax(Function):
-    @staticmethod
-    def forward(ctx, a, dim):
-        xp, x = a.xp, a._array
-        if x.size == 0:  # nothing to normalise (and no maximum to subtract)
-            result = a._new(x.copy())
-            ctx.save_for_backward(result)
-            ctx.dim = dim
-            return result
-        e = xp.exp(x - x.max(axis=dim, keepdims=True))
-        result = a._new(e / e.sum(axis=dim, keepdims=True))
-        ctx.save_for_backward(result)
-        ctx.dim = dim
-        return result
-
-    @staticmethod
-    def backward(ctx, grad):
-        (y,) = ctx.saved_tensors
-        return y * (grad - (grad * y).sum(ctx.dim, keepdim=True)), None
-
-
-class LogSoftmax(Function):
-    @staticmethod
-    def forward(ctx, a, dim):
-        xp, x = a.xp, a._array
-        if x.size == 0:
-            result = a._new(x.copy())
-            ctx.save_for_backward(result)
-            ctx.dim = dim
-            return result
-        shifted = x - x.max(axis=dim, keepdims=True)
-        result = a._new(shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True)))
-        ctx.save_for_backward(result)
-        ctx.dim = dim
-        return result
-
-    @staticmethod
-    def backward(ctx, grad):
-        (y,) = ctx.saved_tensors
-        return grad - y.exp() * grad.sum(ctx.dim, keepdim=True), None
-
-
-class Prod(Function):
-    """The product over ``dims``. Its gradient is the product of the *other* elements, computed
-    without dividing by zero (PyTorch's rule): where a slice holds one zero, only that element
-    gets a gradient; where it holds more, none does.
-    """
-
-    @staticmethod
-    def forward(ctx, a, dims, keepdim):
-        out = a._array.prod(axis=_axes(dims, a.ndim), keepdims=keepdim)
-        result = a._new(out)
-        ctx.save_for_backward(a, result)  # the output itself, so that backward's graph reaches it
-        ctx.dims, ctx.kept_shape = dims, _kept_shape(a.shape, dims)
-        return result
-
-    @staticmethod
-    def backward(ctx, grad):
-        a, out = ctx.saved_tensors
-        dims = ctx.dims
-        grad, out = grad.reshape(ctx.kept_shape), out.reshape(ctx.kept_shape)
-        is_zero = a._array == 0
-        if not bool(is_zero.any()):
-            return grad * out / a, None, None
-        from .elementwise import where
-
-        zeros = a._new(is_zero)
-        n_zeros = a._new(is_zero.sum(axis=_axes(dims, a.ndim), keepdims=True))
-        safe = where(zeros, a.new_ones(()), a)
-        others = Prod.apply(safe, dims, True)  # product of the non-zero elements of each slice
-        # one zero in a slice: that element gets the product of the others; the rest get
-        # (that zero) * others / themselves, which is 0 but keeps the second derivative
-        the_zero = where(zeros, a, a.new_zeros(())).sum(dims, keepdim=True)
-        one = where(zeros, others, the_zero * others / safe)
-        local = where(n_zeros == 0, out / safe, where(n_zeros == 1, one, a.new_zeros(())))
-        return grad * local, None, None
-
-
-class Cumsum(Function):
-    @staticmethod
-    def forward(ctx, a, dim):
-        ctx.dim = dim
-        return a.xp.cumsum(a._array, axis=dim)
-
-    @staticmethod
-    def backward(ctx, grad):
-        d = ctx.dim  # each input element reaches every later output: a reversed running sum
-        return Cumsum.apply(grad.flip(d), d).flip(d), None
-
-
-class Norm2(Function):
-    """The Euclidean norm over ``dims``; the gradient at a zero vector is zero (PyTorch's choice)."""
-
-    @staticmethod
-    def forward(ctx, a, dims, keepdim):
-        x = a._array
-        result = a._new(a.xp.sqrt((x * x).sum(axis=_axes(dims, a.ndim), keepdims=keepdim)))
-        ctx.save_for_backward(a, result)
-        ctx.kept_shape = _kept_shape(a.shape, dims)
-        return result
-
-    @staticmethod
-    def backward(ctx, grad):
-        from .elementwise import where
-
-        a, out = ctx.saved_tensors
-        grad, out = grad.reshape(ctx.kept_shape), out.reshape(ctx.kept_shape)
-        is_zero = out == 0
-        safe = where(is_zero, out.new_ones(()), out)
-        return where(is_zero, out.new_zeros(()), grad / safe) * a, None, None
-
-
-class NonzeroCount(Function):
-    """How many elements over ``dims`` are not zero, in ``a``'s dtype (``norm(p=0)``): piecewise
-    constant, so the gradient is zero, as in PyTorch."""
-
-    @staticmethod
-    def forward(ctx, a, dims, keepdim):
-        ctx.input_shape, ctx.kept_shape = a.shape, _kept_shape(a.shape, dims)
-        count = (a._array != 0).sum(axis=_axes(dims, a.ndim), keepdims=keepdim)
-        return a.xp.asarray(count, dtype=a._array.dtype)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad.reshape(ctx.kept_shape).expand(ctx.input_shape) * 0, None, None
-
-
-# ---------------------------------------------------------------------------- public functions
-_DTYPE_OVERLOADS = ("Tensor input, *, ScalarType? dtype=None",
-                    "Tensor input, dim[] dim, bool keepdim=False, *, ScalarType? dtype=None")
-
-
-@parse_args("Tensor input, dim[]? dim, bool keepdim, *, ScalarType? dtype", overloads=_DTYPE_OVERLOADS)
-def sum(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A001
-    """The sum over ``dim`` (all elements by default); integers and bools give int64 unless
-    ``dtype`` says otherwise.
-
-    >>> import minitorch_conv as mt
-    >>> x = mt.tensor([[1, 2], [3, 4]])
-    >>> x.sum(), x.sum(1), x.sum(dtype=mt.int32).dtype
-    (tensor(10), tensor([3, 7]), minitorch_conv.int32)
-    """
-    if dtype is not None:
-        a = a.to(dtype)
-    elif a.dtype.name in ("bool", "uint8", "int8", "int16", "int32"):
-        a = a.to(int64)
-    return Sum.apply(a, normalize_dims(dim, a.ndim), keepdim)
-
-
-@parse_args("Tensor input, dim[]? dim, bool keepdim, *, ScalarType? dtype", overloads=_DTYPE_OVERLOADS)
-def mean(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
-    """The mean over ``dim`` (all elements by default), of a floating-point tensor.
-
-    >>> import minitorch_conv as mt
-    >>> mt.tensor([[1.0, 2.0], [3.0, 4.0]]).mean(0)
-    tensor([2., 3.])
-    """
-    if dtype is not None:
-        if not to_dtype(dtype).is_floating_point:
-            raise RuntimeError(
-                "mean(): could not infer output dtype. Optional dtype must be either a floating point or "
-                f"complex dtype. Got: {scalar_type_name(to_dtype(dtype))}"
-            )
-        a = a.to(dtype)
-    if not a.dtype.is_floating_point:
-        raise RuntimeError(
-            "mean(): could not infer output dtype. Input dtype must be either a floating point or "
-            f"complex dtype. Got: {scalar_type_name(a.dtype)}"
-        )
-    dims = normalize_dims(dim, a.ndim)
-    count = 1
-    for d in dims:
-        count *= a.shape[d] if a.ndim else 1
-    return sum(a, dims, keepdim) / count
-
-
-@parse_args("Tensor input, dim[] dim, bool keepdim")
-def amax(a: Tensor, dim=(), keepdim: bool = False) -> Tensor:
-    """The largest value over ``dim`` (all elements by default); ties share the gradient.
-
-    >>> import minitorch_conv as mt
-    >>> mt.tensor([[1, 5], [3, 4]]).amax(0)
-    tensor([3, 5])
-    """
-    dims = normalize_dims(None if dim == () else dim, a.ndim)
-    _check_nonempty(a, dims, "amax", dim != ())
-    return AMax.apply(a, dims, keepdim, True)
-
-
-@parse_args("Tensor input, dim[] dim, bool keepdim")
-def amin(a: Tensor, dim=(), keepdim: bool = False) -> Tensor:
-    """The smallest value over ``dim`` (all elements by default); ties share the gradient.
-
-    >>> import minitorch_conv as mt
-    >>> mt.tensor([[1, 5], [3, 4]]).amin(1)
-    tensor([1, 3])
-    """
-    dims = normalize_dims(None if dim == () else dim, a.ndim)
-    _check_nonempty(a, dims, "amin", dim != ())
-    return AMax.apply(a, dims, keepdim, False)
 
 
 _MAX_OVERLOADS = ("Tensor input", "Tensor input, Tensor other", "Tensor input, int dim, bool keepdim=False")
@@ -329,6 +174,273 @@ def min(a: Tensor, dim=None, keepdim: bool = False):  # noqa: A001
     tensor(1)
     """
     return max(a, dim, keepdim, _largest=False)
+
+
+class Softmax(Function):
+    @staticmethod
+    def forward(ctx, a, dim):
+        xp, x = a.xp, a._array
+        if x.size == 0:  # nothing to normalise (and no maximum to subtract)
+            result = a._new(x.copy())
+            ctx.save_for_backward(result)
+            ctx.dim = dim
+            return result
+        e = xp.exp(x - x.max(axis=dim, keepdims=True))
+        result = a._new(e / e.sum(axis=dim, keepdims=True))
+        ctx.save_for_backward(result)
+        ctx.dim = dim
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return y * (grad - (grad * y).sum(ctx.dim, keepdim=True)), None
+
+
+@parse_args("Tensor input, dim dim, ScalarType? dtype")
+def softmax(a: Tensor, dim: int, dtype=None) -> Tensor:
+    """``exp(x) / exp(x).sum(dim)``, computed without overflow.
+
+    >>> import minitorch_conv as mt
+    >>> mt.tensor([0.0, 0.0]).softmax(0)
+    tensor([0.5000, 0.5000])
+    """
+    if dtype is not None:
+        a = a.to(dtype)
+    return Softmax.apply(a, normalize_dims(dim, a.ndim)[0])
+
+
+class LogSoftmax(Function):
+    @staticmethod
+    def forward(ctx, a, dim):
+        xp, x = a.xp, a._array
+        if x.size == 0:
+            result = a._new(x.copy())
+            ctx.save_for_backward(result)
+            ctx.dim = dim
+            return result
+        shifted = x - x.max(axis=dim, keepdims=True)
+        result = a._new(shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True)))
+        ctx.save_for_backward(result)
+        ctx.dim = dim
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad - y.exp() * grad.sum(ctx.dim, keepdim=True), None
+
+
+@parse_args("Tensor input, dim dim, ScalarType? dtype")
+def log_softmax(a: Tensor, dim: int, dtype=None) -> Tensor:
+    """The logarithm of :func:`softmax`, computed without overflow.
+
+    >>> import minitorch_conv as mt
+    >>> mt.tensor([0.0, 0.0]).log_softmax(0)
+    tensor([-0.6931, -0.6931])
+    """
+    if dtype is not None:
+        a = a.to(dtype)
+    return LogSoftmax.apply(a, normalize_dims(dim, a.ndim)[0])
+
+
+class Prod(Function):
+    """The product over ``dims``. Its gradient is the product of the *other* elements, computed
+    without dividing by zero (PyTorch's rule): where a slice holds one zero, only that element
+    gets a gradient; where it holds more, none does.
+    """
+
+    @staticmethod
+    def forward(ctx, a, dims, keepdim):
+        out = a._array.prod(axis=_axes(dims, a.ndim), keepdims=keepdim)
+        result = a._new(out)
+        ctx.save_for_backward(a, result)  # the output itself, so that backward's graph reaches it
+        ctx.dims, ctx.kept_shape = dims, _kept_shape(a.shape, dims)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        dims = ctx.dims
+        grad, out = grad.reshape(ctx.kept_shape), out.reshape(ctx.kept_shape)
+        is_zero = a._array == 0
+        if not bool(is_zero.any()):
+            return grad * out / a, None, None
+        from .elementwise import where
+
+        zeros = a._new(is_zero)
+        n_zeros = a._new(is_zero.sum(axis=_axes(dims, a.ndim), keepdims=True))
+        safe = where(zeros, a.new_ones(()), a)
+        others = Prod.apply(safe, dims, True)  # product of the non-zero elements of each slice
+        # one zero in a slice: that element gets the product of the others; the rest get
+        # (that zero) * others / themselves, which is 0 but keeps the second derivative
+        the_zero = where(zeros, a, a.new_zeros(())).sum(dims, keepdim=True)
+        one = where(zeros, others, the_zero * others / safe)
+        local = where(n_zeros == 0, out / safe, where(n_zeros == 1, one, a.new_zeros(())))
+        return grad * local, None, None
+
+
+@parse_args("Tensor input, dim? dim, bool keepdim, *, ScalarType? dtype",
+            overloads=("Tensor input, *, ScalarType? dtype=None",
+                       "Tensor input, int dim, bool keepdim=False, *, ScalarType? dtype=None"))
+def prod(a: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """The product of all elements, or over one dimension ``dim``; zeros in ``a`` are fine for
+    the gradient. Integers and bools give int64, as in PyTorch.
+
+    >>> import minitorch_conv as mt
+    >>> x = mt.tensor([[1.0, 2.0], [0.0, 4.0]], requires_grad=True)
+    >>> x.prod(1)
+    tensor([2., 0.], grad_fn=<ProdBackward>)
+    >>> x.prod().backward()
+    >>> x.grad
+    tensor([[0., 0.],
+            [8., 0.]])
+    """
+    if dtype is not None:
+        a = a.to(dtype)
+    elif a.dtype.name in ("bool", "uint8", "int8", "int16", "int32"):
+        a = a.to(int64)
+    return Prod.apply(a, normalize_dims(dim, a.ndim), keepdim if dim is not None else False)
+
+
+class Cumsum(Function):
+    @staticmethod
+    def forward(ctx, a, dim):
+        ctx.dim = dim
+        return a.xp.cumsum(a._array, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        d = ctx.dim  # each input element reaches every later output: a reversed running sum
+        return Cumsum.apply(grad.flip(d), d).flip(d), None
+
+
+@parse_args("Tensor input, dim dim, *, ScalarType? dtype")
+def cumsum(a: Tensor, dim: int, *, dtype=None) -> Tensor:
+    """Running sums along ``dim``. Integers and bools give int64, as in PyTorch.
+
+    >>> import minitorch_conv as mt
+    >>> mt.tensor([1, 2, 3, 4]).cumsum(0)
+    tensor([ 1,  3,  6, 10])
+    """
+    if dtype is not None:
+        a = a.to(dtype)
+    elif a.dtype.name in ("bool", "uint8", "int8", "int16", "int32"):
+        a = a.to(int64)
+    if a.ndim == 0:
+        normalize_dims(dim, 0)
+        return a * 1
+    return Cumsum.apply(a, normalize_dims(dim, a.ndim)[0])
+
+
+class Norm2(Function):
+    """The Euclidean norm over ``dims``; the gradient at a zero vector is zero (PyTorch's choice)."""
+
+    @staticmethod
+    def forward(ctx, a, dims, keepdim):
+        x = a._array
+        result = a._new(a.xp.sqrt((x * x).sum(axis=_axes(dims, a.ndim), keepdims=keepdim)))
+        ctx.save_for_backward(a, result)
+        ctx.kept_shape = _kept_shape(a.shape, dims)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        from .elementwise import where
+
+        a, out = ctx.saved_tensors
+        grad, out = grad.reshape(ctx.kept_shape), out.reshape(ctx.kept_shape)
+        is_zero = out == 0
+        safe = where(is_zero, out.new_ones(()), out)
+        return where(is_zero, out.new_zeros(()), grad / safe) * a, None, None
+
+
+class NonzeroCount(Function):
+    """How many elements over ``dims`` are not zero, in ``a``'s dtype (``norm(p=0)``): piecewise
+    constant, so the gradient is zero, as in PyTorch."""
+
+    @staticmethod
+    def forward(ctx, a, dims, keepdim):
+        ctx.input_shape, ctx.kept_shape = a.shape, _kept_shape(a.shape, dims)
+        count = (a._array != 0).sum(axis=_axes(dims, a.ndim), keepdims=keepdim)
+        return a.xp.asarray(count, dtype=a._array.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.kept_shape).expand(ctx.input_shape) * 0, None, None
+
+
+@parse_args("Tensor input, object p, dim[]? dim, bool keepdim, ScalarType? dtype")
+def norm(a: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
+    """The vector ``p``-norm over ``dim`` (all elements by default): ``p`` is 2 or ``'fro'``
+    (Euclidean), 1, ``inf``, ``-inf``, 0 (the count of non-zeros) or any other number.
+
+    >>> import minitorch_conv as mt
+    >>> x = mt.tensor([[3.0, -4.0], [0.0, 1.0]])
+    >>> x.norm(), x.norm(1), x.norm(float("inf"))
+    (tensor(5.0990), tensor(8.), tensor(4.))
+    >>> x.norm(dim=1)
+    tensor([5., 1.])
+    """
+    if p is not None and not isinstance(p, str):
+        p = convert("Number", p, "norm", "p", 2)
+    if dtype is not None:
+        a = a.to(dtype)
+    if not a.dtype.is_floating_point:
+        raise RuntimeError(
+            "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+            + {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+               "bool": "Bool"}.get(a.dtype.name, a.dtype.name)
+        )
+    if isinstance(p, str) and p != "fro":
+        raise RuntimeError(f"norm(): p={p!r} is not supported; use 'fro' or a number")
+    dims = normalize_dims(dim, a.ndim)
+    if p == "fro" or p == 2:
+        return Norm2.apply(a, dims, keepdim)
+    if p == 1:
+        return sum(a.abs(), dims, keepdim)
+    if p == float("inf"):
+        return amax(a.abs(), dims, keepdim)
+    if p == float("-inf"):
+        return amin(a.abs(), dims, keepdim)
+    if p == 0:
+        return NonzeroCount.apply(a, dims, keepdim)
+    # any other p: (sum |a|^p)^(1/p), with the gradient of a zero vector set to zero
+    from .elementwise import where
+
+    powered = sum(a.abs() ** p, dims, keepdim=True)
+    is_zero = powered == 0
+    safe = where(is_zero, powered.new_ones(()), powered)
+    out = where(is_zero, powered.new_zeros(()), safe ** (1.0 / p))
+    return out if keepdim else out.squeeze(dims)
+
+
+# ---------------------------------------------------------------------------- the other public functions
+@parse_args("Tensor input, dim[]? dim, bool keepdim, *, ScalarType? dtype", overloads=_DTYPE_OVERLOADS)
+def mean(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """The mean over ``dim`` (all elements by default), of a floating-point tensor.
+
+    >>> import minitorch_conv as mt
+    >>> mt.tensor([[1.0, 2.0], [3.0, 4.0]]).mean(0)
+    tensor([2., 3.])
+    """
+    if dtype is not None:
+        if not to_dtype(dtype).is_floating_point:
+            raise RuntimeError(
+                "mean(): could not infer output dtype. Optional dtype must be either a floating point or "
+                f"complex dtype. Got: {scalar_type_name(to_dtype(dtype))}"
+            )
+        a = a.to(dtype)
+    if not a.dtype.is_floating_point:
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating point or "
+            f"complex dtype. Got: {scalar_type_name(a.dtype)}"
+        )
+    dims = normalize_dims(dim, a.ndim)
+    count = 1
+    for d in dims:
+        count *= a.shape[d] if a.ndim else 1
+    return sum(a, dims, keepdim) / count
 
 
 def _argext(a: Tensor, dim, keepdim, largest):
@@ -450,118 +562,6 @@ def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:  # noqa: A00
             shift = amax(a, dims, keepdim=True).detach()
             shift = shift.where(shift.isfinite(), shift.new_zeros(()))  # all -inf rows stay -inf
             out = ((a - shift).exp().sum(dims, keepdim=True)).log() + shift
-    return out if keepdim else out.squeeze(dims)
-
-
-@parse_args("Tensor input, dim dim, ScalarType? dtype")
-def softmax(a: Tensor, dim: int, dtype=None) -> Tensor:
-    """``exp(x) / exp(x).sum(dim)``, computed without overflow.
-
-    >>> import minitorch_conv as mt
-    >>> mt.tensor([0.0, 0.0]).softmax(0)
-    tensor([0.5000, 0.5000])
-    """
-    if dtype is not None:
-        a = a.to(dtype)
-    return Softmax.apply(a, normalize_dims(dim, a.ndim)[0])
-
-
-@parse_args("Tensor input, dim dim, ScalarType? dtype")
-def log_softmax(a: Tensor, dim: int, dtype=None) -> Tensor:
-    """The logarithm of :func:`softmax`, computed without overflow.
-
-    >>> import minitorch_conv as mt
-    >>> mt.tensor([0.0, 0.0]).log_softmax(0)
-    tensor([-0.6931, -0.6931])
-    """
-    if dtype is not None:
-        a = a.to(dtype)
-    return LogSoftmax.apply(a, normalize_dims(dim, a.ndim)[0])
-
-
-@parse_args("Tensor input, dim? dim, bool keepdim, *, ScalarType? dtype",
-            overloads=("Tensor input, *, ScalarType? dtype=None",
-                       "Tensor input, int dim, bool keepdim=False, *, ScalarType? dtype=None"))
-def prod(a: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype=None) -> Tensor:
-    """The product of all elements, or over one dimension ``dim``; zeros in ``a`` are fine for
-    the gradient. Integers and bools give int64, as in PyTorch.
-
-    >>> import minitorch_conv as mt
-    >>> x = mt.tensor([[1.0, 2.0], [0.0, 4.0]], requires_grad=True)
-    >>> x.prod(1)
-    tensor([2., 0.], grad_fn=<ProdBackward>)
-    >>> x.prod().backward()
-    >>> x.grad
-    tensor([[0., 0.],
-            [8., 0.]])
-    """
-    if dtype is not None:
-        a = a.to(dtype)
-    elif a.dtype.name in ("bool", "uint8", "int8", "int16", "int32"):
-        a = a.to(int64)
-    return Prod.apply(a, normalize_dims(dim, a.ndim), keepdim if dim is not None else False)
-
-
-@parse_args("Tensor input, dim dim, *, ScalarType? dtype")
-def cumsum(a: Tensor, dim: int, *, dtype=None) -> Tensor:
-    """Running sums along ``dim``. Integers and bools give int64, as in PyTorch.
-
-    >>> import minitorch_conv as mt
-    >>> mt.tensor([1, 2, 3, 4]).cumsum(0)
-    tensor([ 1,  3,  6, 10])
-    """
-    if dtype is not None:
-        a = a.to(dtype)
-    elif a.dtype.name in ("bool", "uint8", "int8", "int16", "int32"):
-        a = a.to(int64)
-    if a.ndim == 0:
-        normalize_dims(dim, 0)
-        return a * 1
-    return Cumsum.apply(a, normalize_dims(dim, a.ndim)[0])
-
-
-@parse_args("Tensor input, object p, dim[]? dim, bool keepdim, ScalarType? dtype")
-def norm(a: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
-    """The vector ``p``-norm over ``dim`` (all elements by default): ``p`` is 2 or ``'fro'``
-    (Euclidean), 1, ``inf``, ``-inf``, 0 (the count of non-zeros) or any other number.
-
-    >>> import minitorch_conv as mt
-    >>> x = mt.tensor([[3.0, -4.0], [0.0, 1.0]])
-    >>> x.norm(), x.norm(1), x.norm(float("inf"))
-    (tensor(5.0990), tensor(8.), tensor(4.))
-    >>> x.norm(dim=1)
-    tensor([5., 1.])
-    """
-    if p is not None and not isinstance(p, str):
-        p = convert("Number", p, "norm", "p", 2)
-    if dtype is not None:
-        a = a.to(dtype)
-    if not a.dtype.is_floating_point:
-        raise RuntimeError(
-            "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
-            + {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-               "bool": "Bool"}.get(a.dtype.name, a.dtype.name)
-        )
-    if isinstance(p, str) and p != "fro":
-        raise RuntimeError(f"norm(): p={p!r} is not supported; use 'fro' or a number")
-    dims = normalize_dims(dim, a.ndim)
-    if p == "fro" or p == 2:
-        return Norm2.apply(a, dims, keepdim)
-    if p == 1:
-        return sum(a.abs(), dims, keepdim)
-    if p == float("inf"):
-        return amax(a.abs(), dims, keepdim)
-    if p == float("-inf"):
-        return amin(a.abs(), dims, keepdim)
-    if p == 0:
-        return NonzeroCount.apply(a, dims, keepdim)
-    # any other p: (sum |a|^p)^(1/p), with the gradient of a zero vector set to zero
-    from .elementwise import where
-
-    powered = sum(a.abs() ** p, dims, keepdim=True)
-    is_zero = powered == 0
-    safe = where(is_zero, powered.new_ones(()), powered)
-    out = where(is_zero, powered.new_zeros(()), safe ** (1.0 / p))
     return out if keepdim else out.squeeze(dims)
 
 

@@ -28,6 +28,38 @@ class Reshape(Function):
         return grad.reshape(ctx.input_shape), None
 
 
+@parse_args("Tensor input, int[] shape")
+def reshape(a: Tensor, *shape) -> Tensor:
+    """``a`` with a new shape: a view where the strides allow one, else a copy (PyTorch's rule).
+
+    >>> import minitorch_conv as mt
+    >>> mt.arange(6).reshape(2, -1).shape
+    minitorch_conv.Size([2, 3])
+    """
+    return Reshape.apply(a, _infer_shape(a, shape))
+
+
+@parse_args("Tensor input, int[] size")
+def view(a: Tensor, *shape) -> Tensor:
+    """``a`` with a new shape, always a view of the same memory.
+
+    Refused, as PyTorch does, where the strides cannot describe the new shape (a transposed tensor
+    flattened, say): ``reshape`` copies there instead.
+
+    >>> import minitorch_conv as mt
+    >>> x = mt.zeros(2, 3)
+    >>> x.view(3, 2)._base is x
+    True
+    """
+    shape = _infer_shape(a, shape)
+    if _strides_for_view(a.shape, a.stride(), shape) is None:
+        raise RuntimeError(
+            "view size is not compatible with input tensor's size and stride (at least one dimension "
+            "spans across two contiguous subspaces). Use .reshape(...) instead."
+        )
+    return Reshape.apply(a, shape)
+
+
 class Permute(Function):
     is_view = True
 
@@ -42,6 +74,42 @@ class Permute(Function):
         for i, d in enumerate(ctx.dims):
             inverse[d] = i
         return grad.permute(*inverse), None
+
+
+@parse_args("Tensor input, int[] dims")
+def permute(a: Tensor, *dims) -> Tensor:
+    """The dimensions of ``a`` in the order ``dims`` (a view).
+
+    >>> import minitorch_conv as mt
+    >>> mt.zeros(2, 3, 4).permute(2, 0, 1).shape
+    minitorch_conv.Size([4, 2, 3])
+    """
+    if len(dims) != a.ndim:
+        raise RuntimeError(
+            f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
+            f"length of the desired ordering of dimensions i.e. input.dim() = {a.ndim} is not equal "
+            f"to len(dims) = {len(dims)}"
+        )
+    dims = tuple(wrap_dim(d, a.ndim) for d in dims)
+    if sorted(dims) != list(range(a.ndim)):
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return Permute.apply(a, dims)
+
+
+@parse_args("Tensor input, dim dim0, dim dim1")
+def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
+    """``a`` with dimensions ``dim0`` and ``dim1`` swapped (a view).
+
+    >>> import minitorch_conv as mt
+    >>> mt.zeros(2, 3).transpose(0, 1).shape
+    minitorch_conv.Size([3, 2])
+    """
+    if a.ndim == 0:
+        return a
+    dims = list(range(a.ndim))
+    d0, d1 = normalize_dims(dim0, a.ndim)[0], normalize_dims(dim1, a.ndim)[0]
+    dims[d0], dims[d1] = dims[d1], dims[d0]
+    return Permute.apply(a, tuple(dims))
 
 
 class Expand(Function):
@@ -64,6 +132,38 @@ class Expand(Function):
         return grad.sum_to_size(ctx.input_shape), None
 
 
+@parse_args("Tensor input, int[] size")
+def expand(a: Tensor, *shape) -> Tensor:
+    """``a`` repeated along its size-1 dimensions without copying (-1 keeps a size).
+
+    >>> import minitorch_conv as mt
+    >>> mt.zeros(3, 1).expand(-1, 4).shape
+    minitorch_conv.Size([3, 4])
+    """
+    shape = list(shape)
+    if len(shape) < a.ndim:
+        raise RuntimeError(
+            f"expand: the number of sizes provided ({len(shape)}) must be greater or equal to the "
+            f"number of dimensions in the tensor ({a.ndim})"
+        )
+    lead = len(shape) - a.ndim
+    for i, s in enumerate(shape):
+        if s == -1:
+            if i < lead:
+                raise RuntimeError("expand: -1 is not allowed in a leading, non-existing dimension")
+            shape[i] = a.shape[i - lead]
+        elif i >= lead and a.shape[i - lead] not in (1, s):
+            raise RuntimeError(
+                f"The expanded size of the tensor ({s}) must match the existing size "
+                f"({a.shape[i - lead]}) at non-singleton dimension {i}.  Target sizes: {shape}.  "
+                f"Tensor sizes: {list(a.shape)}"
+            )
+    shape = tuple(shape)
+    if shape == tuple(a.shape):
+        return a
+    return Expand.apply(a, shape)
+
+
 class SumToSize(Function):
     """Sum ``a`` down to ``shape`` (the adjoint of broadcasting ``shape`` up to ``a.shape``)."""
 
@@ -82,6 +182,22 @@ class SumToSize(Function):
         return grad.expand(ctx.input_shape), None
 
 
+@parse_args("Tensor input, int[] size")
+def sum_to_size(a: Tensor, *shape) -> Tensor:
+    """The sum of ``a`` down to ``size`` (the reverse of :func:`expand`).
+
+    >>> import minitorch_conv as mt
+    >>> mt.ones(3, 2).sum_to_size(1, 2)
+    tensor([[3., 3.]])
+    """
+    if shape == tuple(a.shape):
+        return a
+    lead = a.ndim - len(shape)
+    if lead < 0 or any(s not in (1, a.shape[lead + i]) for i, s in enumerate(shape)):
+        raise RuntimeError(f"size {{{list(shape)}}} is not expandable to size {{{list(a.shape)}}}.")
+    return SumToSize.apply(a, shape)
+
+
 class Contiguous(Function):
     @staticmethod
     def forward(ctx, a):
@@ -90,6 +206,19 @@ class Contiguous(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad
+
+
+@parse_args("Tensor input")
+def contiguous(a: Tensor) -> Tensor:
+    """``a`` itself when its memory is in row-major order, else a row-major copy.
+
+    >>> import minitorch_conv as mt
+    >>> mt.zeros(2, 3).t().contiguous().is_contiguous()
+    True
+    """
+    if a.is_contiguous():
+        return a
+    return Contiguous.apply(a)
 
 
 class GetItem(Function):
@@ -131,6 +260,26 @@ class IndexAccumulate(Function):
         return GetItem.apply(grad, ctx.index), None, None
 
 
+def getitem(a: Tensor, index) -> Tensor:
+    """``a[index]``, with PyTorch's rules for integers, slices, ``None``, ``...``, integer and
+    boolean tensors, and lists.
+
+    >>> import minitorch_conv as mt
+    >>> x = mt.arange(6).reshape(2, 3)
+    >>> x[..., 1], x[..., ...].shape
+    (tensor([1, 4]), minitorch_conv.Size([2, 3]))
+    """
+    if isinstance(index, tuple) and sum(1 for i in index if i is Ellipsis) > 1:
+        index = _collapse_ellipses(index, a.ndim)
+    index = _convert_index(index)
+    if isinstance(index, list) or (isinstance(index, tuple) and any(isinstance(i, list) for i in index)):
+        index = _lists_to_arrays(a, index)
+    steps = _integers_first(index)
+    if steps is not None:
+        return GetItem.apply(GetItem.apply(a, steps[0]), steps[1])
+    return GetItem.apply(a, index)
+
+
 class IndexPut(Function):
     """``a`` with ``value`` written at ``index`` (the out-of-place form of ``a[index] = value``)."""
 
@@ -158,6 +307,30 @@ class IndexPut(Function):
         return grad_a, None, grad_value
 
 
+def setitem(a: Tensor, index, value) -> None:
+    """``a[index] = value``: an in-place update that keeps the graph right."""
+    if isinstance(index, tuple) and sum(1 for i in index if i is Ellipsis) > 1:
+        index = _collapse_ellipses(index, a.ndim)
+    index = _convert_index(index)
+    if isinstance(index, list) or (isinstance(index, tuple) and any(isinstance(i, list) for i in index)):
+        index = _lists_to_arrays(a, index)
+    if _is_basic_index(index):  # PyTorch's a[index] = value: a view, written with copy_
+        if isinstance(value, Tensor):
+            check_same_device(a, value)
+        getitem(a, index).copy_(value)
+        return
+    steps = _integers_first(index)
+    if steps is not None:  # the same elements as a[index] in PyTorch's order, as coordinates
+        positions = a.xp.arange(a.numel()).reshape(a.shape)[steps[0]][steps[1]]
+        index = a.xp.unravel_index(positions, a.shape)
+    if not isinstance(value, Tensor):
+        value = a.new_tensor(value)
+    else:
+        check_same_device(a, value)
+    value = value.to(a.dtype)
+    a._inplace(lambda t: IndexPut.apply(t, index, value))
+
+
 class Cat(Function):
     """Join tensors along ``dim``. 1-D empty tensors among others of more dimensions are skipped
     (PyTorch's legacy rule) and get an empty gradient."""
@@ -182,6 +355,49 @@ class Cat(Function):
         return (None, *grads)
 
 
+@parse_args("Tensor[] tensors, int dim")
+def cat(tensors, dim: int = 0) -> Tensor:
+    """Join ``tensors`` along ``dim``; all other sizes must match.
+
+    As in PyTorch, 1-D empty tensors (shape ``(0,)``) are skipped whatever the others' shapes (a
+    legacy rule), though their dtype still takes part in the result's.
+
+    >>> import minitorch_conv as mt
+    >>> mt.cat([mt.ones(2, 1), mt.zeros(2, 2)], dim=1)
+    tensor([[1., 0., 0.],
+            [1., 0., 0.]])
+    >>> mt.cat([mt.zeros(0), mt.ones(1, 2)]).shape
+    minitorch_conv.Size([1, 2])
+    """
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    check_same_device(*tensors)
+    for i, t_ in enumerate(tensors):
+        if t_.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    kept = [t_ for t_ in tensors if tuple(t_.shape) != (0,)]  # PyTorch's legacy skip (Cat skips them too)
+    if not kept:  # only 1-D empty tensors: joined as they are, whatever dim says
+        kept, dim = tensors, 0
+    skipped = [t_ for t_ in tensors if all(t_ is not k for k in kept)]
+    tensors = kept
+    ndim = tensors[0].ndim
+    dim = normalize_dims(dim, ndim)[0]
+    for t_ in tensors[1:]:
+        if t_.ndim != ndim:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {ndim} and {t_.ndim}")
+        if t_.ndim != ndim or any(t_.shape[i] != tensors[0].shape[i] for i in range(ndim) if i != dim):
+            raise RuntimeError(
+                f"Sizes of tensors must match except in dimension {dim}. Expected size "
+                f"{list(tensors[0].shape)} but got size {list(t_.shape)} for a tensor in the list."
+            )
+    dtype = tensors[0].dtype
+    for t_ in tensors[1:] + skipped:
+        if t_.dtype is not dtype:
+            dtype = promote_types(dtype, t_.dtype)
+    return Cat.apply(dim, *[t_.to(dtype) for t_ in tensors + skipped])
+
+
 class Flip(Function):
     @staticmethod
     def forward(ctx, a, dims):
@@ -191,6 +407,42 @@ class Flip(Function):
     @staticmethod
     def backward(ctx, grad):
         return Flip.apply(grad, ctx.dims), None
+
+
+def flip(a: Tensor, *dims, **kwargs) -> Tensor:
+    """Reverse the order of elements along ``dims`` (a copy); ``dims`` also by keyword.
+
+    >>> import minitorch_conv as mt
+    >>> mt.flip(mt.tensor([[1, 2], [3, 4]]), [1])
+    tensor([[2, 1],
+            [4, 3]])
+    >>> mt.tensor([[1, 2], [3, 4]]).flip(dims=(0, 1))
+    tensor([[4, 3],
+            [2, 1]])
+    """
+    if kwargs:
+        if set(kwargs) != {"dims"} or dims:
+            raise TypeError(f"flip() got an unexpected combination of arguments: {sorted(kwargs)}")
+        dims = (kwargs["dims"],)
+    if not isinstance(a, Tensor):
+        convert("Tensor", a, "flip", "input", 1)
+    if len(dims) == 1 and not isinstance(dims[0], int):
+        dims = dims[0]
+    dims = convert("int[]", dims, "flip", "dims", 1)
+    rank = max(a.ndim, 1)
+    for d in dims:
+        if not -rank <= d < rank:
+            raise IndexError(
+                f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but "
+                f"got {d})"
+            )
+    axes = [d % rank for d in dims]
+    for d in axes:
+        if axes.count(d) > 1:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    if a.ndim == 0 or not axes:
+        return a * 1
+    return Flip.apply(a, tuple(axes))
 
 
 class Diagonal(Function):
@@ -222,6 +474,21 @@ class DiagonalScatter(Function):
     @staticmethod
     def backward(ctx, grad):
         return Diagonal.apply(grad, *ctx.geometry), None, None, None, None
+
+
+@parse_args("Tensor input, int offset, dim dim1, dim dim2")
+def diagonal(a: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """The diagonal ``offset`` of dimensions ``dim1`` and ``dim2``, appended as the last dimension
+    of a view.
+
+    >>> import minitorch_conv as mt
+    >>> mt.arange(9).reshape(3, 3).diagonal(1)
+    tensor([1, 5])
+    """
+    d1, d2 = normalize_dims(dim1, a.ndim)[0], normalize_dims(dim2, a.ndim)[0]
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return Diagonal.apply(a, int(offset), d1, d2)
 
 
 def _diagonal_view(xp, array, offset: int, dim1: int, dim2: int):
@@ -295,6 +562,26 @@ class UnfoldAccumulate(Function):
         return Unfold.apply(grad, *ctx.geometry), None, None, None, None
 
 
+@parse_args("Tensor input, int dimension, int size, int step")
+def unfold(a: Tensor, dimension: int, size: int, step: int) -> Tensor:
+    """Every ``size``-long window of ``dimension``, ``step`` apart, as a new last dimension (a view).
+
+    >>> import minitorch_conv as mt
+    >>> mt.arange(5).unfold(0, 2, 2)
+    tensor([[0, 1],
+            [2, 3]])
+    """
+    dim = normalize_dims(dimension, a.ndim)[0]
+    length = a.shape[dim] if a.ndim else 1
+    if size > length:
+        raise RuntimeError(f"maximum size for tensor at dimension {dim} is {length} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
+    return Unfold.apply(a, dim, int(size), int(step))
+
+
 def _is_basic_index(index) -> bool:
     items = index if isinstance(index, tuple) else (index,)
     return all(isinstance(i, (int, slice)) or i is None or i is Ellipsis for i in items)
@@ -309,7 +596,7 @@ def _convert_index(index):
     return index
 
 
-# ---------------------------------------------------------------------------- public functions
+# ---------------------------------------------------------------------------- the other public functions
 def _infer_shape(a: Tensor, shape: tuple) -> tuple:
     """``shape`` with its -1 (if any) worked out; PyTorch's errors where it cannot hold ``a``."""
     for i, s in enumerate(shape):
@@ -330,38 +617,6 @@ def _infer_shape(a: Tensor, shape: tuple) -> tuple:
     if math.prod(shape) != a.numel():
         raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {a.numel()}")
     return tuple(shape)
-
-
-@parse_args("Tensor input, int[] shape")
-def reshape(a: Tensor, *shape) -> Tensor:
-    """``a`` with a new shape: a view where the strides allow one, else a copy (PyTorch's rule).
-
-    >>> import minitorch_conv as mt
-    >>> mt.arange(6).reshape(2, -1).shape
-    minitorch_conv.Size([2, 3])
-    """
-    return Reshape.apply(a, _infer_shape(a, shape))
-
-
-@parse_args("Tensor input, int[] size")
-def view(a: Tensor, *shape) -> Tensor:
-    """``a`` with a new shape, always a view of the same memory.
-
-    Refused, as PyTorch does, where the strides cannot describe the new shape (a transposed tensor
-    flattened, say): ``reshape`` copies there instead.
-
-    >>> import minitorch_conv as mt
-    >>> x = mt.zeros(2, 3)
-    >>> x.view(3, 2)._base is x
-    True
-    """
-    shape = _infer_shape(a, shape)
-    if _strides_for_view(a.shape, a.stride(), shape) is None:
-        raise RuntimeError(
-            "view size is not compatible with input tensor's size and stride (at least one dimension "
-            "spans across two contiguous subspaces). Use .reshape(...) instead."
-        )
-    return Reshape.apply(a, shape)
 
 
 def _strides_for_view(old_shape, old_strides, new_shape):
@@ -395,42 +650,6 @@ def _strides_for_view(old_shape, old_strides, new_shape):
     return tuple(new_strides) if view_d == -1 else None
 
 
-@parse_args("Tensor input, int[] dims")
-def permute(a: Tensor, *dims) -> Tensor:
-    """The dimensions of ``a`` in the order ``dims`` (a view).
-
-    >>> import minitorch_conv as mt
-    >>> mt.zeros(2, 3, 4).permute(2, 0, 1).shape
-    minitorch_conv.Size([4, 2, 3])
-    """
-    if len(dims) != a.ndim:
-        raise RuntimeError(
-            f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
-            f"length of the desired ordering of dimensions i.e. input.dim() = {a.ndim} is not equal "
-            f"to len(dims) = {len(dims)}"
-        )
-    dims = tuple(wrap_dim(d, a.ndim) for d in dims)
-    if sorted(dims) != list(range(a.ndim)):
-        raise RuntimeError("permute(): duplicate dims are not allowed.")
-    return Permute.apply(a, dims)
-
-
-@parse_args("Tensor input, dim dim0, dim dim1")
-def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
-    """``a`` with dimensions ``dim0`` and ``dim1`` swapped (a view).
-
-    >>> import minitorch_conv as mt
-    >>> mt.zeros(2, 3).transpose(0, 1).shape
-    minitorch_conv.Size([3, 2])
-    """
-    if a.ndim == 0:
-        return a
-    dims = list(range(a.ndim))
-    d0, d1 = normalize_dims(dim0, a.ndim)[0], normalize_dims(dim1, a.ndim)[0]
-    dims[d0], dims[d1] = dims[d1], dims[d0]
-    return Permute.apply(a, tuple(dims))
-
-
 @parse_args("Tensor input")
 def t(a: Tensor) -> Tensor:
     """The transpose of a matrix; a vector or a 0-d tensor as it is.
@@ -452,38 +671,6 @@ def mT(a: Tensor) -> Tensor:  # noqa: N802 - the property .mT
     return transpose(a, -2, -1)
 
 
-@parse_args("Tensor input, int[] size")
-def expand(a: Tensor, *shape) -> Tensor:
-    """``a`` repeated along its size-1 dimensions without copying (-1 keeps a size).
-
-    >>> import minitorch_conv as mt
-    >>> mt.zeros(3, 1).expand(-1, 4).shape
-    minitorch_conv.Size([3, 4])
-    """
-    shape = list(shape)
-    if len(shape) < a.ndim:
-        raise RuntimeError(
-            f"expand: the number of sizes provided ({len(shape)}) must be greater or equal to the "
-            f"number of dimensions in the tensor ({a.ndim})"
-        )
-    lead = len(shape) - a.ndim
-    for i, s in enumerate(shape):
-        if s == -1:
-            if i < lead:
-                raise RuntimeError("expand: -1 is not allowed in a leading, non-existing dimension")
-            shape[i] = a.shape[i - lead]
-        elif i >= lead and a.shape[i - lead] not in (1, s):
-            raise RuntimeError(
-                f"The expanded size of the tensor ({s}) must match the existing size "
-                f"({a.shape[i - lead]}) at non-singleton dimension {i}.  Target sizes: {shape}.  "
-                f"Tensor sizes: {list(a.shape)}"
-            )
-    shape = tuple(shape)
-    if shape == tuple(a.shape):
-        return a
-    return Expand.apply(a, shape)
-
-
 @parse_args("Tensor input, Tensor other")
 def expand_as(a: Tensor, other: Tensor) -> Tensor:
     """:func:`expand` to ``other``'s shape.
@@ -493,22 +680,6 @@ def expand_as(a: Tensor, other: Tensor) -> Tensor:
     minitorch_conv.Size([3, 2])
     """
     return expand(a, other.shape)
-
-
-@parse_args("Tensor input, int[] size")
-def sum_to_size(a: Tensor, *shape) -> Tensor:
-    """The sum of ``a`` down to ``size`` (the reverse of :func:`expand`).
-
-    >>> import minitorch_conv as mt
-    >>> mt.ones(3, 2).sum_to_size(1, 2)
-    tensor([[3., 3.]])
-    """
-    if shape == tuple(a.shape):
-        return a
-    lead = a.ndim - len(shape)
-    if lead < 0 or any(s not in (1, a.shape[lead + i]) for i, s in enumerate(shape)):
-        raise RuntimeError(f"size {{{list(shape)}}} is not expandable to size {{{list(a.shape)}}}.")
-    return SumToSize.apply(a, shape)
 
 
 @parse_args("Tensor input, dim[]? dim", overloads=("Tensor input", "Tensor input, int dim",
@@ -574,19 +745,6 @@ def unflatten(a: Tensor, dim: int, sizes) -> Tensor:
     return reshape(a, tuple(a.shape[:dim]) + tuple(sizes) + tuple(a.shape[dim + 1:]))
 
 
-@parse_args("Tensor input")
-def contiguous(a: Tensor) -> Tensor:
-    """``a`` itself when its memory is in row-major order, else a row-major copy.
-
-    >>> import minitorch_conv as mt
-    >>> mt.zeros(2, 3).t().contiguous().is_contiguous()
-    True
-    """
-    if a.is_contiguous():
-        return a
-    return Contiguous.apply(a)
-
-
 def _collapse_ellipses(index: tuple, ndim: int) -> tuple:
     """PyTorch's reading of an index with several ``...``: each one skips the dimensions the rest
     of the index leaves over, so only the first skips any, and nothing may follow a later one
@@ -609,26 +767,6 @@ def _collapse_ellipses(index: tuple, ndim: int) -> tuple:
         if i is not None and not isinstance(i, bool):
             dim += 1
     return tuple(out)
-
-
-def getitem(a: Tensor, index) -> Tensor:
-    """``a[index]``, with PyTorch's rules for integers, slices, ``None``, ``...``, integer and
-    boolean tensors, and lists.
-
-    >>> import minitorch_conv as mt
-    >>> x = mt.arange(6).reshape(2, 3)
-    >>> x[..., 1], x[..., ...].shape
-    (tensor([1, 4]), minitorch_conv.Size([2, 3]))
-    """
-    if isinstance(index, tuple) and sum(1 for i in index if i is Ellipsis) > 1:
-        index = _collapse_ellipses(index, a.ndim)
-    index = _convert_index(index)
-    if isinstance(index, list) or (isinstance(index, tuple) and any(isinstance(i, list) for i in index)):
-        index = _lists_to_arrays(a, index)
-    steps = _integers_first(index)
-    if steps is not None:
-        return GetItem.apply(GetItem.apply(a, steps[0]), steps[1])
-    return GetItem.apply(a, index)
 
 
 def _integers_first(index):
@@ -664,77 +802,10 @@ def _is_int(i) -> bool:
     return getattr(i, "ndim", None) == 0 and i.dtype.kind in "iu"
 
 
-def setitem(a: Tensor, index, value) -> None:
-    """``a[index] = value``: an in-place update that keeps the graph right."""
-    if isinstance(index, tuple) and sum(1 for i in index if i is Ellipsis) > 1:
-        index = _collapse_ellipses(index, a.ndim)
-    index = _convert_index(index)
-    if isinstance(index, list) or (isinstance(index, tuple) and any(isinstance(i, list) for i in index)):
-        index = _lists_to_arrays(a, index)
-    if _is_basic_index(index):  # PyTorch's a[index] = value: a view, written with copy_
-        if isinstance(value, Tensor):
-            check_same_device(a, value)
-        getitem(a, index).copy_(value)
-        return
-    steps = _integers_first(index)
-    if steps is not None:  # the same elements as a[index] in PyTorch's order, as coordinates
-        positions = a.xp.arange(a.numel()).reshape(a.shape)[steps[0]][steps[1]]
-        index = a.xp.unravel_index(positions, a.shape)
-    if not isinstance(value, Tensor):
-        value = a.new_tensor(value)
-    else:
-        check_same_device(a, value)
-    value = value.to(a.dtype)
-    a._inplace(lambda t: IndexPut.apply(t, index, value))
-
-
 def _lists_to_arrays(a: Tensor, index):
     if isinstance(index, tuple):
         return tuple(a.xp.asarray(i) if isinstance(i, list) else i for i in index)
     return a.xp.asarray(index)
-
-
-@parse_args("Tensor[] tensors, int dim")
-def cat(tensors, dim: int = 0) -> Tensor:
-    """Join ``tensors`` along ``dim``; all other sizes must match.
-
-    As in PyTorch, 1-D empty tensors (shape ``(0,)``) are skipped whatever the others' shapes (a
-    legacy rule), though their dtype still takes part in the result's.
-
-    >>> import minitorch_conv as mt
-    >>> mt.cat([mt.ones(2, 1), mt.zeros(2, 2)], dim=1)
-    tensor([[1., 0., 0.],
-            [1., 0., 0.]])
-    >>> mt.cat([mt.zeros(0), mt.ones(1, 2)]).shape
-    minitorch_conv.Size([1, 2])
-    """
-    tensors = list(tensors)
-    if not tensors:
-        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
-    check_same_device(*tensors)
-    for i, t_ in enumerate(tensors):
-        if t_.ndim == 0:
-            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
-    kept = [t_ for t_ in tensors if tuple(t_.shape) != (0,)]  # PyTorch's legacy skip (Cat skips them too)
-    if not kept:  # only 1-D empty tensors: joined as they are, whatever dim says
-        kept, dim = tensors, 0
-    skipped = [t_ for t_ in tensors if all(t_ is not k for k in kept)]
-    tensors = kept
-    ndim = tensors[0].ndim
-    dim = normalize_dims(dim, ndim)[0]
-    for t_ in tensors[1:]:
-        if t_.ndim != ndim:
-            raise RuntimeError(f"Tensors must have same number of dimensions: got {ndim} and {t_.ndim}")
-        if t_.ndim != ndim or any(t_.shape[i] != tensors[0].shape[i] for i in range(ndim) if i != dim):
-            raise RuntimeError(
-                f"Sizes of tensors must match except in dimension {dim}. Expected size "
-                f"{list(tensors[0].shape)} but got size {list(t_.shape)} for a tensor in the list."
-            )
-    dtype = tensors[0].dtype
-    for t_ in tensors[1:] + skipped:
-        if t_.dtype is not dtype:
-            dtype = promote_types(dtype, t_.dtype)
-    return Cat.apply(dim, *[t_.to(dtype) for t_ in tensors + skipped])
 
 
 @parse_args("Tensor[] tensors, int dim")
@@ -855,42 +926,6 @@ def unbind(a: Tensor, dim: int = 0) -> tuple:
     return tuple(out)
 
 
-def flip(a: Tensor, *dims, **kwargs) -> Tensor:
-    """Reverse the order of elements along ``dims`` (a copy); ``dims`` also by keyword.
-
-    >>> import minitorch_conv as mt
-    >>> mt.flip(mt.tensor([[1, 2], [3, 4]]), [1])
-    tensor([[2, 1],
-            [4, 3]])
-    >>> mt.tensor([[1, 2], [3, 4]]).flip(dims=(0, 1))
-    tensor([[4, 3],
-            [2, 1]])
-    """
-    if kwargs:
-        if set(kwargs) != {"dims"} or dims:
-            raise TypeError(f"flip() got an unexpected combination of arguments: {sorted(kwargs)}")
-        dims = (kwargs["dims"],)
-    if not isinstance(a, Tensor):
-        convert("Tensor", a, "flip", "input", 1)
-    if len(dims) == 1 and not isinstance(dims[0], int):
-        dims = dims[0]
-    dims = convert("int[]", dims, "flip", "dims", 1)
-    rank = max(a.ndim, 1)
-    for d in dims:
-        if not -rank <= d < rank:
-            raise IndexError(
-                f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but "
-                f"got {d})"
-            )
-    axes = [d % rank for d in dims]
-    for d in axes:
-        if axes.count(d) > 1:
-            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
-    if a.ndim == 0 or not axes:
-        return a * 1
-    return Flip.apply(a, tuple(axes))
-
-
 @parse_args("Tensor input, int dim, Tensor|Number start, int length")
 def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:
     """The ``length`` elements of ``dim`` from ``start`` on, as a view.
@@ -937,41 +972,6 @@ def select(a: Tensor, dim: int, index: int) -> Tensor:
             f"select(): index {index} out of range for tensor of size {list(a.shape)} at dimension {dim}"
         )
     return getitem(a, (slice(None),) * dim + (index % size,))
-
-
-@parse_args("Tensor input, int offset, dim dim1, dim dim2")
-def diagonal(a: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
-    """The diagonal ``offset`` of dimensions ``dim1`` and ``dim2``, appended as the last dimension
-    of a view.
-
-    >>> import minitorch_conv as mt
-    >>> mt.arange(9).reshape(3, 3).diagonal(1)
-    tensor([1, 5])
-    """
-    d1, d2 = normalize_dims(dim1, a.ndim)[0], normalize_dims(dim2, a.ndim)[0]
-    if d1 == d2:
-        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-    return Diagonal.apply(a, int(offset), d1, d2)
-
-
-@parse_args("Tensor input, int dimension, int size, int step")
-def unfold(a: Tensor, dimension: int, size: int, step: int) -> Tensor:
-    """Every ``size``-long window of ``dimension``, ``step`` apart, as a new last dimension (a view).
-
-    >>> import minitorch_conv as mt
-    >>> mt.arange(5).unfold(0, 2, 2)
-    tensor([[0, 1],
-            [2, 3]])
-    """
-    dim = normalize_dims(dimension, a.ndim)[0]
-    length = a.shape[dim] if a.ndim else 1
-    if size > length:
-        raise RuntimeError(f"maximum size for tensor at dimension {dim} is {length} but size is {size}")
-    if step <= 0:
-        raise RuntimeError(f"step is {step} but must be > 0")
-    if size < 0:
-        raise RuntimeError(f"size is {size} but must be >= 0")
-    return Unfold.apply(a, dim, int(size), int(step))
 
 
 @parse_args("Tensor input, int[1] source, int[1] destination")
