@@ -5,10 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from ..autograd.grad_mode import no_grad
+from ..backends import float32
 from ..creation import zeros
 from ..ops.elementwise import maximum
 from ..tensor import Tensor
-from .optimizer import Optimizer, _check_adam_arguments, _check_fused, _scalar_dtype, _to_scalar
+from .optimizer import (
+    Optimizer,
+    _bump_versions,
+    _check_adam_arguments,
+    _check_fused,
+    _check_fused_parameter,
+    _implementation,
+    _scalar_dtype,
+    _to_scalar,
+)
 
 __all__ = ["Adam"]
 
@@ -25,8 +35,10 @@ class Adam(Optimizer):
         p = p - lr / (1 - beta1**t) * m / (sqrt(v) / sqrt(1 - beta2**t) + eps)
 
     The state of each parameter: ``step`` (a 0-dim tensor), ``exp_avg`` (``m``), ``exp_avg_sq``
-    (``v``) and, with amsgrad, ``max_exp_avg_sq``. ``foreach``, ``fused``, ``capturable`` and
-    ``differentiable`` are accepted and change nothing (see :mod:`.optimizer`).
+    (``v``) and, with amsgrad, ``max_exp_avg_sq``. ``foreach`` and ``fused`` choose the array
+    implementation (the default) or the reference loop, which give the same numbers; with ``fused``
+    or ``capturable``, ``step`` lives on the parameter's device (in float32 with ``fused``), as in
+    PyTorch. ``differentiable`` is accepted (see :mod:`.optimizer`).
 
     >>> import minitorch_conv as mt
     >>> w = mt.nn.Parameter(mt.tensor([1.0, -2.0]))
@@ -71,8 +83,11 @@ class Adam(Optimizer):
         """``self.state[p]``, filled with zeros on the parameter's first step."""
         state = self.state[p]
         if len(state) == 0:
+            if group["fused"]:
+                _check_fused_parameter(p)
             on_device = group["capturable"] or group["fused"]
-            state["step"] = zeros((), dtype=_scalar_dtype(), device=p.device if on_device else "cpu")
+            state["step"] = zeros((), dtype=float32 if group["fused"] else _scalar_dtype(),
+                                  device=p.device if on_device else "cpu")
             state["exp_avg"] = p.new_zeros(p.shape)
             state["exp_avg_sq"] = p.new_zeros(p.shape)
             if group["amsgrad"]:
@@ -82,29 +97,81 @@ class Adam(Optimizer):
     def step(self, closure: Callable[[], Tensor] | None = None):
         """One update of every parameter that has a gradient; returns ``closure()`` if given."""
         loss = self._evaluate(closure)
-        with no_grad():
-            for group in self.param_groups:
-                beta1, beta2 = (_to_scalar(beta) for beta in group["betas"])
-                lr, eps, weight_decay = _to_scalar(group["lr"]), group["eps"], group["weight_decay"]
-                for p in self._params_with_grad(group):
-                    grad = -p.grad if group["maximize"] else p.grad
-                    state = self._state_of(p, group)
-                    state["step"].add_(1)
-                    step = state["step"].item()
-                    if weight_decay != 0:
-                        if group["decoupled_weight_decay"]:
-                            p.mul_(1 - lr * weight_decay)
-                        else:
-                            grad = grad + p * weight_decay
-                    exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-                    exp_avg.lerp_(grad, 1 - beta1)
-                    exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-                    bias_correction1 = 1 - beta1**step
-                    bias_correction2_sqrt = (1 - beta2**step) ** 0.5
-                    second_moment = exp_avg_sq
-                    if group["amsgrad"]:
-                        second_moment = state["max_exp_avg_sq"]
-                        second_moment.copy_(maximum(second_moment, exp_avg_sq))
-                    denom = (second_moment.sqrt() / bias_correction2_sqrt).add_(eps)
-                    p.addcdiv_(exp_avg, denom, value=-lr / bias_correction1)
+        for group in self.param_groups:
+            params = self._params_with_grad(group)
+            if _implementation(group, params, tensor_lr_stops_foreach=True) == "single":
+                with no_grad():
+                    self._step_tensors(group, params)
+            else:
+                self._step_arrays(group, params)
         return loss
+
+    def _step_tensors(self, group: dict, params: list[Tensor]) -> None:
+        """The reference: PyTorch's formulas as in-place tensor operations, one parameter at a time."""
+        beta1, beta2 = (_to_scalar(beta) for beta in group["betas"])
+        lr, eps, weight_decay = _to_scalar(group["lr"]), group["eps"], group["weight_decay"]
+        for p in params:
+            grad = -p.grad if group["maximize"] else p.grad
+            state = self._state_of(p, group)
+            state["step"].add_(1)
+            step = state["step"].item()
+            if weight_decay != 0:
+                if group["decoupled_weight_decay"]:
+                    p.mul_(1 - lr * weight_decay)
+                else:
+                    grad = grad + p * weight_decay
+            exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+            exp_avg.lerp_(grad, 1 - beta1)
+            exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+            bias_correction1 = 1 - beta1**step
+            bias_correction2_sqrt = (1 - beta2**step) ** 0.5
+            second_moment = exp_avg_sq
+            if group["amsgrad"]:
+                second_moment = state["max_exp_avg_sq"]
+                second_moment.copy_(maximum(second_moment, exp_avg_sq))
+            denom = (second_moment.sqrt() / bias_correction2_sqrt).add_(eps)
+            p.addcdiv_(exp_avg, denom, value=-lr / bias_correction1)
+
+    def _step_arrays(self, group: dict, params: list[Tensor]) -> None:
+        """:meth:`_step_tensors` on the arrays: the same operations in the same order, written into
+        the parameters' and moments' memory, with their version counters moved as there."""
+        beta1, beta2 = (_to_scalar(beta) for beta in group["betas"])
+        lr, eps, weight_decay = _to_scalar(group["lr"]), group["eps"], group["weight_decay"]
+        decoupled, amsgrad = group["decoupled_weight_decay"], group["amsgrad"]
+        for p in params:
+            state = self._state_of(p, group)
+            with p._backend.device_context():
+                step_count, exp_avg, exp_avg_sq = state["step"], state["exp_avg"], state["exp_avg_sq"]
+                _bump_versions([step_count, exp_avg])
+                _bump_versions([p], times=2 if weight_decay != 0 and decoupled else 1)
+                _bump_versions([exp_avg_sq], times=2)
+                step_count._array += 1
+                step = float(step_count._array)
+                xp, param, grad = p.xp, p._array, p.grad._array
+                if group["maximize"]:
+                    grad = -grad
+                if weight_decay != 0:
+                    if decoupled:
+                        param *= 1 - lr * weight_decay
+                    else:
+                        grad = grad + param * weight_decay
+                m, v = exp_avg._array, exp_avg_sq._array
+                work = xp.subtract(grad, m, out=xp.empty_like(m))  # (an array, even 0-d)
+                work *= 1 - beta1
+                m += work  # m.lerp_(grad, 1 - beta1)
+                v *= beta2
+                xp.multiply(grad, grad, out=work)
+                work *= 1 - beta2
+                v += work  # v.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+                second_moment = v
+                if amsgrad:
+                    max_exp_avg_sq = state["max_exp_avg_sq"]
+                    _bump_versions([max_exp_avg_sq])
+                    second_moment = max_exp_avg_sq._array
+                    xp.maximum(second_moment, v, out=second_moment)
+                xp.sqrt(second_moment, out=work)
+                work /= (1 - beta2**step) ** 0.5
+                work += eps  # the denominator
+                xp.divide(m, work, out=work)
+                work *= -lr / (1 - beta1**step)
+                param += work

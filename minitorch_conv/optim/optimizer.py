@@ -5,11 +5,23 @@ everything else lives here: groups with their own hyper-parameters (and, from ``
 their names), ``zero_grad``, the step / state_dict / load_state_dict hooks, and saving and
 restoring the state with PyTorch's layout, so that a state dict converted from PyTorch loads here.
 
-Every optimizer has one implementation: a plain loop over the parameters, under ``no_grad``, with
-in-place tensor ops. ``foreach``, ``fused`` and ``capturable`` select faster or graph-capturable
-implementations in PyTorch; here they are accepted, kept in the groups and otherwise ignored.
-``differentiable`` is accepted too (and lets non-leaf tensors be optimized, as in PyTorch), but the
-update is not recorded by autograd.
+Every optimizer has a reference implementation: a plain loop over the parameters, under ``no_grad``,
+with in-place tensor ops, written to be read next to PyTorch's formulas. SGD, Adam, AdamW, RMSprop
+and Adagrad also have an array implementation, which updates the parameters' arrays directly,
+outside autograd: the same operations in the same order (so the same numbers, bit for bit), without
+a graph node, a wrapper Tensor or a check per operation. ``foreach`` and ``fused`` choose between
+them as they choose PyTorch's implementations (:func:`_implementation`): ``foreach=True`` or
+``fused=True`` takes the array one, ``False`` the reference, and with neither given the array one
+runs unless the group is ``differentiable``. (PyTorch turns ``foreach`` on by default for CUDA
+tensors only, because its CPU foreach kernels are a loop of single-tensor ones; here the array
+implementation is the faster one on the CPU too, so CPU tensors get it as well.) NumPy and CuPy have
+no fused kernels: ``fused=True`` runs the array implementation, with the fused layout of the state
+(``step`` in float32 on the parameter's device). Either way each tensor's version counter moves
+as the reference's in-place operations move it, as PyTorch's single-tensor and foreach
+implementations do (PyTorch's fused kernels leave it alone; ours do not, so a backward through a
+graph that saved a parameter before the step still raises). ``capturable`` is accepted and keeps
+``step`` on the parameter's device. ``differentiable`` is accepted too (and lets non-leaf tensors
+be optimized, as in PyTorch), but the update is not recorded by autograd.
 """
 
 from __future__ import annotations
@@ -145,6 +157,63 @@ def _check_fused(fused: bool | None, foreach: bool | None, differentiable: bool)
             raise RuntimeError("`fused` does not support `differentiable`")
         if foreach:
             raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+
+
+def _default_to_fused_or_foreach(params: list[Tensor], differentiable: bool,
+                                 use_fused: bool = False) -> tuple[bool, bool]:
+    """PyTorch's choice when neither ``fused`` nor ``foreach`` is given: ``(fused, foreach)``.
+
+    Nothing for a differentiable group; else fused if asked for and every parameter is a
+    floating-point tensor, otherwise foreach. Every device here (CPU and CUDA) has both.
+    """
+    if differentiable:
+        return False, False
+    fused = use_fused and all(p.is_floating_point() for p in params)
+    return fused, not fused
+
+
+def _implementation(group: dict[str, Any], params: list[Tensor], *, tensor_lr_stops_foreach: bool = False,
+                    foreach_first: bool = False) -> str:
+    """Which implementation steps ``group``'s ``params``: ``"fused"``, ``"foreach"`` or ``"single"``
+    (the reference loop), decided as PyTorch's optimizer functions decide it.
+
+    The group's flags where given; with neither, ``_default_to_fused_or_foreach``, except that the
+    Adam family keeps the single-tensor loop for a tensor ``lr`` without ``capturable``
+    (``tensor_lr_stops_foreach``). ``foreach_first``: SGD looks at ``foreach`` before ``fused``,
+    the others the other way round (the two are never both True: the constructors refuse it).
+    """
+    fused, foreach = group.get("fused"), group.get("foreach")
+    differentiable = group.get("differentiable", False)
+    if fused is None and foreach is None:
+        fused, foreach = _default_to_fused_or_foreach(params, differentiable)
+        if foreach and tensor_lr_stops_foreach and isinstance(group["lr"], Tensor) \
+                and not group.get("capturable", False):
+            foreach = False
+    if differentiable:  # the reference loop is the one written with tensor operations
+        return "single"
+    if foreach_first and foreach:
+        return "foreach"
+    if fused:
+        return "fused"
+    return "foreach" if foreach else "single"
+
+
+def _check_fused_parameter(p: Tensor) -> None:
+    """PyTorch's check of each parameter of a ``fused=True`` group (floating point, on a device with
+    fused kernels: here every device has them)."""
+    if not p.is_floating_point():
+        raise RuntimeError(
+            "`fused=True` requires all the params to be floating point Tensors of supported devices: "
+            f"['mps', 'cuda', 'xpu', 'hpu', 'cpu', 'mtia', 'privateuseone'] but {p.dtype} and {p.device.type}"
+        )
+
+
+def _bump_versions(tensors: Iterable[Tensor], times: int = 1) -> None:
+    """Move each tensor's version counter as ``times`` in-place writes would (the array
+    implementations write the arrays directly). An inference tensor refuses here, outside
+    inference mode, as an in-place write to it does."""
+    for t in tensors:
+        t._version_counter[0] += times
 
 
 class Optimizer:

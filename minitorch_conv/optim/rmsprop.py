@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from ..autograd.grad_mode import no_grad
 from ..creation import zeros
 from ..tensor import Tensor
-from .optimizer import Optimizer, _scalar_dtype, _to_scalar
+from .optimizer import Optimizer, _bump_versions, _implementation, _scalar_dtype, _to_scalar
 
 __all__ = ["RMSprop"]
 
@@ -24,8 +24,10 @@ class RMSprop(Optimizer):
         p = p - lr * g / a                                  (otherwise)
 
     The state of each parameter: ``step``, ``square_avg``, ``momentum_buffer`` (when the group's
-    momentum is positive at the first step) and ``grad_avg`` (when centered). ``foreach``,
-    ``capturable`` and ``differentiable`` are accepted and change nothing.
+    momentum is positive at the first step) and ``grad_avg`` (when centered). ``foreach`` chooses
+    the array implementation (the default) or the reference loop, which give the same numbers;
+    ``capturable`` and ``differentiable`` are accepted (see :mod:`.optimizer`). As in PyTorch,
+    RMSprop has no ``fused`` option.
 
     >>> import minitorch_conv as mt
     >>> w = mt.nn.Parameter(mt.tensor([1.0, -2.0]))
@@ -78,29 +80,81 @@ class RMSprop(Optimizer):
     def step(self, closure: Callable[[], Tensor] | None = None):
         """One update of every parameter that has a gradient; returns ``closure()`` if given."""
         loss = self._evaluate(closure)
-        with no_grad():
-            for group in self.param_groups:
-                lr, alpha, eps = _to_scalar(group["lr"]), group["alpha"], group["eps"]
-                momentum, weight_decay = group["momentum"], group["weight_decay"]
-                for p in self._params_with_grad(group):
-                    state = self._state_of(p, group)
-                    grad = -p.grad if group["maximize"] else p.grad
-                    state["step"].add_(1)
-                    if weight_decay != 0:
-                        grad = grad + p * weight_decay
-                    square_avg = state["square_avg"]
-                    square_avg.mul_(alpha).addcmul_(grad, grad, value=1 - alpha)
-                    if group["centered"]:
-                        grad_avg = state["grad_avg"]
-                        grad_avg.lerp_(grad, 1 - alpha)
-                        avg = (square_avg - grad_avg * grad_avg).sqrt_()
-                    else:
-                        avg = square_avg.sqrt()
-                    avg = avg.add_(eps)
-                    if momentum > 0:
-                        buf = state["momentum_buffer"]
-                        buf.mul_(momentum).addcdiv_(grad, avg)
-                        p.add_(buf, alpha=-lr)
-                    else:
-                        p.addcdiv_(grad, avg, value=-lr)
+        for group in self.param_groups:
+            params = self._params_with_grad(group)
+            if _implementation(group, params) == "single":
+                with no_grad():
+                    self._step_tensors(group, params)
+            else:
+                self._step_arrays(group, params)
         return loss
+
+    def _step_tensors(self, group: dict, params: list[Tensor]) -> None:
+        """The reference: PyTorch's formulas as in-place tensor operations, one parameter at a time."""
+        lr, alpha, eps = _to_scalar(group["lr"]), group["alpha"], group["eps"]
+        momentum, weight_decay = group["momentum"], group["weight_decay"]
+        for p in params:
+            state = self._state_of(p, group)
+            grad = -p.grad if group["maximize"] else p.grad
+            state["step"].add_(1)
+            if weight_decay != 0:
+                grad = grad + p * weight_decay
+            square_avg = state["square_avg"]
+            square_avg.mul_(alpha).addcmul_(grad, grad, value=1 - alpha)
+            if group["centered"]:
+                grad_avg = state["grad_avg"]
+                grad_avg.lerp_(grad, 1 - alpha)
+                avg = (square_avg - grad_avg * grad_avg).sqrt_()
+            else:
+                avg = square_avg.sqrt()
+            avg = avg.add_(eps)
+            if momentum > 0:
+                buf = state["momentum_buffer"]
+                buf.mul_(momentum).addcdiv_(grad, avg)
+                p.add_(buf, alpha=-lr)
+            else:
+                p.addcdiv_(grad, avg, value=-lr)
+
+    def _step_arrays(self, group: dict, params: list[Tensor]) -> None:
+        """:meth:`_step_tensors` on the arrays: the same operations in the same order, written into
+        the parameters' and averages' memory, with their version counters moved as there."""
+        lr, alpha, eps = _to_scalar(group["lr"]), group["alpha"], group["eps"]
+        momentum, weight_decay = group["momentum"], group["weight_decay"]
+        for p in params:
+            state = self._state_of(p, group)
+            with p._backend.device_context():
+                _bump_versions([p, state["step"]])
+                _bump_versions([state["square_avg"]], times=2)
+                state["step"]._array += 1
+                xp, param, grad = p.xp, p._array, p.grad._array
+                if group["maximize"]:
+                    grad = -grad
+                if weight_decay != 0:
+                    grad = grad + param * weight_decay
+                square_avg = state["square_avg"]._array
+                square_avg *= alpha
+                work = xp.multiply(grad, grad, out=xp.empty_like(param))  # (an array, even 0-d)
+                work *= 1 - alpha
+                square_avg += work  # square_avg.mul_(alpha).addcmul_(grad, grad, value=1 - alpha)
+                if group["centered"]:
+                    _bump_versions([state["grad_avg"]])
+                    grad_avg = state["grad_avg"]._array
+                    xp.subtract(grad, grad_avg, out=work)
+                    work *= 1 - alpha
+                    grad_avg += work  # grad_avg.lerp_(grad, 1 - alpha)
+                    xp.multiply(grad_avg, grad_avg, out=work)
+                    xp.subtract(square_avg, work, out=work)
+                    xp.sqrt(work, out=work)
+                else:
+                    xp.sqrt(square_avg, out=work)
+                work += eps  # the denominator
+                xp.divide(grad, work, out=work)
+                if momentum > 0:
+                    _bump_versions([state["momentum_buffer"]], times=2)
+                    buf = state["momentum_buffer"]._array
+                    buf *= momentum
+                    buf += work  # buf.mul_(momentum).addcdiv_(grad, avg)
+                    param += buf * -lr
+                else:
+                    work *= -lr
+                    param += work

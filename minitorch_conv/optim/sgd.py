@@ -6,7 +6,14 @@ from collections.abc import Callable, Iterable
 
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
-from .optimizer import Optimizer, _check_fused, _to_scalar
+from .optimizer import (
+    Optimizer,
+    _bump_versions,
+    _check_fused,
+    _check_fused_parameter,
+    _implementation,
+    _to_scalar,
+)
 
 __all__ = ["SGD"]
 
@@ -20,8 +27,9 @@ class SGD(Optimizer):
         g = g + momentum * b  (nesterov)  or  b                          (momentum != 0)
         p = p - lr * g
 
-    ``state[p]["momentum_buffer"]`` holds ``b`` (only when ``momentum != 0``). ``foreach``,
-    ``fused`` and ``differentiable`` are accepted and change nothing (see :mod:`.optimizer`).
+    ``state[p]["momentum_buffer"]`` holds ``b`` (only when ``momentum != 0``). ``foreach`` and
+    ``fused`` choose the array implementation (the default) or the reference loop, which give the
+    same numbers; ``differentiable`` is accepted (see :mod:`.optimizer`).
 
     >>> import minitorch_conv as mt
     >>> w = mt.nn.Parameter(mt.tensor([1.0, -2.0]))
@@ -61,22 +69,59 @@ class SGD(Optimizer):
     def step(self, closure: Callable[[], Tensor] | None = None):
         """One update of every parameter that has a gradient; returns ``closure()`` if given."""
         loss = self._evaluate(closure)
-        with no_grad():
-            for group in self.param_groups:
-                lr, weight_decay = _to_scalar(group["lr"]), _to_scalar(group["weight_decay"])
-                momentum, dampening = group["momentum"], group["dampening"]
-                for p in self._params_with_grad(group):
-                    grad = -p.grad if group["maximize"] else p.grad
-                    if weight_decay != 0:
-                        grad = grad + p * weight_decay
-                    if momentum != 0:
-                        state = self.state[p]
-                        buf = state.get("momentum_buffer")
-                        if buf is None:
-                            buf = grad.detach().clone()
-                            state["momentum_buffer"] = buf
-                        else:
-                            buf.mul_(momentum).add_(grad, alpha=1 - dampening)
-                        grad = grad + buf * momentum if group["nesterov"] else buf
-                    p.add_(grad, alpha=-lr)
+        for group in self.param_groups:
+            params = self._params_with_grad(group)
+            implementation = _implementation(group, params, foreach_first=True)
+            if implementation == "fused":
+                for p in params[:1]:  # (PyTorch checks the first parameter only)
+                    _check_fused_parameter(p)
+            if implementation == "single":
+                with no_grad():
+                    self._step_tensors(group, params)
+            else:
+                self._step_arrays(group, params)
         return loss
+
+    def _step_tensors(self, group: dict, params: list[Tensor]) -> None:
+        """The reference: PyTorch's formulas as in-place tensor operations, one parameter at a time."""
+        lr, weight_decay = _to_scalar(group["lr"]), _to_scalar(group["weight_decay"])
+        momentum, dampening = group["momentum"], group["dampening"]
+        for p in params:
+            grad = -p.grad if group["maximize"] else p.grad
+            if weight_decay != 0:
+                grad = grad + p * weight_decay
+            if momentum != 0:
+                state = self.state[p]
+                buf = state.get("momentum_buffer")
+                if buf is None:
+                    buf = grad.detach().clone()
+                    state["momentum_buffer"] = buf
+                else:
+                    buf.mul_(momentum).add_(grad, alpha=1 - dampening)
+                grad = grad + buf * momentum if group["nesterov"] else buf
+            p.add_(grad, alpha=-lr)
+
+    def _step_arrays(self, group: dict, params: list[Tensor]) -> None:
+        """:meth:`_step_tensors` on the arrays: the same operations in the same order, written into
+        the parameters' and buffers' memory, with their version counters moved as there."""
+        lr, weight_decay = _to_scalar(group["lr"]), _to_scalar(group["weight_decay"])
+        momentum, dampening = group["momentum"], group["dampening"]
+        for p in params:
+            with p._backend.device_context():
+                _bump_versions([p])
+                param, grad = p._array, p.grad._array
+                if group["maximize"]:
+                    grad = -grad
+                if weight_decay != 0:
+                    grad = grad + param * weight_decay
+                if momentum != 0:
+                    state = self.state[p]
+                    buf = state.get("momentum_buffer")
+                    if buf is None:
+                        buf = state["momentum_buffer"] = p.new_tensor(grad)
+                    else:
+                        _bump_versions([buf], times=2)
+                        buf._array *= momentum
+                        buf._array += grad * (1 - dampening) if 1 - dampening != 1 else grad
+                    grad = grad + buf._array * momentum if group["nesterov"] else buf._array
+                param += grad * -lr
