@@ -15,6 +15,7 @@ import importlib
 
 import numpy as np
 import pytest
+from helpers import to_numpy
 
 import minitorch_conv as mt
 from minitorch_conv.autograd.functional import hessian, hvp, jacobian, jvp, vhp, vjp
@@ -29,10 +30,6 @@ NAMES = ["jacobian", "hessian", "vjp", "jvp", "hvp", "vhp"]
 
 def t64(array, requires_grad=False, device="cpu"):
     return mt.tensor(np.asarray(array, dtype=np.float64), requires_grad=requires_grad, device=device)
-
-
-def as_numpy(tensor):
-    return tensor.detach().cpu().numpy()
 
 
 def leaves(result):
@@ -171,13 +168,13 @@ def test_hessian_of_quadratic_form(rng, device):
     f = lambda x: x @ (A @ x)  # noqa: E731
     h = hessian(f, t64(x, device=device))
     assert h.device == A.device
-    np.testing.assert_allclose(as_numpy(h), a + a.T, rtol=1e-12)
+    np.testing.assert_allclose(to_numpy(h), a + a.T, rtol=1e-12)
     v = rng.standard_normal(3)
     out, hv = hvp(f, t64(x, device=device), t64(v, device=device))
     np.testing.assert_allclose(out.item(), x @ a @ x, rtol=1e-12)
-    np.testing.assert_allclose(as_numpy(hv), (a + a.T) @ v, rtol=1e-12)
+    np.testing.assert_allclose(to_numpy(hv), (a + a.T) @ v, rtol=1e-12)
     vh = vhp(f, t64(x, device=device), t64(v, device=device))[1]
-    np.testing.assert_allclose(as_numpy(vh), v @ (a + a.T), rtol=1e-12)
+    np.testing.assert_allclose(to_numpy(vh), v @ (a + a.T), rtol=1e-12)
 
 
 def test_hessian_of_cube_sum_and_tuple_blocks(rng):
@@ -199,14 +196,14 @@ def test_products_are_jacobian_times_vector(rng, device):
     J = (1 - y ** 2)[:, None] * w
     u, v = rng.standard_normal(4), rng.standard_normal(3)
     out, uj = vjp(f, t64(x, device=device), t64(u, device=device))
-    np.testing.assert_allclose(as_numpy(out), y, rtol=1e-12)
-    np.testing.assert_allclose(as_numpy(uj), u @ J, rtol=1e-12)
+    np.testing.assert_allclose(to_numpy(out), y, rtol=1e-12)
+    np.testing.assert_allclose(to_numpy(uj), u @ J, rtol=1e-12)
     out, jv = jvp(f, t64(x, device=device), t64(v, device=device))
-    np.testing.assert_allclose(as_numpy(jv), J @ v, rtol=1e-12)
+    np.testing.assert_allclose(to_numpy(jv), J @ v, rtol=1e-12)
     for strategy, vectorize in [("reverse-mode", False), ("reverse-mode", True), ("forward-mode", True)]:
         jac = jacobian(f, t64(x, device=device), vectorize=vectorize, strategy=strategy)
         assert jac.device == W.device
-        np.testing.assert_allclose(as_numpy(jac), J, rtol=1e-12, err_msg=strategy)
+        np.testing.assert_allclose(to_numpy(jac), J, rtol=1e-12, err_msg=strategy)
 
 
 def test_hessian_outer_forward_mode_and_vectorize_give_the_same(rng):

@@ -8,6 +8,7 @@ import struct
 
 import numpy as np
 import pytest
+from helpers import to_numpy
 
 import minitorch_conv as mt
 from minitorch_conv import Generator
@@ -15,16 +16,12 @@ from minitorch_conv.utils.data import DataLoader, Dataset, TensorDataset, defaul
 from minitorch_conv.vision.datasets import load_digits, load_mnist, read_idx
 
 
-def numpy_of(t) -> np.ndarray:
-    return t.detach().cpu().numpy()
-
-
 def test_tensor_dataset():
     x, y = mt.arange(12.0).reshape(6, 2), mt.arange(6)
     ds = TensorDataset(x, y)
     assert len(ds) == 6
     xi, yi = ds[4]
-    assert numpy_of(xi).tolist() == [8.0, 9.0] and yi.item() == 4
+    assert to_numpy(xi).tolist() == [8.0, 9.0] and yi.item() == 4
     with pytest.raises(ValueError, match="Size mismatch"):
         TensorDataset(mt.zeros(3, 2), mt.zeros(4))
 
@@ -36,19 +33,19 @@ def test_loader_covers_every_sample_once(drop_last):
     batches = list(loader)
     assert len(batches) == len(loader) == (2 if drop_last else 3)
     assert [len(b[0]) for b in batches] == ([4, 4] if drop_last else [4, 4, 2])
-    seen = np.concatenate([numpy_of(b[0]) for b in batches])
+    seen = np.concatenate([to_numpy(b[0]) for b in batches])
     assert len(set(seen.tolist())) == len(seen)
     if not drop_last:
         assert sorted(seen.tolist()) == list(range(10))
     for xb, yb in batches:  # the fields stay aligned
-        np.testing.assert_array_equal(numpy_of(yb), numpy_of(xb) * 10)
+        np.testing.assert_array_equal(to_numpy(yb), to_numpy(xb) * 10)
 
 
 def test_shuffle_is_seeded_and_changes_per_epoch():
     ds = TensorDataset(mt.arange(20))
 
     def order(loader):
-        return np.concatenate([numpy_of(b[0]) for b in loader]).tolist()
+        return np.concatenate([to_numpy(b[0]) for b in loader]).tolist()
 
     a = DataLoader(ds, batch_size=5, shuffle=True, generator=Generator(3))
     b = DataLoader(ds, batch_size=5, shuffle=True, generator=Generator(3))
@@ -79,9 +76,9 @@ def test_default_collate_and_custom_datasets():
     batches = list(DataLoader(Pairs(), batch_size=2))
     assert len(batches) == 3
     first = batches[0]
-    assert first["x"].shape == mt.Size([2, 2]) and numpy_of(first["y"]).tolist() == [0, 1]
+    assert first["x"].shape == mt.Size([2, 2]) and to_numpy(first["y"]).tolist() == [0, 1]
     assert first["y"].dtype == mt.int64 and first["name"] == ["0", "1"]
-    assert numpy_of(first["w"]).tolist() == [0.0, 0.5]
+    assert to_numpy(first["w"]).tolist() == [0.0, 0.5]
     xs, ys = default_collate([(mt.zeros(3), 1.5), (mt.ones(3), 2.5)])
     assert xs.shape == mt.Size([2, 3]) and ys.dtype == mt.float64  # Python floats: float64, as PyTorch
     assert DataLoader(Pairs(), batch_size=None).__iter__().__next__()["y"] == 0
@@ -97,8 +94,8 @@ def test_batched_fetch_equals_per_sample_collate():
     slow = list(DataLoader(ds, batch_size=4, shuffle=True, generator=Generator(0),
                            collate_fn=lambda samples: default_collate(samples)))
     for (xf, yf), (xs, ys) in zip(fast, slow):
-        np.testing.assert_array_equal(numpy_of(xf), numpy_of(xs))
-        np.testing.assert_array_equal(numpy_of(yf), numpy_of(ys))
+        np.testing.assert_array_equal(to_numpy(xf), to_numpy(xs))
+        np.testing.assert_array_equal(to_numpy(yf), to_numpy(ys))
 
 
 def test_digits_split_is_fixed_and_disjoint():
@@ -111,9 +108,9 @@ def test_digits_split_is_fixed_and_disjoint():
     from sklearn.datasets import load_digits as sk
 
     raw = sk()
-    np.testing.assert_array_equal(numpy_of(y), raw.target[4::5])
-    np.testing.assert_array_equal(numpy_of(x)[:, 0] * 16, raw.images[4::5])
-    assert set(numpy_of(train.tensors[1]).tolist()) == set(range(10))
+    np.testing.assert_array_equal(to_numpy(y), raw.target[4::5])
+    np.testing.assert_array_equal(to_numpy(x)[:, 0] * 16, raw.images[4::5])
+    assert set(to_numpy(train.tensors[1]).tolist()) == set(range(10))
 
 
 # ---------------------------------------------------------------------------- IDX
@@ -163,8 +160,8 @@ def test_load_mnist_from_idx_files(tmp_path, rng):
     ds = load_mnist(tmp_path, train=True)
     x, y = ds.tensors
     assert x.shape == mt.Size([6, 1, 28, 28]) and x.dtype == mt.float32 and y.dtype == mt.int64
-    np.testing.assert_allclose(numpy_of(x)[:, 0], images / 255.0, rtol=1e-6)
-    np.testing.assert_array_equal(numpy_of(y), labels)
+    np.testing.assert_allclose(to_numpy(x)[:, 0], images / 255.0, rtol=1e-6)
+    np.testing.assert_array_equal(to_numpy(y), labels)
     with pytest.raises(FileNotFoundError, match="t10k-images-idx3-ubyte"):
         load_mnist(tmp_path, train=False)
     (tmp_path / "train-labels-idx1-ubyte").write_bytes(idx_bytes(labels[:5], 8))

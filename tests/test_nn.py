@@ -8,7 +8,7 @@ from collections import OrderedDict
 
 import numpy as np
 import pytest
-from helpers import check_grad, check_torch, raises_like_torch
+from helpers import check_grad, check_torch, raises_like_torch, to_numpy
 
 import minitorch_conv as mt
 import minitorch_conv.nn.functional as F
@@ -16,35 +16,6 @@ from minitorch_conv import nn
 
 
 # ---------------------------------------------------------------------------- helpers
-def numpy_of(t) -> np.ndarray:
-    return t.detach().cpu().numpy()
-
-
-def numeric_check(fn, arrays, rng, eps=1e-6, rtol=1e-5, atol=1e-7):
-    """Backward of ``fn`` (tensors -> tensor) against central differences of <u, fn(x)>, float64."""
-    arrays = [np.asarray(a, dtype=np.float64) for a in arrays]
-    inputs = [mt.tensor(a, requires_grad=True) for a in arrays]
-    out = fn(*inputs)
-    upstream = rng.standard_normal(tuple(out.shape))
-    out.backward(mt.tensor(upstream))
-
-    def objective(values):
-        with mt.no_grad():
-            return float(np.sum(numpy_of(fn(*[mt.tensor(v) for v in values])) * upstream))
-
-    for i, array in enumerate(arrays):
-        want = np.zeros(array.shape)
-        for j in np.ndindex(array.shape):
-            values = [a.copy() for a in arrays]
-            values[i][j] = array[j] + eps
-            plus = objective(values)
-            values[i][j] = array[j] - eps
-            want[j] = (plus - objective(values)) / (2 * eps)
-        assert inputs[i].grad is not None, f"input {i} got no gradient"
-        np.testing.assert_allclose(numpy_of(inputs[i].grad), want, rtol=rtol, atol=atol,
-                                   err_msg=f"gradient of input {i}")
-
-
 def copy_torch_state(torch_module, module) -> None:
     module.load_state_dict({k: mt.tensor(v.detach().numpy())
                             for k, v in torch_module.state_dict().items()})
@@ -54,14 +25,14 @@ def compare_module(torch, ours, theirs, x: np.ndarray, rng, rtol=1e-6, atol=1e-7
     """Forward, input gradient and parameter gradients of ``ours`` and ``theirs`` on ``x``."""
     xm, xt = mt.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     ym, yt = ours(xm), theirs(xt)
-    np.testing.assert_allclose(numpy_of(ym), yt.detach().numpy(), rtol=rtol, atol=atol)
+    np.testing.assert_allclose(to_numpy(ym), yt.detach().numpy(), rtol=rtol, atol=atol)
     g = rng.standard_normal(tuple(yt.shape))
     ym.backward(mt.tensor(g))
     yt.backward(torch.tensor(g))
-    np.testing.assert_allclose(numpy_of(xm.grad), xt.grad.numpy(), rtol=rtol, atol=atol)
+    np.testing.assert_allclose(to_numpy(xm.grad), xt.grad.numpy(), rtol=rtol, atol=atol)
     theirs_params = dict(theirs.named_parameters())
     for name, p in ours.named_parameters():
-        np.testing.assert_allclose(numpy_of(p.grad), theirs_params[name].grad.numpy(),
+        np.testing.assert_allclose(to_numpy(p.grad), theirs_params[name].grad.numpy(),
                                    rtol=rtol, atol=atol, err_msg=name)
 
 
@@ -232,13 +203,13 @@ def test_deepcopy_gives_an_independent_module():
     twin = copy.deepcopy(net)
     assert isinstance(twin.fc1.weight, nn.Parameter) and twin.fc1.weight is not net.fc1.weight
     assert twin.fc1.weight.backend is net.fc1.weight.backend
-    np.testing.assert_array_equal(numpy_of(twin.fc1.weight.grad), numpy_of(net.fc1.weight.grad))
+    np.testing.assert_array_equal(to_numpy(twin.fc1.weight.grad), to_numpy(net.fc1.weight.grad))
     with mt.no_grad():
         twin.fc1.weight.add_(1.0)
         twin.block[1].running_mean.add_(1.0)
-    assert not np.array_equal(numpy_of(twin.fc1.weight), numpy_of(net.fc1.weight))
-    assert not np.array_equal(numpy_of(twin.block[1].running_mean),
-                              numpy_of(net.block[1].running_mean))
+    assert not np.array_equal(to_numpy(twin.fc1.weight), to_numpy(net.fc1.weight))
+    assert not np.array_equal(to_numpy(twin.block[1].running_mean),
+                              to_numpy(net.block[1].running_mean))
 
 
 # ---------------------------------------------------------------------------- state_dict
@@ -251,7 +222,7 @@ def test_state_dict_round_trip():
     result = b.load_state_dict(state)
     assert result.missing_keys == [] and result.unexpected_keys == []
     for (name, va), vb in zip(state.items(), b.state_dict().values()):
-        np.testing.assert_array_equal(numpy_of(va), numpy_of(vb), err_msg=name)
+        np.testing.assert_array_equal(to_numpy(va), to_numpy(vb), err_msg=name)
     assert b.fc1.weight.requires_grad  # still a parameter after loading
 
 
@@ -272,7 +243,7 @@ def test_load_state_dict_errors_name_the_keys():
 
 def test_load_state_dict_non_strict_and_bad_values():
     net = Net()
-    before = numpy_of(net.fc1.bias).copy()
+    before = to_numpy(net.fc1.bias).copy()
     state = {"fc1.weight": mt.ones(3, 4), "nope": mt.zeros(1)}
     missing, unexpected = net.load_state_dict(state, strict=False)
     # non-strict still reports the keys, as PyTorch does; it only does not raise for them
@@ -281,7 +252,7 @@ def test_load_state_dict_non_strict_and_bad_values():
     assert missing == [k for k in net.state_dict()
                        if k != "fc1.weight" and not k.endswith("num_batches_tracked")]
     assert float(net.fc1.weight.sum()) == 12.0
-    np.testing.assert_array_equal(numpy_of(net.fc1.bias), before)
+    np.testing.assert_array_equal(to_numpy(net.fc1.bias), before)
     torch = pytest.importorskip("torch")
     result = torch.nn.Linear(4, 3).load_state_dict({"weight": torch.ones(3, 4), "nope": torch.zeros(1)},
                                                    strict=False)
@@ -362,14 +333,14 @@ def test_max_pool_dilation_indices_and_3d_input(rng):
                    x, rng)
     out, idx = F.max_pool2d(mt.tensor(x), 3, 1, 1, return_indices=True)
     out_t, idx_t = torch.nn.functional.max_pool2d(torch.tensor(x), 3, 1, 1, return_indices=True)
-    np.testing.assert_array_equal(numpy_of(idx), idx_t.numpy())
-    np.testing.assert_allclose(numpy_of(out), out_t.numpy())
+    np.testing.assert_array_equal(to_numpy(idx), idx_t.numpy())
+    np.testing.assert_allclose(to_numpy(out), out_t.numpy())
 
 
 def test_max_pool_ties_send_gradient_to_first_maximum():
     x = mt.ones(1, 1, 2, 2, requires_grad=True)
     F.max_pool2d(x, 2).sum().backward()
-    assert numpy_of(x.grad).ravel().tolist() == [1.0, 0.0, 0.0, 0.0]
+    assert to_numpy(x.grad).ravel().tolist() == [1.0, 0.0, 0.0, 0.0]
 
 
 @pytest.mark.parametrize("kwargs", POOL_CASES + [
@@ -436,7 +407,7 @@ def test_batch_norm_matches_torch(rng, momentum, affine, track):
     for _ in range(3):
         compare_module(torch, ours, theirs, rng.standard_normal((4, 3, 5, 5)) * 2 + 1, rng)
     for name, value in theirs.state_dict().items():
-        np.testing.assert_allclose(numpy_of(ours.state_dict()[name]), value.numpy(), err_msg=name)
+        np.testing.assert_allclose(to_numpy(ours.state_dict()[name]), value.numpy(), err_msg=name)
     ours.eval()
     theirs.eval()
     compare_module(torch, ours, theirs, rng.standard_normal((2, 3, 5, 5)), rng)
@@ -456,19 +427,19 @@ def test_dropout_train_and_eval():
     drop = nn.Dropout(0.3)
     x = mt.ones(200, 50, requires_grad=True)
     y = drop(x)
-    kept = numpy_of(y) != 0
+    kept = to_numpy(y) != 0
     assert abs(kept.mean() - 0.7) < 0.02
-    np.testing.assert_allclose(numpy_of(y)[kept], 1 / 0.7, rtol=1e-6)
+    np.testing.assert_allclose(to_numpy(y)[kept], 1 / 0.7, rtol=1e-6)
     y.backward(mt.ones_like(y))
-    np.testing.assert_array_equal(numpy_of(x.grad) != 0, kept)  # gradient flows through the mask
+    np.testing.assert_array_equal(to_numpy(x.grad) != 0, kept)  # gradient flows through the mask
     assert drop.eval()(x) is x
     assert float(F.dropout(x, 1.0).abs().sum()) == 0
     with pytest.raises(ValueError):
         nn.Dropout(1.5)
     mt.manual_seed(3)
-    a = numpy_of(F.dropout(mt.ones(10)))
+    a = to_numpy(F.dropout(mt.ones(10)))
     mt.manual_seed(3)
-    np.testing.assert_array_equal(a, numpy_of(F.dropout(mt.ones(10))))
+    np.testing.assert_array_equal(a, to_numpy(F.dropout(mt.ones(10))))
 
 
 # ---------------------------------------------------------------------------- losses vs PyTorch
@@ -499,11 +470,11 @@ def test_cross_entropy_matches_torch(rng, kwargs, spatial):
                                        **kwargs)
     xm, xt = mt.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     lm, lt = ours(xm, mt.tensor(target)), theirs(xt, torch.tensor(target))
-    np.testing.assert_allclose(numpy_of(lm), lt.detach().numpy(), rtol=1e-10)
+    np.testing.assert_allclose(to_numpy(lm), lt.detach().numpy(), rtol=1e-10)
     g = rng.standard_normal(tuple(lt.shape))
     lm.backward(mt.tensor(g))
     lt.backward(torch.tensor(g))
-    np.testing.assert_allclose(numpy_of(xm.grad), xt.grad.numpy(), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(to_numpy(xm.grad), xt.grad.numpy(), rtol=1e-9, atol=1e-12)
 
 
 @pytest.mark.parametrize("kwargs", [dict(), dict(label_smoothing=0.25), dict(weight=True),
@@ -519,7 +490,7 @@ def test_cross_entropy_probability_targets_match_torch(rng, kwargs):
     lt = torch.nn.functional.cross_entropy(torch.tensor(x), torch.tensor(p),
                                            None if weight is None else torch.tensor(weight),
                                            **kwargs)
-    np.testing.assert_allclose(numpy_of(lm), lt.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(to_numpy(lm), lt.numpy(), rtol=1e-10)
 
 
 @pytest.mark.parametrize("kwargs", [dict(), dict(reduction="sum"), dict(weight=True),
@@ -534,11 +505,11 @@ def test_nll_and_mse_match_torch(rng, kwargs):
                                                                               mt.tensor(target))
     lt = torch.nn.NLLLoss(None if weight is None else torch.tensor(weight), **kwargs)(
         torch.tensor(x), torch.tensor(target))
-    np.testing.assert_allclose(numpy_of(lm), lt.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(to_numpy(lm), lt.numpy(), rtol=1e-12)
     reduction = kwargs.get("reduction", "mean")
     y = rng.standard_normal((5, 4))
     np.testing.assert_allclose(
-        numpy_of(nn.MSELoss(reduction=reduction)(mt.tensor(x), mt.tensor(y))),
+        to_numpy(nn.MSELoss(reduction=reduction)(mt.tensor(x), mt.tensor(y))),
         torch.nn.MSELoss(reduction=reduction)(torch.tensor(x), torch.tensor(y)).numpy(), rtol=1e-12)
 
 
@@ -578,7 +549,7 @@ def test_gradients_numerically(rng, name):
     arrays = [rng.standard_normal(s) for s in shapes]
     if name == "max_pool":  # distinct values: no ties within eps
         arrays[0] = rng.permutation(np.arange(arrays[0].size, dtype=np.float64)).reshape(shapes[0])
-    numeric_check(fn, arrays, rng)
+    check_grad(fn, arrays, rng)
 
 
 # ---------------------------------------------------------------------------- init
@@ -617,10 +588,10 @@ def test_init_gains_match_torch():
 
 def test_init_is_seeded_and_consumes_the_generator():
     mt.manual_seed(7)
-    a = numpy_of(nn.Linear(4, 3).weight)
-    b = numpy_of(nn.Linear(4, 3).weight)
+    a = to_numpy(nn.Linear(4, 3).weight)
+    b = to_numpy(nn.Linear(4, 3).weight)
     mt.manual_seed(7)
-    np.testing.assert_array_equal(a, numpy_of(nn.Linear(4, 3).weight))
+    np.testing.assert_array_equal(a, to_numpy(nn.Linear(4, 3).weight))
     assert not np.array_equal(a, b)
 
 
@@ -748,16 +719,16 @@ def test_bce_at_zero_and_one_matches_torch():
     tt = torch.tensor(t, dtype=torch.float64, requires_grad=True)
     lm, lt = F.binary_cross_entropy(xm, tm, reduction="none"), torch.nn.functional.binary_cross_entropy(
         xt, tt, reduction="none")
-    np.testing.assert_allclose(numpy_of(lm), lt.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(to_numpy(lm), lt.detach().numpy(), rtol=1e-12)
     lm.sum().backward()
     lt.sum().backward()
-    np.testing.assert_allclose(numpy_of(xm.grad), xt.grad.numpy(), rtol=1e-8)  # torch's 1e-12 is a float
+    np.testing.assert_allclose(to_numpy(xm.grad), xt.grad.numpy(), rtol=1e-8)  # torch's 1e-12 is a float
     # the target's gradient is that of the loss as computed, logs clamped at -100: +-100 where
     # torch, differentiating the unclamped logs, gives +-inf
     finite = np.isfinite(tt.grad.numpy())
-    np.testing.assert_allclose(numpy_of(tm.grad)[finite], tt.grad.numpy()[finite], rtol=1e-12)
-    assert (np.sign(numpy_of(tm.grad)[~finite]) == np.sign(tt.grad.numpy()[~finite])).all()
-    assert (np.abs(numpy_of(tm.grad)[~finite]) == 100).all()
+    np.testing.assert_allclose(to_numpy(tm.grad)[finite], tt.grad.numpy()[finite], rtol=1e-12)
+    assert (np.sign(to_numpy(tm.grad)[~finite]) == np.sign(tt.grad.numpy()[~finite])).all()
+    assert (np.abs(to_numpy(tm.grad)[~finite]) == 100).all()
     for dtype in (mt.float32, mt.float64):  # no warning, no inf, no nan
         loss = F.binary_cross_entropy(mt.tensor([0.0, 1.0], dtype=dtype), mt.tensor([1.0, 0.0], dtype=dtype))
         assert loss.item() == pytest.approx(100.0)
@@ -776,10 +747,10 @@ def test_bce_with_logits_is_stable_for_large_logits():
             xt, torch.tensor(t, dtype=getattr(torch, dtype)), reduction="none",
             pos_weight=torch.tensor(pw, dtype=getattr(torch, dtype)))
         assert lm.dtype == getattr(mt, dtype)
-        np.testing.assert_allclose(numpy_of(lm), lt.detach().numpy(), rtol=1e-6)
+        np.testing.assert_allclose(to_numpy(lm), lt.detach().numpy(), rtol=1e-6)
         lm.sum().backward()
         lt.sum().backward()
-        np.testing.assert_allclose(numpy_of(xm.grad), xt.grad.numpy(), rtol=1e-6, atol=1e-12)
+        np.testing.assert_allclose(to_numpy(xm.grad), xt.grad.numpy(), rtol=1e-6, atol=1e-12)
 
 
 def test_elu_softplus_gelu_stay_finite_on_large_inputs():
@@ -788,7 +759,7 @@ def test_elu_softplus_gelu_stay_finite_on_large_inputs():
         x.grad = None
         y = fn(x)
         y.sum().backward()
-        assert np.isfinite(numpy_of(y)).all() and np.isfinite(numpy_of(x.grad)).all(), fn.__name__
+        assert np.isfinite(to_numpy(y)).all() and np.isfinite(to_numpy(x.grad)).all(), fn.__name__
 
 
 def test_one_hot_matches_torch():

@@ -10,13 +10,10 @@ import io
 
 import numpy as np
 import pytest
+from helpers import to_numpy
 
 import minitorch_conv as mt
 from minitorch_conv import nn
-
-
-def numpy_of(t) -> np.ndarray:
-    return t.detach().cpu().numpy()
 
 
 def trajectories(torch, make_ours, make_theirs, rng, steps=8, dtype="float64", shapes=((3, 4), (4,))):
@@ -49,9 +46,9 @@ def test_sgd_trajectory_matches_torch(rng, kwargs):
     ours, theirs, opt_m, opt_t = trajectories(
         torch, lambda p: mt.optim.SGD(p, **kwargs), lambda p: torch.optim.SGD(p, **kwargs), rng)
     for a, b in zip(ours, theirs):
-        np.testing.assert_allclose(numpy_of(a), b.detach().numpy(), rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(to_numpy(a), b.detach().numpy(), rtol=1e-12, atol=1e-14)
     if kwargs.get("momentum"):
-        np.testing.assert_allclose(numpy_of(opt_m.state[ours[0]]["momentum_buffer"]),
+        np.testing.assert_allclose(to_numpy(opt_m.state[ours[0]]["momentum_buffer"]),
                                    opt_t.state[theirs[0]]["momentum_buffer"].numpy(), rtol=1e-12)
 
 
@@ -63,12 +60,12 @@ def test_adam_trajectory_matches_torch(rng, name, kwargs):
         torch, lambda p: getattr(mt.optim, name)(p, **kwargs),
         lambda p: getattr(torch.optim, name)(p, **kwargs), rng)
     for a, b in zip(ours, theirs):
-        np.testing.assert_allclose(numpy_of(a), b.detach().numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(to_numpy(a), b.detach().numpy(), rtol=1e-10, atol=1e-12)
     state_m, state_t = opt_m.state[ours[0]], opt_t.state[theirs[0]]
     assert set(state_m) == set(state_t)
     assert state_m["step"].item() == state_t["step"].item() == 8
     for key in state_t:
-        np.testing.assert_allclose(numpy_of(state_m[key]), state_t[key].numpy(), rtol=1e-10)
+        np.testing.assert_allclose(to_numpy(state_m[key]), state_t[key].numpy(), rtol=1e-10)
 
 
 def test_adam_float32_stays_float32_and_tracks_torch(rng):
@@ -78,7 +75,7 @@ def test_adam_float32_stays_float32_and_tracks_torch(rng):
                                           dtype="float32")
     assert ours[0].dtype == mt.float32 and opt_m.state[ours[0]]["exp_avg"].dtype == mt.float32
     for a, b in zip(ours, theirs):
-        np.testing.assert_allclose(numpy_of(a), b.detach().numpy(), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(to_numpy(a), b.detach().numpy(), rtol=1e-5, atol=1e-6)
 
 
 def test_defaults_match_torch():
@@ -96,18 +93,18 @@ def test_param_groups_and_skipping_params_without_grad():
     assert [g["lr"] for g in opt.param_groups] == [0.1, 1.0]
     (a.sum() + b.sum()).backward()
     opt.step()
-    np.testing.assert_allclose(numpy_of(a), [0.9, 0.9], rtol=1e-6)
-    assert numpy_of(b).tolist() == [0.0, 0.0]
+    np.testing.assert_allclose(to_numpy(a), [0.9, 0.9], rtol=1e-6)
+    assert to_numpy(b).tolist() == [0.0, 0.0]
     opt.add_param_group({"params": [c], "momentum": 0.9})
     opt.step()  # c has no gradient: untouched
-    assert numpy_of(c).tolist() == [1.0, 1.0]
+    assert to_numpy(c).tolist() == [1.0, 1.0]
     with pytest.raises(ValueError, match="more than one parameter group"):
         opt.add_param_group({"params": [a]})
     opt.zero_grad()
     assert a.grad is None
     (a.sum()).backward()
     opt.zero_grad(set_to_none=False)
-    assert numpy_of(a.grad).tolist() == [0.0, 0.0]
+    assert to_numpy(a.grad).tolist() == [0.0, 0.0]
 
 
 def test_bad_hyperparameters():
@@ -171,7 +168,7 @@ def test_state_dict_round_trip_continues_identically(rng, name):
     assert twin_opt.param_groups[0]["lr"] == 0.1
     run(twin, twin_opt, 3)
     for a, b in zip(model.parameters(), twin.parameters()):
-        np.testing.assert_array_equal(numpy_of(a), numpy_of(b))
+        np.testing.assert_array_equal(to_numpy(a), to_numpy(b))
 
 
 def test_load_state_dict_mismatch_is_clear():

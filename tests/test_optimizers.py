@@ -17,6 +17,7 @@ import warnings
 
 import numpy as np
 import pytest
+from helpers import to_numpy
 
 import minitorch_conv as mt
 from minitorch_conv import nn
@@ -46,10 +47,6 @@ CASE_IDS = [(name, i) for name in NAMES for i in range(len(CASES[name]))]
 SHAPES = [(3, 4), (5,), ()]
 
 
-def numpy_of(t) -> np.ndarray:
-    return np.asarray(t.detach().cpu().numpy())
-
-
 def groups_of(params):
     """Two groups: the first two tensors with the defaults, the scalar with its own lr."""
     return [{"params": params[:2]}, {"params": params[2:], "lr": 0.03}]
@@ -61,7 +58,7 @@ def assert_same_state(state_m: dict, state_t: dict, where: str, rtol=1e-12, atol
         ours = state_m[key]
         assert ours.dtype.name == str(theirs.dtype).removeprefix("torch."), (where, key)
         assert tuple(ours.shape) == tuple(theirs.shape), (where, key)
-        np.testing.assert_allclose(numpy_of(ours), theirs.numpy(), rtol=rtol, atol=atol,
+        np.testing.assert_allclose(to_numpy(ours), theirs.numpy(), rtol=rtol, atol=atol,
                                    err_msg=f"{where}: state[{key!r}]")
 
 
@@ -83,7 +80,7 @@ def side_by_side(torch, name, kwargs, rng, steps=10, dtype="float64", rtol=1e-12
         opt_t.step()
         for i, (a, b) in enumerate(zip(ours, theirs)):
             where = f"{name}({kwargs}) step {step + 1}, param {i}"
-            np.testing.assert_allclose(numpy_of(a), b.detach().numpy(), rtol=rtol, atol=atol, err_msg=where)
+            np.testing.assert_allclose(to_numpy(a), b.detach().numpy(), rtol=rtol, atol=atol, err_msg=where)
             assert_same_state(opt_m.state[a], opt_t.state[b], where, rtol, atol)
     return ours, theirs, opt_m, opt_t
 
@@ -182,7 +179,7 @@ def test_first_step_is_the_formula(case):
     opt = getattr(mt.optim, name)([w], **kwargs)
     w.grad = mt.tensor(G)
     opt.step()
-    np.testing.assert_allclose(numpy_of(w), expected, rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(to_numpy(w), expected, rtol=1e-13, atol=1e-15)
 
 
 def test_radam_rectified_steps_follow_the_paper(rng):
@@ -205,7 +202,7 @@ def test_radam_rectified_steps_follow_the_paper(rng):
             p = p - lr * m_hat * r * np.sqrt(1 - b2**t) / (np.sqrt(v) + eps)
         else:
             p = p - lr * m_hat
-        np.testing.assert_allclose(numpy_of(w), p, rtol=1e-12, atol=1e-14, err_msg=f"step {t}")
+        np.testing.assert_allclose(to_numpy(w), p, rtol=1e-12, atol=1e-14, err_msg=f"step {t}")
     assert rho_t > 5
 
 
@@ -223,7 +220,7 @@ def test_every_optimizer_steps_on_each_device(device, name):
         assert w.device == mt.device(where) and all(
             value.device == mt.device("cpu" if key in ("step", "mu_product") else where)
             for key, value in opt.state[w].items())
-        results.append(numpy_of(w))
+        results.append(to_numpy(w))
     np.testing.assert_allclose(results[1], results[0], rtol=1e-12, atol=1e-14)
 
 
@@ -238,7 +235,7 @@ def test_float32_parameters_keep_float32_state(name):
     for key, value in opt.state[w].items():
         expected = mt.float32  # the moments follow the parameter; step and mu_product: float32 too
         assert value.dtype == expected, key
-    assert np.all(np.isfinite(numpy_of(w))) and numpy_of(w)[0] != 1.0
+    assert np.all(np.isfinite(to_numpy(w))) and to_numpy(w)[0] != 1.0
 
 
 def test_step_counters_are_float64_when_that_is_the_default_dtype():
@@ -357,7 +354,7 @@ def test_param_groups_and_skipping_params_without_grad():
     assert [(g["lr"], g["amsgrad"]) for g in opt.param_groups] == [(0.1, False), (1.0, True)]
     a.grad = mt.ones(2)
     opt.step()
-    assert b not in opt.state and numpy_of(b).tolist() == [1.0, 1.0]
+    assert b not in opt.state and to_numpy(b).tolist() == [1.0, 1.0]
     opt.add_param_group({"params": [c], "betas": (0.5, 0.9)})
     assert opt.param_groups[2]["eps"] == 1e-8
 
@@ -365,7 +362,7 @@ def test_param_groups_and_skipping_params_without_grad():
 def test_adagrad_state_exists_before_the_first_step():
     w = nn.Parameter(mt.zeros(3))
     opt = mt.optim.Adagrad([w], initial_accumulator_value=0.25)
-    assert numpy_of(opt.state[w]["sum"]).tolist() == [0.25] * 3
+    assert to_numpy(opt.state[w]["sum"]).tolist() == [0.25] * 3
     assert opt.state[w]["step"].item() == 0.0
     late = nn.Parameter(mt.zeros(1))
     opt.add_param_group({"params": [late], "initial_accumulator_value": 9.0})
@@ -403,7 +400,7 @@ def to_mt(value):
 
 def to_torch(torch, value):
     if isinstance(value, mt.Tensor):
-        return torch.tensor(numpy_of(value).copy())
+        return torch.tensor(to_numpy(value).copy())
     if isinstance(value, dict):
         return {k: to_torch(torch, v) for k, v in value.items()}
     if isinstance(value, list):
@@ -431,7 +428,7 @@ def test_state_dicts_cross_over_to_and_from_torch(rng, name):
         twin_m.step()
         twin_t.step()
         for a, b in zip(twins_m, twins_t):
-            np.testing.assert_allclose(numpy_of(a), b.detach().numpy(), rtol=1e-12, atol=1e-13)
+            np.testing.assert_allclose(to_numpy(a), b.detach().numpy(), rtol=1e-12, atol=1e-13)
             assert_same_state(twin_m.state[a], twin_t.state[b], name)
 
 
@@ -463,9 +460,9 @@ def test_state_dict_round_trip_through_save_continues_identically(rng, name):
         if name == "NAdam":  # loading casts mu_product to the parameter's dtype (as PyTorch does), so
             # the resumed run carries it in float64 where the first one rounded it to float32
             assert twin_opt.state[b]["mu_product"].dtype == mt.float64
-            np.testing.assert_allclose(numpy_of(a), numpy_of(b), rtol=1e-9)
+            np.testing.assert_allclose(to_numpy(a), to_numpy(b), rtol=1e-9)
         else:
-            np.testing.assert_array_equal(numpy_of(a), numpy_of(b))
+            np.testing.assert_array_equal(to_numpy(a), to_numpy(b))
 
 
 def test_load_state_dict_casts_state_to_the_parameter():
@@ -479,7 +476,7 @@ def test_load_state_dict_casts_state_to_the_parameter():
     state = opt32.state[w32]
     assert state["exp_avg"].dtype == mt.float32 and state["step"].dtype == mt.float32
     state["exp_avg"].add_(1.0)  # a copy: the source optimizer is not touched
-    assert numpy_of(opt64.state[w64]["exp_avg"]).max() < 1.0
+    assert to_numpy(opt64.state[w64]["exp_avg"]).max() < 1.0
     with pytest.raises(ValueError, match="different number of parameter groups"):
         opt32.load_state_dict({"state": {}, "param_groups": []})
     with pytest.raises(ValueError, match="doesn't match the size of optimizer's group"):
@@ -526,7 +523,7 @@ def test_tensor_lr_gives_the_float_lr_update(rng):
         opt = mt.optim.Adam([w], lr=lr)
         w.grad = mt.tensor(g)
         opt.step()
-        results.append(numpy_of(w))
+        results.append(to_numpy(w))
     np.testing.assert_array_equal(results[0], results[1])
 
 
@@ -550,7 +547,7 @@ def test_zero_grad():
     opt = mt.optim.SGD([w])
     w.sum().backward()
     opt.zero_grad(set_to_none=False)
-    assert numpy_of(w.grad).tolist() == [0.0, 0.0]
+    assert to_numpy(w.grad).tolist() == [0.0, 0.0]
     opt.zero_grad()
     assert w.grad is None
 
@@ -630,7 +627,7 @@ def test_capturable_foreach_and_fused_are_accepted_and_change_nothing(rng):
         for _ in range(2):
             w.grad = mt.tensor(g)
             opt.step()
-        results.append(numpy_of(w))
+        results.append(to_numpy(w))
     for result in results[1:]:
         np.testing.assert_array_equal(result, results[0])
     with warnings.catch_warnings():
