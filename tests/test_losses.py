@@ -481,3 +481,118 @@ CLASS_ERRORS = [
 @pytest.mark.parametrize("case", range(len(CLASS_ERRORS)))
 def test_class_loss_errors_match_torch(case):
     raises_like_torch(*CLASS_ERRORS[case])
+
+
+# ---------------------------------------------------------------------------- the fused cross_entropy
+# With class-index targets, cross_entropy is one node (log-softmax and NLL together, backward
+# ``(softmax - q) * scale``); its first and second derivatives are checked here for every option.
+FUSED_SHAPES = [(4, 3), (2, 3, 2, 2), (3,)]
+FUSED_OPTIONS = [dict(), dict(weight=True), dict(label_smoothing=0.2),
+                 dict(weight=True, ignore_index=1, ignore=True, label_smoothing=0.3)]
+
+
+def _fused_problem(rng, shape, options):
+    classes = shape[1] if len(shape) > 1 else shape[0]
+    kwargs, weight, ignore = _split(options, rng, classes)
+    x, target = _class_problem(rng, shape, ignore)
+    if target.ndim == 0 and target == kwargs.get("ignore_index", -100):  # one element, all ignored:
+        target = (target + 1) % classes  # 'mean' would be NaN (tested apart)
+    return x, target, weight, kwargs
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("options", range(len(FUSED_OPTIONS)))
+@pytest.mark.parametrize("shape", FUSED_SHAPES)
+def test_fused_cross_entropy_gradcheck_and_gradgradcheck(rng, shape, options, reduction):
+    x, target, weight, kwargs = _fused_problem(rng, shape, FUSED_OPTIONS[options])
+    w = None if weight is None else mt.tensor(weight)
+
+    def loss(logits):
+        return F.cross_entropy(logits, mt.tensor(target), w, reduction=reduction, **kwargs)
+
+    xm = mt.tensor(x, requires_grad=True)
+    assert loss(xm).grad_fn.name() == "NllLossBackward"  # one node, not the composite
+    assert mt.autograd.gradcheck(loss, (xm,))
+    assert mt.autograd.gradgradcheck(loss, (xm,))
+
+
+@pytest.mark.parametrize("options", range(len(FUSED_OPTIONS)))
+def test_fused_cross_entropy_is_one_node_and_equals_the_composite(rng, options):
+    """Against log_softmax + nll_loss (+ the smoothing term), worked out with other operations."""
+    x, target, weight, kwargs = _fused_problem(rng, (5, 4), FUSED_OPTIONS[options])
+    xm = mt.tensor(x, requires_grad=True)
+    w = None if weight is None else mt.tensor(weight)
+    loss = F.cross_entropy(xm, mt.tensor(target), w, reduction="none", **kwargs)
+    edges = [edge for edge in loss.grad_fn.next_functions if edge is not None]
+    assert len(edges) == 1 and type(edges[0][0]).__name__ == "AccumulateGrad"  # straight from the logits
+    logp = F.log_softmax(mt.tensor(x), 1)
+    ignore_index = kwargs.get("ignore_index", -100)
+    expected = F.nll_loss(logp, mt.tensor(target), w, ignore_index=ignore_index, reduction="none")
+    ls = kwargs.get("label_smoothing", 0.0)
+    if ls:
+        counted = mt.tensor(target != ignore_index)
+        weighted = logp if w is None else logp * w
+        expected = expected * (1 - ls) - weighted.sum(1) * counted * (ls / 4)
+    np.testing.assert_allclose(numpy_of(loss), numpy_of(expected), rtol=1e-13, atol=1e-14)
+
+
+@pytest.mark.parametrize("options", range(len(FUSED_OPTIONS)))
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_fused_cross_entropy_double_backward_matches_torch(rng, options, reduction):
+    """A Hessian-vector product (grad of <v, dloss/dx>), and the gradient of dloss/dx with respect
+    to the upstream gradient, against PyTorch's."""
+    torch = pytest.importorskip("torch")
+    x, target, weight, kwargs = _fused_problem(rng, (4, 3, 2), FUSED_OPTIONS[options])
+    v = rng.standard_normal(x.shape)
+    results = []
+    for L in (mt, torch):
+        logits = L.tensor(x, requires_grad=True)
+        w = None if weight is None else L.tensor(weight)
+        loss = L.nn.functional.cross_entropy(logits, L.tensor(target), w, reduction=reduction, **kwargs)
+        upstream = L.tensor(rng.standard_normal(tuple(loss.shape)) if L is mt else results[0][2],
+                            requires_grad=True)
+        (g,) = L.autograd.grad(loss, logits, upstream, create_graph=True)
+        (g * L.tensor(v)).sum().backward()
+        results.append((logits.grad.detach().numpy(), upstream.grad.detach().numpy(),
+                        upstream.detach().numpy()))
+    for ours, theirs in zip(results[0][:2], results[1][:2]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
+
+
+def test_fused_cross_entropy_ignores_later_in_place_changes_to_its_logits_like_torch(rng):
+    """PyTorch's log_softmax saves its output, not the logits: changing them afterwards is fine."""
+    torch = pytest.importorskip("torch")
+    x, target = rng.standard_normal((3, 4)), rng.integers(0, 4, 3)
+    grads = []
+    for L in (mt, torch):
+        leaf = L.tensor(x, requires_grad=True)
+        logits = leaf * 1.0
+        loss = L.nn.functional.cross_entropy(logits, L.tensor(target), label_smoothing=0.1)
+        with L.no_grad():
+            logits.add_(5.0)
+        loss.backward()
+        grads.append(leaf.grad.numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12, atol=1e-14)
+
+
+def test_fused_cross_entropy_keeps_float32_and_tracks_torch(rng):
+    torch = pytest.importorskip("torch")
+    x = rng.standard_normal((8, 10)).astype(np.float32)
+    target = rng.integers(0, 10, 8)
+    xm, xt = mt.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    lm = F.cross_entropy(xm, mt.tensor(target), label_smoothing=0.1)
+    lt = torch.nn.functional.cross_entropy(xt, torch.tensor(target), label_smoothing=0.1)
+    lm.backward()
+    lt.backward()
+    assert lm.dtype == xm.grad.dtype == mt.float32
+    np.testing.assert_allclose(numpy_of(lm), lt.detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(numpy_of(xm.grad), xt.grad.numpy(), rtol=1e-5, atol=1e-7)
+
+
+def test_cross_entropy_with_class_weights_that_need_a_gradient_takes_the_composite_path():
+    x = mt.randn(3, 4, dtype=mt.float64, requires_grad=True)
+    weight = mt.rand(4, dtype=mt.float64).requires_grad_()
+    loss = F.cross_entropy(x, mt.tensor([0, 1, 3]), weight, label_smoothing=0.2)
+    assert loss.grad_fn.name() != "NllLossBackward"
+    loss.backward()
+    assert weight.grad is not None and x.grad is not None

@@ -546,7 +546,9 @@ def test_interpolate_keeps_dtype_and_handles_an_empty_batch():
     assert F.interpolate(x, scale_factor=2).shape == (0, 2, 6, 6)
     y = F.interpolate(mt.randn(1, 1, 3, 3), scale_factor=2, mode="bilinear")
     assert y.dtype == mt.float32
-    assert F.interpolate(mt.tensor([[[1, 2]]]), scale_factor=2).tolist() == [[[1, 1, 2, 2]]]
+    assert F.interpolate(mt.tensor([[[1, 2]]], dtype=mt.uint8), scale_factor=2).tolist() == [[[1, 1, 2, 2]]]
+    with pytest.raises(NotImplementedError, match="not implemented for 'Long'"):  # PyTorch's CPU kernels
+        F.interpolate(mt.tensor([[[1, 2]]]), scale_factor=2)
 
 
 def test_interpolate_double_backward(rng):

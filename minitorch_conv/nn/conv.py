@@ -17,11 +17,9 @@ minitorch_conv.Size([2, 33, 26, 100])
 from __future__ import annotations
 
 import math
-import operator
 import warnings
 
 from .. import creation
-from ..backends import get_default_dtype, to_dtype
 from ..ops.window import pair as _pair
 from ..tensor import Tensor
 from . import functional as F
@@ -39,19 +37,12 @@ def _reverse_repeat_tuple(values, n: int) -> tuple:
 
 
 def _empty_parameter(size: tuple, device, dtype) -> Parameter:
-    """``Parameter(empty(size))`` with PyTorch's errors for non-integer sizes and integer dtypes."""
-    for pos, item in enumerate(size):
-        if isinstance(item, bool) or not isinstance(item, float) and hasattr(item, "__index__"):
-            continue
-        if pos == 0:
-            raise TypeError("empty(): argument 'size' (position 1) must be tuple of ints, but found "
-                            f"element of type {type(item).__name__} at pos 0")
-        raise TypeError(f"empty(): argument 'size' failed to unpack the object at pos {pos + 1} with "
-                        f'error "type must be tuple of ints,but got {type(item).__name__}"')
-    dtype = get_default_dtype() if dtype is None else to_dtype(dtype)
-    if not dtype.is_floating_point:
+    """``Parameter(empty(size))``: ``empty`` gives PyTorch's errors for sizes that are not ints
+    (a bool first, a float anywhere), negative or too large; then integer dtypes are refused."""
+    weight = creation.empty(size, device=device, dtype=dtype)
+    if not weight.dtype.is_floating_point:
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
-    return Parameter(creation.empty(tuple(operator.index(s) for s in size), device=device, dtype=dtype))
+    return Parameter(weight)
 
 
 class _ConvNd(Module):

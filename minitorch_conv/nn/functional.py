@@ -18,14 +18,14 @@ import math
 
 import numpy as np
 
-from .._arguments import parse_args
+from .._arguments import convert, parse_args
 from ..autograd.function import Function
-from ..autograd.grad_mode import no_grad
+from ..autograd.grad_mode import is_grad_enabled, no_grad
 from ..backends import alert_not_deterministic
 from ..ops import elementwise as _ew
 from ..ops import interpolate as _interp
 from ..ops import reduction as _rd
-from ..ops._util import broadcast_shapes
+from ..ops._util import broadcast_shapes, result_dtype
 from ..ops.conv import col2im, conv2d, conv_transpose2d, fold, im2col, unfold  # noqa: F401
 from ..ops.pad import pad  # noqa: F401
 from ..ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d  # noqa: F401
@@ -55,6 +55,19 @@ def _maybe_inplace(input: Tensor, inplace: bool, compute) -> Tensor:  # noqa: A0
     return input._inplace(compute) if inplace else compute(input)
 
 
+def _type_name(t: Tensor) -> str:
+    """PyTorch's name of a tensor's dtype in messages: 'Float', 'Long', 'Bool'."""
+    return _TYPE_NAMES.get(t.dtype.name, t.dtype.name)
+
+
+def _require_floating(input: Tensor, kernel: str) -> None:  # noqa: A002
+    """PyTorch's NotImplementedError where its kernel has no integer or bool version
+    ('"elu_cpu" not implemented for 'Long''): nothing is silently made a float."""
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_type_name(input)}\'')
+
+
+@parse_args("Tensor input, object inplace")
 def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """``max(input, 0)``; with ``inplace=True`` written into ``input`` itself.
 
@@ -63,9 +76,12 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     >>> F.relu(mt.tensor([-1.0, 2.0]))
     tensor([0., 2.])
     """
+    if input.dtype.name == "bool":
+        raise RuntimeError("Boolean inputs not supported for relu")
     return _maybe_inplace(input, inplace, _ew.relu)
 
 
+@parse_args("Tensor input")
 def relu_(input: Tensor) -> Tensor:  # noqa: A002
     """``relu(input, inplace=True)``.
 
@@ -78,6 +94,7 @@ def relu_(input: Tensor) -> Tensor:  # noqa: A002
     return relu(input, inplace=True)
 
 
+@parse_args("Tensor input, Number negative_slope, object inplace")
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:  # noqa: A002
     """``input`` where positive, ``negative_slope * input`` elsewhere.
 
@@ -86,9 +103,11 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     >>> F.leaky_relu(mt.tensor([-1.0, 2.0]), 0.1)
     tensor([-0.1000,  2.0000])
     """
+    _require_floating(input, "leaky_relu_cpu")
     return _maybe_inplace(input, inplace, lambda t: _ew.where(t > 0, t, t * negative_slope))
 
 
+@parse_args("Tensor input")
 def tanh(input: Tensor) -> Tensor:  # noqa: A002
     """``tanh(input)``.
 
@@ -100,6 +119,7 @@ def tanh(input: Tensor) -> Tensor:  # noqa: A002
     return _ew.tanh(input)
 
 
+@parse_args("Tensor input")
 def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
     """``1 / (1 + exp(-input))``.
 
@@ -111,6 +131,7 @@ def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
     return _ew.sigmoid(input)
 
 
+@parse_args("Tensor input, str approximate")
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
     """``x * Phi(x)``, Phi the standard normal CDF; ``approximate='tanh'`` uses the tanh formula.
 
@@ -119,14 +140,16 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
     >>> F.gelu(mt.tensor([-1.0, 0.0, 1.0]))
     tensor([-0.1587,  0.0000,  0.8413])
     """
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    _require_floating(input, "GeluKernelImpl")
     if approximate == "none":
         return input * 0.5 * (1 + _ew.erf(input * (1 / math.sqrt(2))))
-    if approximate == "tanh":
-        inner = (input + input * input * input * 0.044715) * math.sqrt(2 / math.pi)
-        return input * 0.5 * (1 + inner.tanh())
-    raise RuntimeError("approximate argument must be either none or tanh.")
+    inner = (input + input * input * input * 0.044715) * math.sqrt(2 / math.pi)
+    return input * 0.5 * (1 + inner.tanh())
 
 
+@parse_args("Tensor input, object inplace")
 def silu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """``x * sigmoid(x)`` (also called swish).
 
@@ -135,9 +158,11 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     >>> F.silu(mt.tensor([-1.0, 0.0, 1.0]))
     tensor([-0.2689,  0.0000,  0.7311])
     """
+    _require_floating(input, "silu_cpu")
     return _maybe_inplace(input, inplace, lambda t: t * _ew.sigmoid(t))
 
 
+@parse_args("Tensor input, Number alpha, object inplace")
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
     """``x`` where positive, ``alpha * (exp(x) - 1)`` elsewhere.
 
@@ -146,6 +171,8 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # 
     >>> F.elu(mt.tensor([-1.0, 2.0]))
     tensor([-0.6321,  2.0000])
     """
+    _require_floating(input, "elu_cpu")
+
     def compute(t: Tensor) -> Tensor:
         # exp of the non-positive part only: no overflow, and no inf times a zero gradient
         negative = (_ew.clamp(t, max=0.0).exp() - 1) * alpha
@@ -154,6 +181,7 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # 
     return _maybe_inplace(input, inplace, compute)
 
 
+@parse_args("Tensor input, Number beta, Number threshold")
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:  # noqa: A002
     """``log(1 + exp(beta * x)) / beta``, and ``x`` itself where ``beta * x > threshold``.
 
@@ -162,11 +190,13 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     >>> F.softplus(mt.tensor([-1.0, 0.0, 30.0]))
     tensor([ 0.3133,  0.6931, 30.0000])
     """
+    _require_floating(input, "softplus_cpu")
     scaled = input * beta
     smooth = _ew.softplus(scaled) if beta == 1 else _ew.softplus(scaled) / beta
     return _ew.where(scaled > threshold, input, smooth)
 
 
+@parse_args("Tensor input, object inplace")
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """``min(max(input, 0), 6)``: ``hardtanh(input, 0, 6)``.
 
@@ -178,6 +208,7 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     return hardtanh(input, 0.0, 6.0, inplace)
 
 
+@parse_args("Tensor input, Number min_val, Number max_val, object inplace")
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,  # noqa: A002
              inplace: bool = False) -> Tensor:
     """``input`` clamped to ``[min_val, max_val]``; the gradient flows strictly inside only.
@@ -189,13 +220,22 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,  # noqa
     """
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
+    if input.dtype.name == "bool":
+        raise RuntimeError("Bool inputs not supported for hardtanh")
+    if input.dtype.name == "uint8" and (min_val < 0 or max_val < 0):
+        raise RuntimeError("cannot do hardtanh on an unsigned type with negative limits")
 
     def compute(t: Tensor) -> Tensor:  # NaN stays NaN: both comparisons are False
+        if not t.dtype.is_floating_point:  # integers stay integers, as PyTorch's clamp keeps them
+            return _ew.clamp(t, min_val, max_val).to(t.dtype)
+        if min_val != min_val or max_val != max_val:  # a NaN bound: NaN everywhere, as PyTorch
+            return t * math.nan
         return _ew.where(t <= min_val, min_val, _ew.where(t >= max_val, max_val, t))
 
     return _maybe_inplace(input, inplace, compute)
 
 
+@parse_args("Tensor input, object inplace")
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """``x * relu6(x + 3) / 6``: 0 below -3, ``x`` above 3.
 
@@ -204,12 +244,15 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     >>> F.hardswish(mt.tensor([-4.0, 1.0, 4.0]))
     tensor([0.0000, 0.6667, 4.0000])
     """
+    _require_floating(input, "hardswish_cpu")
+
     def compute(t: Tensor) -> Tensor:
         return _ew.where(t <= -3, 0.0, _ew.where(t >= 3, t, t * (t + 3) / 6))
 
     return _maybe_inplace(input, inplace, compute)
 
 
+@parse_args("Tensor input, object inplace")
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """``relu6(x + 3) / 6``: 0 below -3, 1 above 3, linear between.
 
@@ -218,12 +261,15 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     >>> F.hardsigmoid(mt.tensor([-4.0, 0.0, 4.0]))
     tensor([0.0000, 0.5000, 1.0000])
     """
+    _require_floating(input, "hardsigmoid_cpu")
+
     def compute(t: Tensor) -> Tensor:
         return _ew.where(t <= -3, 0.0, _ew.where(t >= 3, 1.0, t / 6 + 0.5))
 
     return _maybe_inplace(input, inplace, compute)
 
 
+@parse_args("Tensor input, object inplace")
 def mish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """``x * tanh(softplus(x))``.
 
@@ -232,9 +278,11 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     >>> F.mish(mt.tensor([-1.0, 0.0, 1.0]))
     tensor([-0.3034,  0.0000,  0.8651])
     """
+    _require_floating(input, "mish_cpu")
     return _maybe_inplace(input, inplace, lambda t: t * _ew.softplus(t).tanh())
 
 
+@parse_args("Tensor input, Tensor weight")
 def prelu(input: Tensor, weight: Tensor) -> Tensor:  # noqa: A002
     """``input`` where positive, ``weight * input`` elsewhere; ``weight`` holds one slope, or one
     per channel (dim 1 of ``input``).
@@ -271,6 +319,7 @@ _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
 
+@parse_args("Tensor input, object inplace")
 def selu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """``scale * elu(x, alpha)`` with the self-normalising constants alpha = 1.6733 and
     scale = 1.0507.
@@ -280,10 +329,12 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     >>> F.selu(mt.tensor([-1.0, 1.0]))
     tensor([-1.1113,  1.0507])
     """
+    _require_floating(input, "elu_cpu")
     return _maybe_inplace(input, inplace,
                           lambda t: _scaled_elu(t, _SELU_ALPHA, _SELU_SCALE, 1.0))
 
 
+@parse_args("Tensor input, Number alpha, object inplace")
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
     """``x`` where positive, ``alpha * (exp(x / alpha) - 1)`` elsewhere.
 
@@ -294,9 +345,11 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  #
     """
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
+    _require_floating(input, "elu_cpu")
     return _maybe_inplace(input, inplace, lambda t: _scaled_elu(t, alpha, 1.0, 1.0 / alpha))
 
 
+@parse_args("Tensor input, Number threshold, Number value, object inplace")
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:  # noqa: A002
     """``input`` where it is greater than ``threshold``, ``value`` elsewhere.
 
@@ -308,6 +361,7 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
     return _maybe_inplace(input, inplace, lambda t: _ew.where(t <= threshold, value, t))
 
 
+@parse_args("Tensor input")
 def logsigmoid(input: Tensor) -> Tensor:  # noqa: A002
     """``log(sigmoid(x)) = -softplus(-x)``, computed without overflow.
 
@@ -316,9 +370,11 @@ def logsigmoid(input: Tensor) -> Tensor:  # noqa: A002
     >>> F.logsigmoid(mt.tensor([-100.0, 0.0]))
     tensor([-100.0000,   -0.6931])
     """
+    _require_floating(input, "log_sigmoid_cpu")
     return -_ew.softplus(-input)
 
 
+@parse_args("Tensor input")
 def softsign(input: Tensor) -> Tensor:  # noqa: A002
     """``x / (1 + |x|)``.
 
@@ -330,6 +386,7 @@ def softsign(input: Tensor) -> Tensor:  # noqa: A002
     return input / (input.abs() + 1)
 
 
+@parse_args("Tensor input")
 def tanhshrink(input: Tensor) -> Tensor:  # noqa: A002
     """``x - tanh(x)``.
 
@@ -349,6 +406,7 @@ def _check_lambda(lambd: float, input: Tensor) -> None:  # noqa: A002
         )
 
 
+@parse_args("Tensor input, Number lambd")
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
     """``x - lambd`` above ``lambd``, ``x + lambd`` below ``-lambd``, 0 between.
 
@@ -357,11 +415,13 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
     >>> F.softshrink(mt.tensor([-2.0, 0.2, 2.0]))
     tensor([-1.5000,  0.0000,  1.5000])
     """
+    _require_floating(input, "softshrink_check")
     _check_lambda(lambd, input)
     return _ew.where(input > lambd, input - lambd,
                      _ew.where(input < -lambd, input + lambd, input * 0))
 
 
+@parse_args("Tensor input, Number lambd")
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
     """``x`` where ``|x| > lambd``, 0 elsewhere.
 
@@ -370,9 +430,11 @@ def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
     >>> F.hardshrink(mt.tensor([-2.0, 0.2, 2.0]))
     tensor([-2.,  0.,  2.])
     """
+    _require_floating(input, "hardshrink_cpu")
     return _ew.where((input >= -lambd) & (input <= lambd), 0.0, input)
 
 
+@parse_args("Tensor input, int dim")
 def glu(input: Tensor, dim: int = -1) -> Tensor:  # noqa: A002
     """The gated linear unit: ``a * sigmoid(b)``, ``a`` and ``b`` the two halves of ``input``
     along ``dim``.
@@ -401,6 +463,7 @@ def _normalize_dim(dim: int, ndim: int) -> int:
     return dim % max(ndim, 1)
 
 
+@parse_args("Tensor input, int num_classes")
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """An int64 tensor with a trailing dimension of ``num_classes``: 1 at each index, 0 elsewhere.
 
@@ -424,6 +487,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
             raise RuntimeError("Class values must be non-negative.")
         if int(t.max()) >= num_classes:
             raise RuntimeError("Class values must be smaller than num_classes.")
+        _check_storage(_shape_list(tensor.shape) + [num_classes], 8)
     out = xp.expand_dims(t, -1) == xp.arange(num_classes)
     return tensor._new(out.astype(xp.int64))
 
@@ -634,6 +698,109 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noq
     return _NllLoss.apply(input, safe, valid, w, reduction)
 
 
+class _LogSoftmaxAsLogits(Function):
+    """The log-probabilities :class:`_CrossEntropy` kept from its forward, put in the graph as if
+    they were its logits ``x``: they differ from ``x`` by one constant per element (the
+    log-sum-exp), which softmax cannot see, so softmax of this tensor is softmax of ``x``, with the
+    same derivatives to every order. The gradient passes to ``x`` unchanged."""
+
+    @staticmethod
+    def forward(ctx, logits, log_probabilities):
+        return log_probabilities
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None
+
+
+def _target_distribution(xp, safe, valid, w, weight, label_smoothing: float, shape, class_dim: int, dtype):
+    """``q``, the distribution each element's loss ``-sum_c q_c log p_c`` weighs the classes with,
+    and its total ``sum_c q_c`` (kept as a class axis of size 1). ``q`` is ``(1 - ls) * w[t]`` at
+    the target class ``t`` plus ``ls / C * weight_c`` at every class (``weight_c`` 1 without class
+    weights), and 0 for an ignored element (where ``w`` is 0 and ``valid`` False)."""
+    n_classes = shape[class_dim]
+    class_shape = (n_classes,) + (1,) * (len(shape) - class_dim - 1)
+    onehot = xp.expand_dims(safe, class_dim) == xp.arange(n_classes).reshape(class_shape)
+    at_target = w * (1 - label_smoothing)
+    q = onehot * xp.expand_dims(at_target, class_dim)
+    mass = at_target
+    if label_smoothing != 0:
+        class_weight = xp.ones(n_classes, dtype=dtype) if weight is None else weight
+        spread = class_weight * (label_smoothing / n_classes)
+        q = q + xp.expand_dims(valid, class_dim) * spread.reshape(class_shape)
+        mass = mass + valid * spread.sum()
+    return q.astype(dtype, copy=False), xp.expand_dims(mass, class_dim).astype(dtype, copy=False)
+
+
+class _CrossEntropy(Function):
+    """``cross_entropy`` with class-index targets as one node: PyTorch's ``log_softmax`` and
+    ``nll_loss`` (with label smoothing and class weights) in one forward and one backward.
+
+    Notation: ``x`` the logits (N, C, d1, ...) or (C,), the classes along ``class_dim``;
+    ``p = softmax(x)``; ``q`` the target distribution of :func:`_target_distribution`. Each
+    element's loss is ``-sum_c q_c log p_c``; ``'mean'`` divides the sum by ``sum w[t]`` over the
+    counted elements, as PyTorch does. The gradient of an element's loss is
+    ``p * sum_c q_c - q`` (``p - onehot(t)`` without weights or smoothing), times the upstream
+    gradient (over the total weight for ``'mean'``).
+
+    The backward works on the arrays; with ``create_graph=True`` it is written with differentiable
+    operations instead (softmax of :class:`_LogSoftmaxAsLogits`), so gradients of gradients are right.
+    """
+
+    node_name = "NllLossBackward"  # the node PyTorch's cross_entropy ends in
+
+    @staticmethod
+    def forward(ctx, input, safe, valid, w, weight, reduction, label_smoothing):  # noqa: A002
+        xp, x = input.xp, input._array
+        class_dim = 1 if x.ndim >= 2 else 0
+        shifted = x - x.max(axis=class_dim, keepdims=True)
+        logp = shifted - xp.log(xp.exp(shifted).sum(axis=class_dim, keepdims=True))
+        picked = xp.take_along_axis(logp, xp.expand_dims(safe, class_dim), class_dim).squeeze(class_dim)
+        losses = xp.where(valid, -picked * w, 0).astype(x.dtype, copy=False)
+        if label_smoothing != 0:
+            n_classes = x.shape[class_dim]
+            class_shape = (n_classes,) + (1,) * (x.ndim - class_dim - 1)
+            weighted = logp if weight is None else logp * weight.reshape(class_shape)
+            smooth = xp.where(valid, -weighted.sum(axis=class_dim), 0).astype(x.dtype, copy=False)
+            losses = losses * (1 - label_smoothing) + smooth * (label_smoothing / n_classes)
+        total = w.sum()
+        ctx.input, ctx.logp, ctx.class_dim = input, logp, class_dim
+        ctx.targets = (safe, valid, w, weight, label_smoothing)
+        ctx.scale = _quiet_divide(xp, 1, total) if reduction == "mean" else 1
+        if reduction == "none":
+            return losses
+        if reduction == "sum":
+            return losses.sum()
+        return _quiet_divide(xp, losses.sum(), total)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if not ctx.needs_input_grad[0]:
+            return None, None, None, None, None, None, None
+        input, logp, class_dim = ctx.input, ctx.logp, ctx.class_dim  # noqa: A001
+        xp, valid = input.xp, ctx.targets[1]
+        q, mass = _target_distribution(xp, *ctx.targets, logp.shape, class_dim, logp.dtype)
+        with np.errstate(divide="ignore", invalid="ignore"):  # 'mean' of no counted element: 0 / 0
+            if is_grad_enabled():  # create_graph=True: differentiable in the logits and in grad
+                probs = softmax(_LogSoftmaxAsLogits.apply(input, logp), class_dim)
+                coef = _ew.where(input._new(valid), grad * ctx.scale, 0.0).unsqueeze(class_dim)
+                grad_input = probs * (coef * input._new(mass)) - coef * input._new(q)
+            else:
+                coef = xp.expand_dims(xp.where(valid, grad._array * ctx.scale, 0), class_dim)
+                grad_input = input._new((xp.exp(logp) * (coef * mass) - coef * q).astype(logp.dtype,
+                                                                                         copy=False))
+        return grad_input, None, None, None, None, None, None
+
+
+def _fuses_cross_entropy(input: Tensor, weight: Tensor | None) -> bool:  # noqa: A002
+    """Whether :class:`_CrossEntropy` computes this ``cross_entropy`` (class-index targets): floating
+    logits with elements, and class weights (if any) that are a constant of their dtype and device.
+    Other cases take the composite path, whose operations give PyTorch's errors."""
+    return (input.dtype.is_floating_point and input.numel() > 0
+            and (weight is None or (weight.dtype == input.dtype and weight.device == input.device
+                                    and not weight.requires_grad)))
+
+
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
                   size_average: bool | None = None, ignore_index: int = -100,
                   reduce: bool | None = None, reduction: str = "mean",
@@ -643,7 +810,9 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     ``input`` (N, C), (N, C, d1, ...) or (C,). ``target`` holds class indices (see
     :func:`nll_loss` for ``weight`` and ``ignore_index``), or class probabilities of ``input``'s
     shape (then ``'mean'`` divides by the number of elements N*d1*...). ``label_smoothing`` mixes
-    the target with the uniform distribution over the C classes.
+    the target with the uniform distribution over the C classes. With class indices the whole loss
+    is one graph node, whose backward is ``softmax(input) - target`` (scaled), see
+    :class:`_CrossEntropy`.
 
     >>> import minitorch_conv as mt
     >>> import minitorch_conv.nn.functional as F
@@ -662,6 +831,10 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     if input.dim() < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {input.dim()})")
     class_dim = 1 if input.dim() >= 2 else 0
+    if not probabilities and _fuses_cross_entropy(input, weight):
+        safe, valid, w = _class_targets(input, target, weight, ignore_index)
+        return _CrossEntropy.apply(input, safe, valid, w, None if weight is None else weight._array,
+                                   reduction, label_smoothing)
     logp = log_softmax(input, class_dim)
     n_classes = input.shape[class_dim]
     weight_shape = (n_classes,) + (1,) * (input.dim() - class_dim - 1)
@@ -711,11 +884,44 @@ def _weighted_reduce(loss: Tensor, weight: Tensor | None, input: Tensor, reducti
     if tuple(weight.shape) != tuple(input.shape):
         raise ValueError("Weights and input must have the same size.")
     loss = loss * weight
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
     if reduction == "mean" and mean_over_weights:
         return loss.sum() / weight.sum()
     return _reduce(loss, reduction)
 
 
+def _elementwise_loss_inputs(input: Tensor, target: Tensor, size_average, reduce,  # noqa: A002
+                             reduction, weight: Tensor | None) -> str:
+    """The steps PyTorch's regression losses take before their kernel, in its order: the warning
+    for a target of another size, the legacy ``size_average``/``reduce``, the broadcast of input
+    and target (RuntimeError where they do not broadcast), and, without ``weight``, the check of
+    ``reduction`` (with ``weight`` it is checked after the loss, as PyTorch does)."""
+    _warn_size_mismatch(input, target)
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    broadcast_shapes(tuple(input.shape), tuple(target.shape))
+    if weight is None:
+        _check_reduction(reduction)
+    return reduction
+
+
+def _promoted_floating(input: Tensor, target: Tensor, kernel: str):  # noqa: A002
+    """The dtype input and target meet in, which PyTorch's ``kernel`` needs to be floating."""
+    dtype = result_dtype(input, target)
+    if not dtype.is_floating_point:
+        raise NotImplementedError(f'"{kernel}" not implemented for '
+                                  f"'{_TYPE_NAMES.get(dtype.name, dtype.name)}'")
+    return dtype
+
+
+def _cannot_cast(result: str, to: Tensor) -> RuntimeError:
+    """PyTorch's error where a kernel writes a floating result into an integer tensor's dtype."""
+    return RuntimeError(f"result type {result} can't be cast to the desired output type {_type_name(to)}")
+
+
+@parse_args("Tensor input, Tensor target, object size_average, object reduce, object reduction, "
+            "Tensor? weight")
 def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  # noqa: A002
              reduce: bool | None = None, reduction: str = "mean",
              weight: Tensor | None = None) -> Tensor:
@@ -730,12 +936,15 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  #
     >>> F.mse_loss(mt.tensor([1.0, 2.0]), mt.tensor([1.0, 4.0]))
     tensor(2.)
     """
-    _warn_size_mismatch(input, target)
-    reduction = _resolve_reduction(size_average, reduce, reduction)
+    reduction = _elementwise_loss_inputs(input, target, size_average, reduce, reduction, weight)
+    if weight is None:
+        _promoted_floating(input, target, "mse_cpu")
     diff = input - target
     return _weighted_reduce(diff * diff, weight, input, reduction, mean_over_weights=True)
 
 
+@parse_args("Tensor input, Tensor target, object size_average, object reduce, object reduction, "
+            "Tensor? weight")
 def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  # noqa: A002
             reduce: bool | None = None, reduction: str = "mean",
             weight: Tensor | None = None) -> Tensor:
@@ -747,8 +956,7 @@ def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  # 
     >>> F.l1_loss(mt.tensor([1.0, 2.0]), mt.tensor([1.0, 4.0]))
     tensor(1.)
     """
-    _warn_size_mismatch(input, target)
-    reduction = _resolve_reduction(size_average, reduce, reduction)
+    reduction = _elementwise_loss_inputs(input, target, size_average, reduce, reduction, weight)
     return _weighted_reduce((input - target).abs(), weight, input, reduction, mean_over_weights=True)
 
 
@@ -800,6 +1008,27 @@ class _BinaryCrossEntropy(Function):
         return grad_x, grad_t
 
 
+def _loss_tensors(function: str, input, target) -> tuple:  # noqa: A002
+    """``input`` and ``target`` as Tensors, or PyTorch's TypeError: for the losses whose Python
+    layer checks ``reduction`` before it touches the tensors."""
+    return convert("Tensor", input, function, "input", 1), convert("Tensor", target, function, "target", 2)
+
+
+def _check_in_place_broadcast(shape: tuple, other: Tensor) -> None:
+    """PyTorch's error where an in-place product with ``other`` would need a larger output."""
+    wanted = broadcast_shapes(shape, tuple(other.shape))
+    if tuple(wanted) != tuple(shape):
+        raise RuntimeError(f"output with shape {_shape_list(shape)} doesn't match the broadcast shape "
+                           f"{_shape_list(wanted)}")
+
+
+def _check_unit_interval(t: Tensor, name: str) -> None:
+    """Every element of ``t`` in [0, 1] (NaN is not), as PyTorch's BCE kernel requires."""
+    values = t._array
+    if values.size and not bool(((values >= 0) & (values <= 1)).all()):
+        raise RuntimeError(f"all elements of {name} should be between 0 and 1")
+
+
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
                          size_average: bool | None = None, reduce: bool | None = None,
                          reduction: str = "mean") -> Tensor:
@@ -814,14 +1043,22 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     >>> F.binary_cross_entropy(mt.tensor([0.8, 0.4]), mt.tensor([1.0, 0.0]))
     tensor(0.3670)
     """
-    reduction = _resolve_reduction(size_average, reduce, reduction)
+    reduction = _resolve_reduction(size_average, reduce, reduction)  # PyTorch checks it first
+    input, target = _loss_tensors("binary_cross_entropy", input, target)
     _check_same_size(input, target)
-    values = input._array
-    if values.size and bool(((values < 0) | (values > 1)).any()):
-        raise RuntimeError("all elements of input should be between 0 and 1")
-    loss = _BinaryCrossEntropy.apply(input, target.to(input.dtype))
+    weight = convert("Tensor?", weight, "binary_cross_entropy", "weight", 3)
     if weight is not None:
-        loss = loss * weight
+        broadcast_shapes(tuple(target.shape), tuple(weight.shape))
+    if target.dtype is not input.dtype:
+        raise RuntimeError(f"Found dtype {_type_name(target)} but expected {_type_name(input)}")
+    _require_floating(input, "binary_cross_entropy")
+    if weight is not None:
+        _check_in_place_broadcast(tuple(input.shape), weight)
+    _check_unit_interval(input, "input")
+    _check_unit_interval(target, "target")
+    loss = _BinaryCrossEntropy.apply(input, target)
+    if weight is not None:
+        loss = loss * weight.to(loss.dtype)
     return _reduce(loss, reduction)
 
 
@@ -833,28 +1070,44 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A00
 
     ``loss = (1 - t) x + (1 + (pos_weight - 1) t) softplus(-x)``; ``pos_weight`` (broadcast along
     the last dimension, one per class) weighs the positive examples, ``weight`` every element.
+    The loss has ``target``'s dtype (PyTorch computes it in place in ``1 - target``).
 
     >>> import minitorch_conv as mt
     >>> import minitorch_conv.nn.functional as F
     >>> F.binary_cross_entropy_with_logits(mt.tensor([100.0, -2.0]), mt.tensor([1.0, 0.0]))
     tensor(0.0635)
     """
-    reduction = _resolve_reduction(size_average, reduce, reduction)
+    reduction = _resolve_reduction(size_average, reduce, reduction)  # PyTorch checks it first
+    input, target = _loss_tensors("binary_cross_entropy_with_logits", input, target)
     if tuple(input.shape) != tuple(target.shape):
         raise ValueError(f"Target size ({_size_repr(target.shape)}) must be the same as input size "
                          f"({_size_repr(input.shape)})")
-    target = target.to(input.dtype)
+    weight = convert("Tensor?", weight, "binary_cross_entropy_with_logits", "weight", 3)
+    pos_weight = convert("Tensor?", pos_weight, "binary_cross_entropy_with_logits", "pos_weight", 4)
+    _require_floating(input, "log_sigmoid_cpu")
+    shape = tuple(input.shape)
+    if pos_weight is not None:
+        _check_in_place_broadcast(shape, pos_weight)
+    if target.dtype.name == "bool":
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use "
+                           "the `^` or `logical_xor()` operator instead.")
+    if not target.dtype.is_floating_point:
+        raise _cannot_cast(_type_name(input), target)
+    if weight is not None:
+        _check_in_place_broadcast(shape, weight)
     log_one_plus = _ew.softplus(-input)  # -log(sigmoid(x)), without overflow
     if pos_weight is None:
         loss = (1 - target) * input + log_one_plus
     else:
-        loss = (1 - target) * input + (1 + (pos_weight - 1) * target) * log_one_plus
+        loss = (1 - target) * input + (1 + (pos_weight.to(input.dtype) - 1) * target) * log_one_plus
     if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+        loss = loss * weight.to(loss.dtype)
+    return _reduce(loss.to(target.dtype), reduction)
 
 
 
+@parse_args("Tensor input, Tensor target, object size_average, object reduce, object reduction, "
+            "object beta")
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  # noqa: A002
                    reduce: bool | None = None, reduction: str = "mean", beta: float = 1.0) -> Tensor:
     """``0.5 * d**2 / beta`` where ``|d| < beta``, ``|d| - 0.5 * beta`` elsewhere, ``d = input -
@@ -865,10 +1118,12 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = No
     >>> F.smooth_l1_loss(mt.tensor([0.5, 3.0]), mt.tensor([0.0, 0.0]), reduction="none")
     tensor([0.1250, 2.5000])
     """
-    _warn_size_mismatch(input, target)
-    reduction = _resolve_reduction(size_average, reduce, reduction)
-    if beta < 0:
+    reduction = _elementwise_loss_inputs(input, target, size_average, reduce, reduction, None)
+    beta = convert("float", beta, "smooth_l1_loss", "beta", 4)
+    if not beta >= 0:  # NaN too
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    if beta != 0.0:
+        _promoted_floating(input, target, "smooth_l1_cpu")
     diff = input - target
     if beta == 0.0:
         return _reduce(diff.abs(), reduction)
@@ -876,24 +1131,28 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = No
     return _reduce(_ew.where(size < beta, diff * diff * (0.5 / beta), size - 0.5 * beta), reduction)
 
 
+@parse_args("Tensor input, Tensor target, object reduction, object delta, Tensor? weight")
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,  # noqa: A002
                weight: Tensor | None = None) -> Tensor:
     """``0.5 * d**2`` where ``|d| < delta``, ``delta * (|d| - 0.5 * delta)`` elsewhere (``delta``
     times :func:`smooth_l1_loss` with ``beta=delta``); ``weight`` (input's shape) weighs each
-    element.
+    element. The loss has ``input``'s dtype, as in PyTorch.
 
     >>> import minitorch_conv as mt
     >>> import minitorch_conv.nn.functional as F
     >>> F.huber_loss(mt.tensor([0.5, 3.0]), mt.tensor([0.0, 0.0]), reduction="none", delta=2.0)
     tensor([0.1250, 4.0000])
     """
-    _warn_size_mismatch(input, target)
-    _check_reduction(reduction)
-    if delta <= 0:
+    reduction = _elementwise_loss_inputs(input, target, None, None, reduction, weight)
+    delta = convert("float", delta, "huber_loss", "delta", 4)
+    if not delta > 0:  # NaN too
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    dtype = _promoted_floating(input, target, "huber_cpu")
+    if not input.dtype.is_floating_point:
+        raise _cannot_cast(_TYPE_NAMES.get(dtype.name, dtype.name), input)
     diff = input - target
     size = diff.abs()
-    loss = _ew.where(size < delta, diff * diff * 0.5, (size - 0.5 * delta) * delta)
+    loss = _ew.where(size < delta, diff * diff * 0.5, (size - 0.5 * delta) * delta).to(input.dtype)
     return _weighted_reduce(loss, weight, input, reduction, mean_over_weights=False)
 
 
@@ -930,6 +1189,10 @@ def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None,  # n
             UserWarning, stacklevel=2)
     if reduction != "batchmean":
         _check_reduction(reduction)
+    input, target = _loss_tensors("kl_div", input, target)
+    log_target = convert("bool", log_target, "kl_div", "log_target")
+    if not (input.dtype.is_floating_point and target.dtype.is_floating_point):
+        raise RuntimeError("kl_div: Integral inputs not supported.")
     if log_target:
         loss = target.exp() * (target - input)
     else:
@@ -940,6 +1203,8 @@ def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None,  # n
     return _reduce(loss, reduction)
 
 
+@parse_args("Tensor input, Tensor target, object log_input, object full, object size_average, "
+            "object eps, object reduce, object reduction")
 def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True,  # noqa: A002
                      full: bool = False, size_average: bool | None = None, eps: float = 1e-8,
                      reduce: bool | None = None, reduction: str = "mean") -> Tensor:
@@ -965,6 +1230,7 @@ def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True,  # n
     return _reduce(loss, reduction)
 
 
+@parse_args("Tensor input, Tensor target, object var, object full, object eps, object reduction")
 def gaussian_nll_loss(input: Tensor, target: Tensor, var, full: bool = False,  # noqa: A002
                       eps: float = 1e-6, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of ``target`` under N(``input``, ``var``):
@@ -1123,8 +1389,17 @@ def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0,  # 
     tensor([0.3000, 0.7000])
     """
     reduction = _resolve_reduction(size_average, reduce, reduction)
-    margin_part = _ew.where(target != 1, _ew.clamp(margin - input, min=0.0), 0.0)
-    self_part = _ew.where(target != -1, input, 0.0)
+    input, target = _loss_tensors("hinge_embedding_loss", input, target)
+    margin = convert("float", margin, "hinge_embedding_loss", "margin", 3)
+    if input.dtype.name == "bool":
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use "
+                           "the `^` or `logical_xor()` operator instead.")
+    margin_gap = margin - input
+    if not input.dtype.is_floating_point:  # PyTorch keeps an integer input's dtype
+        margin_gap = margin_gap.to(input.dtype)
+    zero = input.new_zeros(())
+    margin_part = _ew.where(target != 1, _ew.clamp(margin_gap, min=0), zero)
+    self_part = _ew.where(target != -1, input, zero)
     return _reduce(margin_part + self_part, reduction)
 
 
@@ -1139,9 +1414,19 @@ def soft_margin_loss(input: Tensor, target: Tensor, size_average: bool | None = 
     tensor([0.6931, 2.1269])
     """
     reduction = _resolve_reduction(size_average, reduce, reduction)
-    return _reduce(_ew.softplus(-target * input), reduction)
+    input, target = _loss_tensors("soft_margin_loss", input, target)
+    if input.dtype.name == "bool":
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are "
+                           "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+    _check_in_place_broadcast(tuple(input.shape), target)  # PyTorch writes it into input's shape
+    if not input.dtype.is_floating_point:
+        dtype = result_dtype(input, target)
+        raise _cannot_cast(_TYPE_NAMES[dtype.name] if dtype.is_floating_point else "Float", input)
+    return _reduce(_ew.softplus(-(input * target)).to(input.dtype), reduction)
 
 
+@parse_args("Tensor input, Tensor target, Tensor? weight, object size_average, object reduce, "
+            "object reduction")
 def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
                                 size_average: bool | None = None, reduce: bool | None = None,
                                 reduction: str = "mean") -> Tensor:
@@ -1265,10 +1550,17 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     >>> sorted(set(y.tolist())), F.dropout(x, 0.5, training=False) is x
     ([0.0, 2.0], True)
     """
-    if not 0.0 <= p <= 1.0:
+    if p < 0.0 or p > 1.0:  # PyTorch's Python check (NaN passes it) ...
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    input = convert("Tensor", input, "dropout", "input", 1)  # noqa: A001 - then the kernel's parser
+    p = convert("float", p, "dropout", "p", 2)
+    training = convert("bool", training, "dropout", "train", 3)
+    if not 0.0 <= p <= 1.0:  # ... and its kernel's (NaN does not)
+        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
+    if p != 1.0 and not input.dtype.is_floating_point:
+        raise _cannot_cast("Float", input)
     if p == 1.0:
         return _maybe_inplace(input, inplace, lambda t: t * 0)
     rng = input.backend.rng
@@ -1279,6 +1571,27 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     return _maybe_inplace(input, inplace, lambda t: t * input._new(mask))
 
 
+def _verify_batch_size(counted: list, shape) -> None:
+    """PyTorch's refusal to normalise one value per channel: ``counted`` are the sizes whose
+    product is the number of values each channel (or group) has."""
+    if math.prod(counted) == 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size "
+                         f"{shape if isinstance(shape, list) else _size_repr(shape)}")
+
+
+def _check_parameter_dtypes(input: Tensor, parameters: tuple) -> None:  # noqa: A002
+    """PyTorch's CPU normalisation kernels take parameters of ``input``'s dtype (float32 ones
+    also with a float16 input), and refuse others rather than cast them."""
+    allowed = {input.dtype.name} | ({"float32"} if input.dtype.name == "float16" else set())
+    for t in parameters:
+        if t is not None and t.dtype.name not in allowed:
+            if input.dtype.name == "float32":
+                raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float")
+            raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+
+
+@parse_args("Tensor input, object running_mean, object running_var, object weight, object bias, "
+            "object training, object momentum, object eps")
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,  # noqa: A002
                weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
                momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
@@ -1293,6 +1606,21 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     >>> bool(y.mean((0, 2, 3)).abs().max() < 1e-5)
     True
     """
+    if training:
+        _verify_batch_size(_shape_list(input.shape[:1]) + _shape_list(input.shape[2:]), input.shape)
+    if training and eps <= 0.0:
+        raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
+    if eps < 0.0:
+        raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
+    running_mean, running_var, weight, bias = (
+        convert("Tensor?", t, "batch_norm", name, pos) for t, name, pos in (
+            (running_mean, "running_mean", 4), (running_var, "running_var", 5), (weight, "weight", 2),
+            (bias, "bias", 3)))
+    training = convert("bool", training, "batch_norm", "training", 6)
+    momentum = convert("float", momentum, "batch_norm", "momentum", 7)
+    eps = convert("float", eps, "batch_norm", "eps", 8)
+    if (running_mean is None) != (running_var is None):
+        raise ValueError("running_mean and running_var must either both be None or neither be None")
     if input.numel() == 0:  # nothing to normalise: PyTorch returns a copy, kept in the graph
         out = input * 1
         if weight is not None and weight.numel():
@@ -1300,24 +1628,29 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         if bias is not None and bias.numel():
             out = out + bias.reshape(-1)[0]
         return out
-    if input.dim() < 2:
-        raise ValueError(f"expected at least 2D input (got {input.dim()}D input)")
-    C = input.shape[1]
-    dims = (0,) + tuple(range(2, input.dim()))
-    shape = (1, C) + (1,) * (input.dim() - 2)
+    C = input.shape[1] if input.dim() >= 2 else 0
     for name, t in (("running_mean", running_mean), ("running_var", running_var),
                     ("weight", weight), ("bias", bias)):
-        if t is not None and tuple(t.shape) != (C,):
-            raise RuntimeError(
-                f"{name} should contain {C} elements not {t.numel()}"
-            )
+        if t is None and name.startswith("running") and not training:
+            raise RuntimeError(f"{name} must be defined in evaluation mode")
+        if t is not None and t.numel() != C:
+            raise RuntimeError(f"{name} should contain {C} elements not {t.numel()}")
+    if input.dim() < 2:
+        _normalize_dim(1, input.dim())  # PyTorch's IndexError for the missing channel dim
+    _require_floating(input, "batch_norm")
+    _check_parameter_dtypes(input, (weight, bias, running_mean, running_var))
+    for t in (running_mean, running_var):
+        if t is not None and t.dim() != 1:
+            raise RuntimeError(f"TensorAccessor expected 1 dims but tensor has {t.dim()}")
+    if training and is_grad_enabled():
+        for name, t in (("running_mean", running_mean), ("running_var", running_var)):
+            if t is not None and t.requires_grad:
+                raise RuntimeError(f"The function 'native_batch_norm' is not differentiable with respect "
+                                   f"to argument '{name}'. This input cannot have requires_grad True.")
+    dims = (0,) + tuple(range(2, input.dim()))
+    shape = (1, C) + (1,) * (input.dim() - 2)
     if training:
         count = input.numel() // C
-        if count <= 1:
-            raise ValueError(
-                f"Expected more than 1 value per channel when training, got input size "
-                f"{list(input.shape)}"
-            )
         mean = input.mean(dims, keepdim=True)
         centred = input - mean
         var = (centred * centred).mean(dims, keepdim=True)
@@ -1329,14 +1662,12 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
                 running_var.mul_(1 - momentum).add_(batch_var * momentum)
         out = centred / (var + eps).sqrt()
     else:
-        if running_mean is None or running_var is None:
-            raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
         out = (input - running_mean.reshape(shape)) / (running_var.reshape(shape) + eps).sqrt()
     if weight is not None:
         out = out * weight.reshape(shape)
     if bias is not None:
         out = out + bias.reshape(shape)
-    return out
+    return out.to(input.dtype)  # a float16 input keeps its dtype with float32 statistics
 
 
 # ---------------------------------------------------------------------------- normalization
@@ -1344,15 +1675,16 @@ def _shape_list(shape) -> list:
     return [int(s) for s in shape]
 
 
-def _check_normalized_shape(input: Tensor, normalized_shape, name: str, sep: str = ", ") -> tuple:  # noqa: A002
-    """``normalized_shape`` as a tuple, checked against the trailing dims of ``input``."""
-    if isinstance(normalized_shape, bool) or not isinstance(normalized_shape, (tuple, list)):
-        raise TypeError(f"{name}(): argument 'normalized_shape' (position 2) must be tuple of ints, "
-                        f"not {type(normalized_shape).__name__}")
-    shape = tuple(int(s) for s in normalized_shape)
+def _check_normalized_shape(input: Tensor, normalized_shape, name: str, sep: str = ", ",  # noqa: A002
+                            affine: tuple = ()) -> tuple:
+    """``normalized_shape`` (a tuple of ints, parsed) checked as PyTorch does: not empty, then the
+    ``affine`` (name, tensor) pairs of its shape, then the trailing dims of ``input``."""
+    shape = tuple(normalized_shape)
     if not shape:
         raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., containing "
                            f"at least one element, but got normalized_shape = {list(shape)}")
+    for affine_name, t in affine:
+        _check_affine_shape(t, affine_name, shape)
     if tuple(input.shape[input.dim() - len(shape):]) != shape or input.dim() < len(shape):
         expected = sep.join(["*"] + [str(s) for s in shape]) if sep else "*" + ", ".join(
             str(s) for s in shape)
@@ -1375,6 +1707,7 @@ def _normalize(x: Tensor, dims: tuple, eps: float) -> Tensor:
     return centred * _ew.rsqrt(var + eps)
 
 
+@parse_args("Tensor input, int[] normalized_shape, Tensor? weight, Tensor? bias, float eps")
 def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,  # noqa: A002
                bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
     """Normalise over the trailing ``normalized_shape`` dims of each sample, then
@@ -1385,9 +1718,10 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,  #
     >>> F.layer_norm(mt.tensor([[1.0, 2.0, 3.0]]), (3,))
     tensor([[-1.2247,  0.0000,  1.2247]])
     """
-    shape = _check_normalized_shape(input, normalized_shape, "layer_norm")
-    _check_affine_shape(weight, "weight", shape)
-    _check_affine_shape(bias, "bias", shape)
+    shape = _check_normalized_shape(input, normalized_shape, "layer_norm",
+                                    affine=(("weight", weight), ("bias", bias)))
+    _check_parameter_dtypes(input, (weight, bias))
+    _require_floating(input, "LayerNormKernelImpl")
     out = _normalize(input, tuple(range(input.dim() - len(shape), input.dim())), eps)
     if weight is not None:
         out = out * weight
@@ -1396,6 +1730,7 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,  #
     return out
 
 
+@parse_args("Tensor input, int[] normalized_shape, Tensor? weight, float? eps")
 def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,  # noqa: A002
              eps: float | None = None) -> Tensor:
     """``x / sqrt(mean(x**2) + eps) * weight`` over the trailing ``normalized_shape`` dims;
@@ -1406,8 +1741,9 @@ def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,  # n
     >>> F.rms_norm(mt.tensor([[3.0, 4.0]]), (2,))
     tensor([[0.8485, 1.1314]])
     """
-    shape = _check_normalized_shape(input, normalized_shape, "rms_norm", sep="")
-    _check_affine_shape(weight, "weight", shape)
+    shape = _check_normalized_shape(input, normalized_shape, "rms_norm", sep="",
+                                    affine=(("weight", weight),))
+    _require_floating(input, "rms_norm")
     if eps is None:
         eps = float(input.xp.finfo(input._array.dtype).eps)
     dims = tuple(range(input.dim() - len(shape), input.dim()))
@@ -1428,6 +1764,7 @@ def _channel_shape(input: Tensor) -> tuple:  # noqa: A002
     return (input.shape[1],) + (1,) * (input.dim() - 2)
 
 
+@parse_args("Tensor input, object num_groups, Tensor? weight, Tensor? bias, float eps")
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,  # noqa: A002
                bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
     """Split the C channels of (N, C, ...) into ``num_groups`` groups and normalise each group of
@@ -1442,17 +1779,21 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,  # 
     if input.dim() < 2:
         raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {input.dim()}")
     n, c = input.shape[0], input.shape[1]
+    # PyTorch's Python layer divides by num_groups first (0 is a ZeroDivisionError there)
+    counted = [n * c // num_groups, num_groups] + _shape_list(input.shape[2:])
+    _verify_batch_size(counted[:1] + counted[2:], counted)
+    num_groups = convert("int", num_groups, "group_norm", "num_groups", 2)
+    if num_groups <= 0:
+        raise RuntimeError(f"Expected num groups to be greater than 0, got {num_groups}")
     if c % num_groups:
         raise RuntimeError(
             "Expected number of channels in input to be divisible by num_groups, but got input of "
             f"shape {_shape_list(input.shape)} and num_groups={num_groups}"
         )
-    values_per_group = (n * c // num_groups) * math.prod(input.shape[2:])
-    if values_per_group == 1 and input.numel():
-        raise ValueError(f"Expected more than 1 value per channel when training, got input size "
-                         f"{[n * c // num_groups, num_groups] + _shape_list(input.shape[2:])}")
     _check_channel_vector(weight, "weight", c, input)
     _check_channel_vector(bias, "bias", c, input)
+    _check_parameter_dtypes(input, (weight, bias))
+    _require_floating(input, "GroupNormKernelImpl")
     grouped = input.reshape(n, num_groups, (c // num_groups) * math.prod(input.shape[2:]))
     out = _normalize(grouped, (2,), eps).reshape(input.shape)
     if weight is not None:
@@ -1462,6 +1803,8 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,  # 
     return out
 
 
+@parse_args("Tensor input, Tensor? running_mean, Tensor? running_var, Tensor? weight, Tensor? bias, "
+            "bool use_input_stats, float momentum, float eps")
 def instance_norm(input: Tensor, running_mean: Tensor | None = None,  # noqa: A002
                   running_var: Tensor | None = None, weight: Tensor | None = None,
                   bias: Tensor | None = None, use_input_stats: bool = True, momentum: float = 0.1,
@@ -1491,6 +1834,7 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,  # noqa: A0
                     ("weight", weight), ("bias", bias)):
         if t is not None and t.numel() != c:
             raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
+    _require_floating(input, "batch_norm")
     shape = _channel_shape(input)
     spatial = tuple(range(2, input.dim()))
     if use_input_stats:
@@ -1518,6 +1862,7 @@ def _size_repr(shape) -> str:
     return f"torch.Size({_shape_list(shape)})"
 
 
+@parse_args("Tensor input, object size, object alpha, object beta, object k")
 def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75,  # noqa: A002
                         k: float = 1.0) -> Tensor:
     """``x / (k + alpha * mean of x**2 over a window of `size` neighbouring channels) ** beta``
@@ -1532,6 +1877,11 @@ def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: flo
         raise ValueError(f"Expected 3D or higher dimensionality input (got {input.dim()} dimensions)")
     if input.numel() == 0:
         return input
+    if input.dtype.name not in ("float16", "float32", "float64", "int64"):  # PyTorch's average pool's
+        pool = "avg_pool2d" if input.dim() == 3 else "avg_pool3d"
+        raise NotImplementedError(f'"{pool}" not implemented for \'{_type_name(input)}\'')
+    if size <= 0:
+        raise RuntimeError(f"kernel size should be greater than zero, but got kH: {size} kW: 1")
     channels = input.shape[1]
     squares = (input * input).movedim(1, -1)
     padded = pad(squares, (size // 2, (size - 1) // 2))
@@ -1760,6 +2110,8 @@ def _embedding_renorm_(weight: Tensor, indices, max_norm: float, norm_type: floa
         weight[rows] = _ew.where(norms > max_norm, picked * (max_norm / (norms + 1e-7)), picked)
 
 
+@parse_args("object input, Tensor weight, object padding_idx, float? max_norm, object norm_type, "
+            "bool scale_grad_by_freq, bool sparse")
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,  # noqa: A002
               max_norm: float | None = None, norm_type: float = 2.0,
               scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
@@ -1780,26 +2132,32 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,  # 
             [[1., 2.],
              [0., 0.]]])
     """
-    if input.dtype.name not in ("int64", "int32"):
-        names = {"float32": "Float", "float64": "Double", "float16": "Half", "bool": "Bool",
-                 "int16": "Short", "int8": "Char", "uint8": "Byte"}
-        raise RuntimeError(
-            "Expected tensor for argument #1 'indices' to have one of the following scalar types: "
-            f"Long, Int; but got torch.{names.get(input.dtype.name, input.dtype.name)}Tensor "
-            "instead (while checking arguments for embedding)"
-        )
+    if padding_idx is not None:  # PyTorch's Python checks, then its parser's (no float, no bool)
+        if weight.dim() == 0:
+            raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+        num_rows = weight.shape[0]
+        if padding_idx > 0 and padding_idx >= num_rows or padding_idx < 0 and padding_idx < -num_rows:
+            raise AssertionError("Padding_idx must be within num_embeddings")
+        if padding_idx < 0:
+            padding_idx = num_rows + padding_idx
+        padding_idx = convert("int", padding_idx, "embedding", "padding_idx", 3)
+    input = convert("Tensor", input, "embedding", "indices", 2)  # noqa: A001 - then the kernel's checks
     if weight.dim() != 2:
         raise RuntimeError("'weight' must be 2-D")
+    if input.dtype.name not in ("int64", "int32"):
+        raise RuntimeError(
+            "Expected tensor for argument #1 'indices' to have one of the following scalar types: "
+            f"Long, Int; but got torch.{_type_name(input)}Tensor instead (while checking arguments for "
+            "embedding)"
+        )
     num_rows = weight.shape[0]
-    if padding_idx is not None:
-        if not -num_rows <= padding_idx < num_rows:
-            raise AssertionError("Padding_idx must be within num_embeddings")
-        padding_idx = padding_idx % num_rows
     indices = input._array
     if indices.size and (int(indices.min()) < 0 or int(indices.max()) >= num_rows):
         raise IndexError("index out of range in self")
     if max_norm is not None:
-        _embedding_renorm_(weight, indices, max_norm, norm_type)
+        norm_type = convert("float", norm_type, "embedding_renorm_", "norm_type", 4)
+        if weight.shape[1]:  # rows of no elements have nothing to rescale
+            _embedding_renorm_(weight, indices, max_norm, norm_type)
     return _EmbeddingLookup.apply(weight, indices, padding_idx, scale_grad_by_freq)
 
 
@@ -1826,11 +2184,8 @@ def _output_sizes(input: Tensor, size, scale_factor, dims: int):  # noqa: A002
                     "expected size to be one of int or Tuple[int] or Tuple[int, int] or "
                     f"Tuple[int, int, int], but got size with types {[type(s) for s in size]}"
                 )
-            return [int(s) for s in size], None
-        if not _is_integer(size):
-            raise TypeError(f"interpolate(): size must be an int or a tuple of ints, got "
-                            f"{type(size).__name__}")
-        return [int(size)] * dims, None
+            return list(size), None
+        return [size] * dims, None  # checked where the kernel takes it, as in PyTorch
     if scale_factor is None:
         raise ValueError("either size or scale_factor should be defined")
     if isinstance(scale_factor, (list, tuple)):
@@ -1841,10 +2196,83 @@ def _output_sizes(input: Tensor, size, scale_factor, dims: int):  # noqa: A002
                 f"of shape {scale_factor}. Please provide input tensor in (N, C, d1, d2, ...,dK) "
                 "format and scale_factor in (s1, s2, ...,sK) format."
             )
-        factors = [float(s) for s in scale_factor]
+        return None, list(scale_factor)
+    return None, [scale_factor] * dims
+
+
+def _size_ints(sizes: list) -> list:
+    """The output sizes as ints, as PyTorch's kernels parse them: a "tuple of ints" refuses
+    values past int64, and a bool as its first element (it tells a list by its first element)."""
+    return [_size_int(s, first=i == 0) for i, s in enumerate(sizes)]
+
+
+def _size_int(value, first: bool = False) -> int:
+    if not _is_integer(value) or first and (value is True or value is False or isinstance(value, np.bool_)):
+        raise TypeError("interpolate(): argument 'output_size' must be tuple of ints, but found element "
+                        f"of type {type(value).__name__}")
+    out = int(value.item() if isinstance(value, Tensor) else value)
+    if not -2**63 <= out < 2**63:
+        raise TypeError("interpolate(): argument 'output_size' failed to unpack the object with error "
+                        '"Overflow when unpacking long long"')
+    return out
+
+
+def _scale_float(value) -> float:
+    """One scale factor as a float: a real number (a bool counts as one, as in PyTorch)."""
+    if isinstance(value, Tensor) and value.numel() == 1:
+        return float(value.item())
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    raise TypeError(f"interpolate(): argument 'scale_factor' must be tuple of floats, not "
+                    f"{type(value).__name__}")
+
+
+def _scaled_size(n: int, factor: float) -> int:
+    """``floor(n * factor)`` as PyTorch's kernels compute it: past int64 is a RuntimeError."""
+    size = n * factor
+    if not -2.0**63 <= size < 2.0**63:  # NaN too
+        raise RuntimeError("value cannot be converted to type int64_t without overflow")
+    return int(size)
+
+
+def _check_storage(shape: list, itemsize: int) -> None:
+    """PyTorch's refusal of an output whose byte size does not fit in int64."""
+    if math.prod(shape) * itemsize >= 2**63:
+        raise RuntimeError(f"Storage size calculation overflowed with sizes={shape}")
+
+
+def _check_adaptive_sizes(input: Tensor, output_size: list) -> None:  # noqa: A002
+    """The checks of PyTorch's adaptive average pooling, which its 'area' mode calls: sizes of at
+    least 0 (0 gives an empty output), and no empty spatial dimension in the input."""
+    pool = "adaptive_avg_pool3d" if len(output_size) == 3 else "adaptive_avg_pool2d"
+    if min(output_size) < 0:
+        raise RuntimeError(f"{pool}: elements of output_size must be greater than or equal to 0 but "
+                           f"received {{{', '.join(str(s) for s in output_size)}}}")
+    for dim in range(2, input.dim()):
+        if input.shape[dim] == 0:
+            raise RuntimeError(f"{pool}(): Expected input to have non-zero size for non-batch dimensions, "
+                               f"but input has sizes {_shape_list(input.shape)} with dimension {dim} being "
+                               "empty")
+
+
+def _check_interpolate_dtype(input: Tensor, mode: str, output_size: list) -> None:  # noqa: A002
+    """PyTorch's CPU kernels resample floating tensors, and uint8 ones in the nearest modes (and
+    bilinear/bicubic, which minitorch_conv does not); the rest is its kernel's NotImplementedError
+    (a 1x1 'area' output is its mean(), a RuntimeError)."""
+    if input.dtype.is_floating_point or input.dtype.name == "uint8" and mode in ("nearest", "nearest-exact"):
+        return
+    if mode == "area" and all(s == 1 for s in output_size):
+        raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating "
+                           f"point or complex dtype. Got: {_type_name(input)}")
+    if mode == "area":
+        kernel = "adaptive_avg_pool3d_cpu" if input.dim() == 5 else "adaptive_avg_pool2d"
+    elif mode in ("nearest", "nearest-exact"):
+        kernel = "upsample_nearest2d_channels_last" if input.dim() == 4 else "compute_indices_weights_nearest"
+    elif mode == "bilinear":
+        kernel = "upsample_bilinear2d_channels_last"
     else:
-        factors = [float(scale_factor)] * dims
-    return None, factors
+        kernel = "compute_indices_weights_cubic" if mode == "bicubic" else "compute_indices_weights_linear"
+    raise NotImplementedError(f'"{kernel}" not implemented for \'{_type_name(input)}\'')
 
 
 def _is_integer(value) -> bool:
@@ -1853,6 +2281,8 @@ def _is_integer(value) -> bool:
     return isinstance(value, int) or (hasattr(value, "__index__") and not isinstance(value, float))
 
 
+@parse_args("Tensor input, object size, object scale_factor, object mode, object align_corners, "
+            "object recompute_scale_factor, object antialias")
 def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "nearest",  # noqa: A002
                 align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
                 antialias: bool = False) -> Tensor:
@@ -1887,19 +2317,20 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
         raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
     if mode == "area" and output_size is None:
         recompute_scale_factor = True
-    if recompute_scale_factor and factors is not None:
-        output_size = [int(math.floor(n * f)) for n, f in zip(input.shape[2:], factors)]
+    if recompute_scale_factor and factors is not None:  # in Python, as PyTorch: NaN is a ValueError
+        output_size = [int(n * f) for n, f in zip(input.shape[2:], factors)]
         factors = None
     if antialias and not (mode in ("bilinear", "bicubic", "lanczos") and input.dim() == 4):
         raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and "
                          "requires a 4-D tensor as input")
-    known = mode in ("nearest", "nearest-exact", "area") or mode in _MODE_DIMS
+    interpolating = isinstance(mode, str) and mode in _MODE_DIMS  # (a mode of any other type: unknown)
+    known = mode in ("nearest", "nearest-exact", "area") or interpolating
     if not known or input.dim() not in (3, 4, 5):
         raise NotImplementedError(
             f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.dim()}D) for the "
             f"modes: {_INTERPOLATE_MODES} (got {mode})"
         )
-    if mode in _MODE_DIMS and input.dim() != _MODE_DIMS[mode]:
+    if interpolating and input.dim() != _MODE_DIMS[mode]:
         if mode == "bicubic":
             raise NotImplementedError(
                 f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.dim()}D) for "
@@ -1908,8 +2339,26 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
         raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs "
                                   f"{_MODE_DIMS[mode]}D input")
     in_sizes = _shape_list(input.shape[2:])
+    # the kernel's parser: sizes as ints, scale factors as floats, align_corners a bool
+    output_size = None if output_size is None else _size_ints(output_size)
+    factors = None if factors is None else [_scale_float(f) for f in factors]
+    if interpolating:
+        align_corners = convert("bool", align_corners, f"upsample_{mode}", "align_corners", 3)
+    if mode == "area":  # PyTorch's 'area' is adaptive average pooling, with its checks
+        if dims <= 2 and all(s == 1 for s in output_size):  # its 1x1 case is a mean (NaN when empty)
+            _check_interpolate_dtype(input, mode, output_size)
+            return input.mean(tuple(range(2, input.dim())), keepdim=True)
+        _check_adaptive_sizes(input, output_size)
+        out_shape = _shape_list(input.shape[:2]) + output_size
+        _check_storage(out_shape, input._array.dtype.itemsize)
+        if math.prod(out_shape) == 0:  # an empty output (still in the graph), for any dtype
+            return input.new_zeros(tuple(out_shape)) + input.sum() * 0
+        _check_interpolate_dtype(input, mode, output_size)
+        plans = [_interp.plan_axis(mode, n_in, n_out, None, False, False, dims)
+                 for n_in, n_out in zip(in_sizes, output_size)]
+        return _interp.resample(input, plans)
     if output_size is None:
-        output_size = [int(n * f) for n, f in zip(in_sizes, factors)]
+        output_size = [_scaled_size(n, f) for n, f in zip(in_sizes, factors)]
     if min(in_sizes) <= 0 or min(output_size) <= 0:
         letters = ["D", "H", "W"][3 - dims:]
         sizes_in = ", ".join(f"{a}: {n}" for a, n in zip(letters, in_sizes))
@@ -1920,9 +2369,8 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
     if input.shape[1] == 0:
         raise RuntimeError(f"Non-empty {input.dim()}D data tensor expected but got a tensor with "
                            f"sizes {_shape_list(input.shape)}")
-    if not input.dtype.is_floating_point and mode != "nearest":
-        raise NotImplementedError(f'"upsample_{mode}" not implemented for '
-                                  f"'{input.dtype.name.capitalize()}'")
+    _check_interpolate_dtype(input, mode, output_size)
+    _check_storage(_shape_list(input.shape[:2]) + output_size, input._array.dtype.itemsize)
     plans = [_interp.plan_axis(mode, n_in, n_out, None if factors is None else factors[i],
                                bool(align_corners), antialias, dims)
              for i, (n_in, n_out) in enumerate(zip(in_sizes, output_size))]
@@ -1985,6 +2433,7 @@ def upsample_bilinear(input: Tensor, size=None, scale_factor=None) -> Tensor:  #
 
 
 # ---------------------------------------------------------------------------- distances
+@parse_args("Tensor x1, Tensor x2, float p, float eps, bool keepdim")
 def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
                       keepdim: bool = False) -> Tensor:
     """``||x1 - x2 + eps||_p`` along the last dim (``eps`` keeps the gradient finite at 0).
@@ -1998,6 +2447,7 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
     return _rd.norm(x1 - x2 + eps, p, dim=-1 if ndim else None, keepdim=keepdim)
 
 
+@parse_args("Tensor x1, Tensor x2, int dim, float eps")
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
     """``<x1, x2> / max(||x1|| * ||x2||, eps)`` along ``dim`` (inputs broadcast together).
 
@@ -2006,7 +2456,14 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     >>> F.cosine_similarity(mt.tensor([[1.0, 0.0]]), mt.tensor([[1.0, 1.0]]))
     tensor([0.7071])
     """
-    # as PyTorch: broadcast, normalise each input (each norm at least eps), then take the dot
+    # as PyTorch: integers (and bools) in the common floating dtype, broadcast, normalise each input
+    # (each norm at least eps), then take the dot
+    common = result_dtype(x1, x2)
+    if not common.is_floating_point:
+        raise RuntimeError("expected common dtype to be floating point, yet common dtype is "
+                           f"{_TYPE_NAMES.get(common.name, common.name)}")
+    x1 = x1 if x1.dtype.is_floating_point else x1.to(common)
+    x2 = x2 if x2.dtype.is_floating_point else x2.to(common)
     if tuple(x1.shape) != tuple(x2.shape):
         shape = broadcast_shapes(tuple(x1.shape), tuple(x2.shape))
         x1, x2 = x1.expand(*shape), x2.expand(*shape)
@@ -2015,6 +2472,7 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     return ((x1 / norm1) * (x2 / norm2)).sum(dim)
 
 
+@parse_args("Tensor input, object p, object dim, object eps, Tensor? out")
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,  # noqa: A002
               out: Tensor | None = None) -> Tensor:
     """``input / max(||input||_p, eps)`` along ``dim``.
@@ -2024,7 +2482,8 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,  
     >>> F.normalize(mt.tensor([[3.0, 4.0]]))
     tensor([[0.6000, 0.8000]])
     """
-    denom = _ew.clamp(_rd.norm(input, p, dim=dim, keepdim=True), min=eps).expand_as(input)
+    denom = _ew.clamp(_rd.norm(input, 2 if p is None else p, dim=dim, keepdim=True),
+                      min=eps).expand_as(input)
     result = input / denom
     if out is not None:
         out.copy_(result)

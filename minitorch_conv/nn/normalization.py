@@ -45,9 +45,7 @@ class _NormBase(Module):
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = True, track_running_stats: bool = True, device=None, dtype=None,
                  *, bias: bool = True):
-        super().__init__()
-        if isinstance(num_features, bool) or not isinstance(num_features, int):
-            raise TypeError(f"num_features must be an int, got {type(num_features).__name__}")
+        super().__init__()  # the tensors made below check num_features (empty()'s errors), as in PyTorch
         self.num_features = num_features
         self.eps = eps
         self.momentum = momentum

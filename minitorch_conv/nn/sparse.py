@@ -38,10 +38,12 @@ class Embedding(Module):
         super().__init__()
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
-        if padding_idx is not None:
-            if not -num_embeddings <= padding_idx < num_embeddings:
+        if padding_idx is not None:  # PyTorch's checks: 0 is never refused here
+            if padding_idx > 0 and padding_idx >= num_embeddings or (
+                    padding_idx < 0 and padding_idx < -num_embeddings):
                 raise AssertionError("Padding_idx must be within num_embeddings")
-            padding_idx %= num_embeddings
+            if padding_idx < 0:
+                padding_idx += num_embeddings
         self.padding_idx = padding_idx
         self.max_norm = max_norm
         self.norm_type = norm_type

@@ -1,0 +1,484 @@
+"""Awkward calls to the public API, answered as PyTorch answers them.
+
+Hypothesis draws calls to about a hundred entry points (tensor creation, Tensor methods,
+``nn.functional``, ``nn`` constructors, optimizers, ``mt.load``): a valid call with one or two
+arguments replaced by an awkward value (None, strings, bools, NaN, ``2**63``, negative and zero
+sizes, ragged lists, NumPy arrays, wrong dtypes and ranks; tests/fuzz_cases.py lists them).
+
+- ``test_agrees_with_pytorch``: each call runs on minitorch_conv and on PyTorch, from the same
+  argument tree. They agree when both return results of the same shapes, dtypes, requires_grad and
+  values (shapes and dtypes only for random results), or both raise the same exception class,
+  counted as the nearest builtin class (``torch.OutOfMemoryError`` is a RuntimeError). Where
+  PyTorch's Python layer trips over a non-tensor (AttributeError: 'int' object has no attribute
+  'dim'), our TypeError naming the argument agrees. Our exception must also be one of the classes
+  PyTorch raises for bad arguments, with a message.
+- ``test_errors_are_pytorchs_classes``: that last rule alone, where PyTorch is not installed.
+
+Calls that hit a known, not yet fixed disagreement (``KNOWN_MISMATCHES``) are left out of the
+draws. Draws are derandomized: a failure reproduces on every run. ``python tests/test_fuzz_api.py
+[EXAMPLES] [ENTRY ...]`` prints every disagreement instead of stopping at the first.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pytest
+from fuzz_cases import ENTRIES, Call, D, Entry, T, build, calls
+from hypothesis import HealthCheck, assume, given, settings
+
+import minitorch_conv as mt
+
+EXAMPLES = 30  # drawn calls per entry point and test
+
+SETTINGS = settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
+                    suppress_health_check=list(HealthCheck), print_blob=False)
+
+# The builtin classes PyTorch raises for bad arguments. AssertionError: F.embedding's padding_idx
+# check is a Python assert in PyTorch. ZeroDivisionError: group_norm and nn.GroupNorm divide by
+# num_groups in Python first. KeyError: the Adam family reads betas[0] in Python (betas={}).
+# OSError: mt.load of a path that does not exist.
+PYTORCH_ERRORS = (TypeError, ValueError, RuntimeError, IndexError, KeyError, NotImplementedError,
+                  OverflowError, AssertionError, ZeroDivisionError, OSError)
+
+# ---------------------------------------------------------------------------- known mismatches
+def _leaves(tree: Any):
+    """Every value of an argument tree, containers opened (tensors are leaves)."""
+    if isinstance(tree, (list, tuple)):
+        for v in tree:
+            yield from _leaves(v)
+    elif isinstance(tree, dict):
+        for v in tree.values():
+            yield from _leaves(v)
+    else:
+        yield tree
+
+
+def _any(drawn: Call, test) -> bool:
+    return any(test(v) for v in _leaves((drawn.args, drawn.kwargs)))
+
+
+def _huge_int(value) -> bool:
+    """An int that fits int64 but makes a tensor too large (2**62): PyTorch's RuntimeError."""
+    return type(value) is int and 2**31 <= abs(value) < 2**63
+
+
+def _non_finite(value) -> bool:
+    return type(value) is float and not np.isfinite(value)
+
+
+def _not_float_dtype(value) -> bool:
+    floating = ("float16", "float32", "float64")
+    return value is int or value is bool or isinstance(value, D) and value.name not in floating
+
+
+def _arg(drawn: Call, index: int, name: str, default: Any = None) -> Any:
+    return drawn.args[index] if len(drawn.args) > index else drawn.kwargs.get(name, default)
+
+
+def _zero_dim(value) -> bool:
+    return isinstance(value, T) and value.values.ndim == 0
+
+
+def _norm_arguments(drawn: Call) -> bool:
+    def odd_number(v) -> bool:
+        return (v is None or isinstance(v, (str, tuple)) or _non_finite(v)
+                or type(v) is int and abs(v) >= 2**31)
+
+    def odd_tensor(v) -> bool:
+        return isinstance(v, T) and (v.values.size == 0 or v.values.dtype.kind in "biu" or (
+            v.values.dtype.kind == "f" and not np.all(np.abs(v.values.astype(float)) < 1e19)))
+
+    return any(odd_number(v) for v in (*drawn.args[1:], *drawn.kwargs.values())) or _any(drawn, odd_tensor)
+
+
+def _bool_operand(drawn: Call) -> bool:
+    return any(isinstance(v, T) and v.values.dtype == np.bool_ for v in drawn.args[:2])
+
+
+def _index_out_of_range(drawn: Call) -> bool:
+    x, dim, index = drawn.args[0].values, _arg(drawn, 1, "dim"), _arg(drawn, 2, "index").values
+    if type(dim) is not int or not -max(x.ndim, 1) <= dim < max(x.ndim, 1) or not index.size:
+        return False
+    size = x.shape[dim] if x.ndim else 1
+    return bool((index < -size).any() or (index >= size).any())
+
+
+def _class_loss_arguments(drawn: Call) -> bool:
+    """cross_entropy / nll_loss: a non-tensor input, target or weight; an ignore_index that is not
+    an int64; a label_smoothing that is not finite; a weight of another dtype than the input's."""
+    x, target, weight = _arg(drawn, 0, "input"), _arg(drawn, 1, "target"), drawn.kwargs.get("weight")
+    ignore = drawn.kwargs.get("ignore_index", -100)
+    smoothing = drawn.kwargs.get("label_smoothing", 0.0)
+    return (not isinstance(x, T) or not isinstance(target, T) or not isinstance(weight, (T, type(None)))
+            or type(ignore) is not int or not -2**63 <= ignore < 2**63
+            or not isinstance(smoothing, (int, float)) or not np.isfinite(smoothing)
+            or isinstance(weight, T) and weight.values.dtype != x.values.dtype
+            or x.values.dtype.kind in "biu" or x.values.ndim == 1 and target.values.ndim == 1)
+
+
+# Disagreements with PyTorch in code this file's author does not own, not fixed yet: (entry points,
+# what we do against what PyTorch does, the drawn calls it covers). Matching calls are left out of
+# the drawn corpus (hypothesis.assume). Remove a line once its owner has fixed it; empty it in the end.
+_KNOWN = [
+    # tensor creation (creation.py, backends)
+    (("mt.zeros", "mt.ones", "mt.empty", "mt.rand", "mt.randn", "mt.full", "mt.arange", "mt.linspace",
+      "mt.eye", "mt.randperm", "mt.randint", "Tensor.expand", "Tensor.repeat", "nn.Linear", "nn.Conv2d",
+      "nn.ConvTranspose2d", "nn.BatchNorm1d", "nn.BatchNorm2d", "nn.LayerNorm", "nn.GroupNorm",
+      "nn.Embedding"),
+     "a size of 2**62: NumPy's ValueError ('array is too big'), PyTorch's RuntimeError ('Storage "
+     "size calculation overflowed')", lambda c: _any(c, _huge_int)),
+    (("mt.rand", "mt.randn", "mt.rand_like", "mt.randn_like"), "an integer or bool dtype (given, or "
+     "the input's): RuntimeError, PyTorch's NotImplementedError",
+     lambda c: _not_float_dtype(c.kwargs.get("dtype", D("float32")))
+     or isinstance(c.args[0], T) and c.args[0].values.dtype.kind in "biu"),
+    (("mt.arange",), "dtype=bool: accepted; PyTorch's NotImplementedError",
+     lambda c: c.kwargs.get("dtype") is bool or c.kwargs.get("dtype") == D("bool")),
+    (("mt.eye", "mt.randint", "mt.arange"), "None for an int argument is accepted; PyTorch's TypeError",
+     lambda c: any(v is None for v in c.args)),
+    (("mt.tensor", "mt.arange"), "an int past int64: OverflowError or RuntimeError, PyTorch's "
+     "ValueError or OverflowError; tensor(None, dtype=...) accepted, PyTorch's TypeError",
+     lambda c: c.args[0] is None or _any(c, lambda v: type(v) is int and abs(v) >= 2**63)),
+    (("mt.linspace",), "a NaN/inf end point gives other values; -2**63-1 NumPy's UFuncTypeError",
+     lambda c: _any(c, _non_finite) or _any(c, lambda v: type(v) is int and abs(v) >= 2**63)),
+    (("mt.full", "mt.full_like", "Tensor.masked_fill"), "NaN, inf or a negative float into an integer "
+     "tensor: accepted, or ValueError/OverflowError; PyTorch's RuntimeError ('cannot be converted ... "
+     "without overflow')", lambda c: _any(c, lambda v: _non_finite(v) or type(v) is float and v < 0)),
+    # Tensor methods (tensor.py, ops/)
+    (("Tensor.chunk", "Tensor.split"), "a 0-d tensor, a negative or bool chunk or split size: "
+     "IndexError or accepted; PyTorch's RuntimeError or TypeError", lambda c: _zero_dim(c.args[0])
+     or type(c.args[1]) is bool or type(c.args[1]) is int and c.args[1] < 0),
+    (("Tensor.chunk",), "an empty tensor: fewer chunks than PyTorch's (chunk(2) of a size-0 dim gives "
+     "two empty chunks there)", lambda c: c.args[0].values.size == 0),
+    (("Tensor.expand",), "a negative size other than -1: ValueError; PyTorch's RuntimeError",
+     lambda c: _any(c, lambda v: type(v) is int and v < -1)),
+    (("Tensor.index_select",), "a float index: NumPy's TypeError; an index out of range: RuntimeError "
+     "('INDICES element is out of DATA bounds'); PyTorch's RuntimeError and IndexError",
+     lambda c: isinstance(_arg(c, 2, "index"), T) and (_arg(c, 2, "index").values.dtype.kind == "f"
+                                                       or _index_out_of_range(c))),
+    (("Tensor.norm", "F.normalize", "F.cosine_similarity"), "p None/NaN/2**63/a string/a tuple, "
+     "dim=(), an integer input, an empty inf-norm, values past 1e19 (the 2-norm overflows): other "
+     "values or classes than PyTorch's (Tensor.norm checks dim before p and the dtype)", _norm_arguments),
+    (("Tensor.std", "Tensor.mean"), "dim=True or dim=(): accepted (mean(()) reduces nothing); "
+     "PyTorch's TypeError or a full reduction", lambda c: type(_arg(c, 1, "dim")) is bool
+     or isinstance(_arg(c, 1, "dim"), (tuple, list)) and not _arg(c, 1, "dim")),
+    (("Tensor.std",), "an integer tensor with a bad dim: IndexError; PyTorch's RuntimeError first",
+     lambda c: c.args[0].values.dtype.kind in "biu"),
+    (("Tensor.argmax",), "a bool tensor: accepted; PyTorch's RuntimeError",
+     lambda c: c.args[0].values.dtype == np.bool_),
+    (("Tensor.pow",), "a bool tensor: int8 result; PyTorch's int64. An exponent past int64: inf; "
+     "PyTorch's OverflowError", lambda c: c.args[0].values.dtype == np.bool_
+     or _any(c, lambda v: type(v) is int and abs(v) >= 2**63)),
+    (("F.l1_loss",), "a bool input or target: '-' accepts bool tensors; PyTorch's RuntimeError "
+     "('Subtraction, the `-` operator, with a bool tensor is not supported')", _bool_operand),
+    (("F.mse_loss",), "the same, with a weight (PyTorch subtracts in Python then)",
+     lambda c: _bool_operand(c) and isinstance(c.kwargs.get("weight"), T)),
+    (("Tensor.squeeze",), "squeeze(None): accepted; PyTorch's TypeError",
+     lambda c: any(v is None for v in c.args[1:])),
+    (("Tensor.softmax", "F.softmax", "F.log_softmax"), "integer input or dtype: computed in float64; "
+     "PyTorch's NotImplementedError", lambda c: c.args[0].values.dtype.kind in "biu"
+     if isinstance(c.args[0], T) else False),
+    (("F.softmax", "F.log_softmax"), "dtype=int or bool: accepted; PyTorch's NotImplementedError",
+     lambda c: _not_float_dtype(c.kwargs.get("dtype", D("float32")))),
+    (("Tensor.to", "Tensor.type"), "a number or a dtype's name as the target: other answers than "
+     "PyTorch's (to(0.5) is float64 there; to('float32') a bad device; type(0) a TypeError)",
+     lambda c: isinstance(c.args[1], (int, float, str)) or any(c.args[1] is t for t in (int, float, bool))),
+    # nn/functional.py: PyTorch quirks not replicated
+    (("F.gelu",), "+inf among 2 or more elements: inf (the formula; PyTorch's scalar path agrees); "
+     "PyTorch's vectorised erf kernel gives NaN", lambda c: _any(c, lambda v: isinstance(v, T)
+                                                               and np.isposinf(v.values).any())),
+    (("F.group_norm",), "values that overflow float32 (1e30, an infinite weight): inf or the bias, "
+     "where PyTorch's fused x * scale + shift gives NaN", lambda c: _any(c, lambda v: isinstance(v, T)
+     and v.values.dtype.kind == "f" and not np.all(np.abs(v.values.astype(float)) < 1e19))),
+    (("F.embedding",), "a 0-d weight that requires grad: RuntimeError ('weight' must be 2-D); PyTorch's "
+     "autograd path reads weight.size(0) first, an IndexError", lambda c: _zero_dim(_arg(c, 1, "weight"))),
+    # resizing (nn/functional.py: not written yet, a uint8 kernel with PyTorch's rounding)
+    (("F.interpolate",), "a uint8 input in 'bilinear' or 'bicubic' mode: NotImplementedError; "
+     "PyTorch resamples it", lambda c: isinstance(c.args[0], T) and c.args[0].values.dtype == np.uint8
+     and c.kwargs.get("mode") in ("bilinear", "bicubic")),
+    # resizing kernels (ops/interpolate.py): the 'area' taps pad windows with weight-0 taps
+    (("F.interpolate",), "inf inside, mode='area': NaN next to it (inf * 0 in a padding tap); "
+     "PyTorch keeps inf", lambda c: isinstance(c.args[0], T) and c.args[0].values.dtype.kind == "f"
+     and not np.all(np.isfinite(c.args[0].values)) and c.kwargs.get("mode") == "area"),
+    # pooling (ops/pool.py)
+    (("F.adaptive_avg_pool2d",), "inf inside gives NaN (a matmul with zeros); 5-D input refused "
+     "where PyTorch pools the last two dims; an integer input accepted where PyTorch's mean() refuses "
+     "it", lambda c: _any(c, lambda v: isinstance(v, T) and (
+         v.values.dtype.kind in "biu" or not np.all(np.isfinite(v.values)) or v.values.ndim == 5))),
+    (("F.avg_pool2d",), "a 0-d input: RuntimeError, PyTorch's IndexError; zero channels accepted, "
+     "PyTorch's RuntimeError", lambda c: isinstance(c.args[0], T) and (
+         c.args[0].values.ndim == 0 or c.args[0].values.ndim == 4 and c.args[0].values.shape[1] == 0)),
+    # losses over classes (cross_entropy / nll_loss)
+    (("F.cross_entropy", "F.nll_loss"), "a non-tensor argument: AttributeError; an ignore_index past "
+     "int64 or not an int, label_smoothing=-inf, a weight of another dtype, an integer input: accepted "
+     "or other values; a (C,) input with a (N,) target: RuntimeError, PyTorch's ValueError",
+     _class_loss_arguments),
+]
+KNOWN_MISMATCHES: dict[str, list[tuple[str, Any]]] = {}
+for _names, _what, _covers in _KNOWN:
+    for _name in _names:
+        KNOWN_MISMATCHES.setdefault(_name, []).append((_what, _covers))
+
+
+def _is_known(entry: Entry, drawn: Call) -> bool:
+    return any(predicate(drawn) for _, predicate in KNOWN_MISMATCHES.get(entry.name, ()))
+
+
+# ---------------------------------------------------------------------------- running a call
+@dataclass
+class Outcome:
+    """What one framework did with a call: a description of its result, or the exception."""
+
+    result: Any = None
+    error: BaseException | None = None
+    warnings: tuple = ()
+
+    def __repr__(self) -> str:
+        if self.error is not None:
+            return f"raised {type(self.error).__name__}: {str(self.error)[:200]}"
+        return f"returned {self.result!r}"
+
+
+def run(entry: Entry, drawn: Call, lib) -> Outcome:
+    args, kwargs = build(drawn.args, lib), build(drawn.kwargs, lib)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = describe(entry.call(lib, *args, **kwargs), entry.random)
+        except Exception as error:  # noqa: BLE001 - every exception is an answer to compare
+            return Outcome(error=error, warnings=tuple(w.category.__name__ for w in caught))
+    return Outcome(result=result, warnings=tuple(w.category.__name__ for w in caught))
+
+
+OPTIMIZER_KEYS = ("lr", "betas", "eps", "weight_decay", "momentum", "dampening", "nesterov", "amsgrad",
+                  "maximize", "alpha", "centered", "lr_decay", "initial_accumulator_value")
+MAX_COMPARED = 10**6  # a result this large (an expanded view) is compared by shape and dtype
+
+
+def describe(result: Any, random: bool) -> Any:
+    """A framework-neutral description of ``result``: nested tuples of plain values and arrays."""
+    if hasattr(result, "detach") and hasattr(result, "shape"):  # a tensor of either framework
+        values = None
+        if not random and result.numel() <= MAX_COMPARED:
+            values = result.detach().cpu().numpy()
+        return ("tensor", tuple(result.shape), str(result.dtype).split(".")[-1],
+                bool(result.requires_grad), values)
+    if hasattr(result, "state_dict") and hasattr(result, "parameters"):  # a Module
+        return ("module", type(result).__name__, tuple(
+            (name, tuple(t.shape), str(t.dtype).split(".")[-1]) for name, t in result.state_dict().items()))
+    if hasattr(result, "param_groups"):  # an Optimizer
+        return ("optimizer", type(result).__name__, tuple(
+            {k: describe(g[k], random) for k in OPTIMIZER_KEYS if k in g} for g in result.param_groups))
+    if isinstance(result, dict):
+        return {k: describe(v, random) for k, v in result.items()}
+    if isinstance(result, (tuple, list)):
+        return ("sequence", tuple(describe(v, random) for v in result))
+    if result is None or isinstance(result, (bool, int, float, str)):
+        return result
+    return ("object", type(result).__name__)
+
+
+def builtin_class(error: BaseException) -> type:
+    """The nearest builtin class of ``error``'s: torch's LinAlgError and OutOfMemoryError are
+    RuntimeErrors, our CheckpointError is a RuntimeError."""
+    return next(c for c in type(error).__mro__ if c.__module__ == "builtins")
+
+
+# ---------------------------------------------------------------------------- comparing
+_TOLERANCES = {"float16": (1e-2, 1e-3), "float32": (1e-4, 1e-5), "float64": (1e-7, 1e-9)}
+
+
+def _lowest_precision(drawn: Call) -> str:
+    """The least precise floating dtype among the tensor arguments: a result compares at that
+    precision whatever its own dtype (float32 values in a float64 result carry float32's errors)."""
+    floats = [v.values.dtype.name for v in _leaves((drawn.args, drawn.kwargs))
+              if isinstance(v, T) and v.values.dtype.kind == "f"]
+    return max(floats, key=lambda name: _TOLERANCES[name][0], default="float64")
+
+
+def difference(ours: Any, theirs: Any, path: str = "result", lowest: str = "float64") -> str | None:
+    """Where two descriptions differ, in words; None where they agree. Floating values compare at
+    the precision of their dtype or of ``lowest``, whichever is coarser."""
+    if isinstance(theirs, tuple) and theirs and theirs[0] == "tensor":
+        if not (isinstance(ours, tuple) and ours and ours[0] == "tensor"):
+            return f"{path}: {ours!r} where PyTorch has a tensor"
+        for what, a, b in zip(("shape", "dtype", "requires_grad"), ours[1:4], theirs[1:4]):
+            if a != b:
+                return f"{path}: {what} {a} != PyTorch's {b}"
+        a, b = ours[4], theirs[4]
+        if a is None or b is None:
+            return None
+        if b.dtype.kind in "fc":
+            rtol, atol = max(_TOLERANCES[b.dtype.name], _TOLERANCES[lowest])
+            if not np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=True):
+                return f"{path}: values {a!r} != PyTorch's {b!r}"
+        elif not np.array_equal(a, b):
+            return f"{path}: values {a!r} != PyTorch's {b!r}"
+        return None
+    if isinstance(theirs, dict):
+        if not isinstance(ours, dict) or set(ours) != set(theirs):
+            return f"{path}: {ours!r} != PyTorch's {theirs!r}"
+        for key in theirs:
+            found = difference(ours[key], theirs[key], f"{path}[{key!r}]", lowest)
+            if found:
+                return found
+        return None
+    if isinstance(theirs, tuple) and isinstance(ours, tuple):
+        if len(ours) != len(theirs):
+            return f"{path}: {len(ours)} items != PyTorch's {len(theirs)}"
+        for i, (a, b) in enumerate(zip(ours, theirs)):
+            found = difference(a, b, f"{path}[{i}]", lowest)
+            if found:
+                return found
+        return None
+    if isinstance(theirs, float) and isinstance(ours, float) and np.isnan(theirs) and np.isnan(ours):
+        return None
+    if type(ours) is not type(theirs) or isinstance(ours, tuple) or ours != theirs:
+        return f"{path}: {ours!r} != PyTorch's {theirs!r}"
+    return None
+
+
+def disagreement(entry: Entry, drawn: Call, ours: Outcome, theirs: Outcome) -> str | None:
+    """Why the two outcomes disagree, or None."""
+    if ours.error is None and theirs.error is None:
+        return difference(ours.result, theirs.result, lowest=_lowest_precision(drawn))
+    if ours.error is not None and theirs.error is not None:
+        if entry.any_error and builtin_class(ours.error) is RuntimeError:
+            return None
+        if isinstance(theirs.error, AttributeError) and isinstance(ours.error, TypeError):
+            # PyTorch's Python layer calls a method of the argument before any check ("'int' object
+            # has no attribute 'dim'"); ours names the argument: "mse_loss(): argument 'target'
+            # (position 2) must be Tensor, not int". AttributeError is never ours to raise.
+            return None
+        if builtin_class(ours.error) is not builtin_class(theirs.error):
+            return "a different exception class"
+        return None
+    return "only one of them raised"
+
+
+def our_error_problem(entry: Entry, drawn: Call, ours: Outcome) -> str | None:
+    """What is wrong with the exception we raised, if anything: a class PyTorch never raises for
+    bad arguments (AttributeError, KeyError, ZeroDivisionError from an empty axis...), or no message."""
+    error = ours.error
+    if error is None:
+        return None
+    if not isinstance(error, PYTORCH_ERRORS):
+        return f"{entry.name}{drawn!r} raised {type(error).__name__}, not a class PyTorch raises: {error}"
+    if not str(error).strip():
+        return f"{entry.name}{drawn!r} raised {type(error).__name__} with an empty message"
+    return None
+
+
+def compare_with_torch(torch, entry: Entry, drawn: Call) -> str | None:
+    """Our answer's problem (see :func:`our_error_problem`), or how it disagrees with PyTorch's."""
+    ours = run(entry, drawn, mt)
+    found = our_error_problem(entry, drawn, ours)
+    if found or not entry.torch_reads:
+        return found
+    theirs = run(entry, drawn, torch)
+    found = disagreement(entry, drawn, ours, theirs)
+    if found:
+        return f"{entry.name}{drawn!r}\n  ours:    {ours!r}\n  PyTorch: {theirs!r}\n  {found}"
+    return None
+
+
+# ---------------------------------------------------------------------------- the tests
+@pytest.fixture(autouse=True)
+def _keep_random_state():
+    """The random entry points draw from the global generators: leave them as they were."""
+    state = mt.get_rng_state()
+    torch = sys.modules.get("torch")
+    torch_state = torch.get_rng_state() if torch is not None else None
+    yield
+    mt.set_rng_state(state)
+    if torch_state is not None:
+        torch.set_rng_state(torch_state)
+
+
+def _torch_installed() -> bool:
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _draw_call(data, entry: Entry) -> Call:
+    drawn = data.draw(calls(entry), label="call")
+    assume(not _is_known(entry, drawn))
+    return drawn
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=repr)
+def test_agrees_with_pytorch(entry: Entry):
+    torch = pytest.importorskip("torch")
+    from hypothesis import strategies as st
+
+    @SETTINGS
+    @given(st.data())
+    def check(data):
+        found = compare_with_torch(torch, entry, _draw_call(data, entry))
+        assert found is None, found
+
+    check()
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=repr)
+def test_errors_are_pytorchs_classes(entry: Entry):
+    if _torch_installed():
+        pytest.skip("test_agrees_with_pytorch checks our exceptions too, beside PyTorch's")
+    from hypothesis import strategies as st
+
+    @SETTINGS
+    @given(st.data())
+    def check(data):
+        drawn = _draw_call(data, entry)
+        found = our_error_problem(entry, drawn, run(entry, drawn, mt))
+        assert found is None, found
+
+    check()
+
+
+def test_the_corpus_covers_the_api():
+    """The entry points cover each family, and their valid calls draw values of each kind."""
+    families = {e.name.split(".")[0] for e in ENTRIES}
+    assert families == {"mt", "Tensor", "F", "nn", "optim"}
+    assert len(ENTRIES) >= 80
+
+
+# ---------------------------------------------------------------------------- a survey
+def survey(examples: int = EXAMPLES, names: tuple = ()) -> list[str]:
+    """Every disagreement with PyTorch (and every error of a foreign class) in the drawn corpus."""
+    import torch
+    from hypothesis import strategies as st
+
+    found: list[str] = []
+
+    def probe_entry(entry: Entry) -> None:
+        @settings(SETTINGS, max_examples=examples)
+        @given(st.data())
+        def probe(data):
+            problem = compare_with_torch(torch, entry, _draw_call(data, entry))
+            if problem:
+                found.append(problem)
+
+        probe()
+
+    import time
+    for entry in ENTRIES:
+        if names and entry.name not in names:
+            continue
+        start = time.perf_counter()
+        probe_entry(entry)
+        print(entry.name, round(time.perf_counter() - start, 2), file=sys.stderr, flush=True)
+    return found
+
+
+if __name__ == "__main__":
+    problems = survey(int(sys.argv[1]) if len(sys.argv) > 1 else EXAMPLES, tuple(sys.argv[2:]))
+    print("\n".join(problems))
+    print(f"{len(problems)} disagreements")
