@@ -37,7 +37,7 @@ def rng(request):
 def built_site(tmp_path_factory):
     """``mkdocs build --strict`` of the documentation, once per session: ``(result, site folder)``.
 
-    Shared by the tests that read the built site (tests/test_docs.py, tests/test_offline_math.py);
+    Shared by the tests that read the built site (tests/docs/test_docs.py, tests/docs/test_offline_math.py);
     skipped where mkdocs is not installed.
     """
     import os

@@ -1,6 +1,6 @@
 """Checks that run inside an MPI job, one process per rank: ``mpiexec -n N python THIS OUTDIR [NAMES]``.
 
-Started by tests/test_distributed.py. Each rank runs every check (or those named) and writes one
+Started by tests/distributed/test_distributed.py. Each rank runs every check (or those named) and writes one
 JSON line per check to OUTDIR/rank<r>.jsonl: ``{"check": name, "ok": bool, "detail": text}``. A
 check that raises is reported as failed with its traceback, and the job goes on (the process
 group's timeout is short, so a rank left waiting ends the job instead of hanging it).

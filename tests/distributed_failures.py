@@ -1,5 +1,5 @@
 """Jobs that fail on purpose: ``mpiexec -n 2 python THIS MODE``; rank 1 misbehaves while rank 0
-waits in an all-reduce. Started by tests/test_distributed.py, which checks that the whole job ends
+waits in an all-reduce. Started by tests/distributed/test_distributed.py, which checks that the whole job ends
 (non-zero status) well within its time limit, and what it printed.
 
 - ``raise``: rank 1 raises; its traceback is printed and the job is aborted (the excepthook).

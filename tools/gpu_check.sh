@@ -82,7 +82,7 @@ fi
 # 1. the device-parametrised tests (every one runs on 'cuda' where a GPU is usable), then the
 #    backend tests docs/backends.md lists (GEMM layouts, TF32, randperm, a second GPU if present)
 step tests-cuda        300 "$PY" -m pytest -p no:cacheprovider -q -x -k cuda tests
-step tests-backends    120 "$PY" -m pytest -p no:cacheprovider -q tests/test_backends.py
+step tests-backends    120 "$PY" -m pytest -p no:cacheprovider -q tests/backends/test_backends.py
 # 2. the bench against PyTorch (cuDNN), TF32 off on both sides, then on
 step bench-tf32-off    120 "$PY" -m minitorch_conv.bench --device cuda --compare torch
 step bench-tf32-on     120 "$PY" -m minitorch_conv.bench --device cuda --compare torch --tf32

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import nn
-from ..backends import overrides
+from ..backends import overrides, to_dtype
 from ..creation import tensor
 from ..ops.pad import pad
 from . import kit
@@ -188,7 +188,7 @@ class CustomFunctionCheck(ExerciseCheck):
     def through_framework(self, learner: Learner, e: dict) -> None:
         x, weight, bias, _ = arrays(e)
         conv = nn.Conv2d(e["C"], e["O"], (e["kh"], e["kw"]), padding=1, bias=bias is not None,
-                         dtype=x.dtype.name)
+                         dtype=to_dtype(x.dtype))
         X = tensor(x)
         with overrides.suspended():
             ours = conv(X).detach().numpy()

@@ -18,7 +18,7 @@ col2im_arguments           (cols as a batch, whether it was batched, (H, W), ker
 
 Each raises PyTorch's RuntimeError, with its words: a list of the wrong length, negative
 padding, non-positive stride, a kernel larger than the padded input, channel counts that do not
-match the groups, mixed devices or dtypes, ... tests/test_conv.py compares every message with
+match the groups, mixed devices or dtypes, ... tests/ops/test_conv.py compares every message with
 PyTorch's.
 
 >>> import minitorch_conv as mt

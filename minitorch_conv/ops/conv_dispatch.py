@@ -20,8 +20,8 @@ pointwise       a 1x1 kernel, stride 1, no padding, one group: the image is its 
 im2col+GEMM     everything else: the reference kernel
 ==============  ==============================================================================
 
-Each fast path is tested against the reference for values and gradients (tests/test_conv.py,
-tests/test_cpu_kernels.py). To see which path ran and why, use ``mt.backends.explain()`` or set
+Each fast path is tested against the reference for values and gradients (tests/ops/test_conv.py,
+tests/backends/test_cpu_kernels.py). To see which path ran and why, use ``mt.backends.explain()`` or set
 the environment variable ``MINITORCH_CONV_EXPLAIN=1``:
 
 >>> import minitorch_conv as mt

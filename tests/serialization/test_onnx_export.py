@@ -19,7 +19,7 @@ from minitorch_conv import nn
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def export_and_compare(model, example, *, batches=(5,), opset=None, atol=1e-5, **kwargs):

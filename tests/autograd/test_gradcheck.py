@@ -969,7 +969,7 @@ def test_module_with_padding_mode(rng):
 
 def test_gradcheck_conv_example_runs(capsys):
     pytest.importorskip("minitorch_conv.nn")
-    path = pathlib.Path(__file__).resolve().parents[1] / "examples" / "gradcheck_conv.py"
+    path = pathlib.Path(__file__).resolve().parents[2] / "examples" / "gradcheck_conv.py"
     if not path.exists():
         pytest.skip("examples/gradcheck_conv.py not present")
     example = runpy.run_path(str(path))

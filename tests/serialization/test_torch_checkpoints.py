@@ -26,7 +26,7 @@ from interop_models import randomize_batchnorm, resnet18, small_cnn
 import minitorch_conv as mt
 from minitorch_conv.serialization import CheckpointError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 RAN: list[str] = []
 
 

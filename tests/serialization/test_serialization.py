@@ -200,7 +200,7 @@ def test_pickle_bearing_files_are_rejected_without_executing(tmp_path):
 
 
 def test_torch_checkpoints_load(tmp_path):
-    """PyTorch's files are read by the restricted reader (tests/test_torch_checkpoints.py)."""
+    """PyTorch's files are read by the restricted reader (tests/serialization/test_torch_checkpoints.py)."""
     torch = pytest.importorskip("torch")
     torch.save({"w": torch.ones(2)}, tmp_path / "model.pt")
     assert mt.load(tmp_path / "model.pt")["w"].tolist() == [1.0, 1.0]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "train_cifar.py"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "train_cifar.py"
 
 
 def load_example():

@@ -12,15 +12,11 @@ import warnings
 
 import numpy as np
 import pytest
-from helpers import check_grad, check_torch, raises_like_torch
+from helpers import check_grad, check_torch, raises_like_torch, to_numpy
 
 import minitorch_conv as mt
 import minitorch_conv.nn.functional as F
 from minitorch_conv import nn
-
-
-def numpy_of(t) -> np.ndarray:
-    return t.detach().cpu().numpy()
 
 
 def _copy_state(theirs, ours) -> None:
@@ -31,15 +27,15 @@ def _compare_modules(torch, ours, theirs, x, rng, rtol=1e-9, atol=1e-10):
     """Forward, input gradient and parameter gradients of two modules on ``x`` (float64)."""
     xm, xt = mt.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     ym, yt = ours(xm), theirs(xt)
-    np.testing.assert_allclose(numpy_of(ym), yt.detach().numpy(), rtol=rtol, atol=atol)
+    np.testing.assert_allclose(to_numpy(ym), yt.detach().numpy(), rtol=rtol, atol=atol)
     g = rng.standard_normal(tuple(yt.shape))
     ym.backward(mt.tensor(g))
     yt.backward(torch.tensor(g))
-    np.testing.assert_allclose(numpy_of(xm.grad), xt.grad.numpy(), rtol=rtol, atol=atol)
+    np.testing.assert_allclose(to_numpy(xm.grad), xt.grad.numpy(), rtol=rtol, atol=atol)
     theirs_params = dict(theirs.named_parameters())
     assert [n for n, _ in ours.named_parameters()] == list(theirs_params)
     for name, p in ours.named_parameters():
-        np.testing.assert_allclose(numpy_of(p.grad), theirs_params[name].grad.numpy(), rtol=rtol,
+        np.testing.assert_allclose(to_numpy(p.grad), theirs_params[name].grad.numpy(), rtol=rtol,
                                    atol=atol, err_msg=name)
 
 
@@ -172,10 +168,10 @@ def test_activation_module_reprs_match_torch():
 
 def test_activation_modules_match_their_functions(rng):
     x = mt.tensor(rng.standard_normal((2, 4, 3, 3)))
-    assert np.array_equal(numpy_of(nn.Hardswish()(x)), numpy_of(F.hardswish(x)))
-    assert np.array_equal(numpy_of(nn.Softmax2d()(x)), numpy_of(F.softmax(x, -3)))
-    assert np.array_equal(numpy_of(nn.GLU(1)(x)), numpy_of(F.glu(x, 1)))
-    assert np.array_equal(numpy_of(nn.CELU(0.5)(x)), numpy_of(F.celu(x, 0.5)))
+    assert np.array_equal(to_numpy(nn.Hardswish()(x)), to_numpy(F.hardswish(x)))
+    assert np.array_equal(to_numpy(nn.Softmax2d()(x)), to_numpy(F.softmax(x, -3)))
+    assert np.array_equal(to_numpy(nn.GLU(1)(x)), to_numpy(F.glu(x, 1)))
+    assert np.array_equal(to_numpy(nn.CELU(0.5)(x)), to_numpy(F.celu(x, 0.5)))
 
 
 ACTIVATION_ERRORS = [
@@ -258,7 +254,7 @@ def test_instance_norm_running_stats_and_eval_match_torch(rng, affine, momentum)
     for _ in range(3):
         _compare_modules(torch, ours, theirs, rng.standard_normal((4, 3, 3, 5)) * 3 + 2, rng)
     for name, value in theirs.state_dict().items():
-        np.testing.assert_allclose(numpy_of(ours.state_dict()[name]), value.numpy(), rtol=1e-12,
+        np.testing.assert_allclose(to_numpy(ours.state_dict()[name]), value.numpy(), rtol=1e-12,
                                    err_msg=name)
     ours.eval()
     theirs.eval()
@@ -278,7 +274,7 @@ def test_batch_norm_1d_and_3d_running_stats_match_torch(rng):
                 _compare_modules(torch, ours, theirs, rng.standard_normal(shape) * 2 + 1, rng)
             assert int(ours.num_batches_tracked) == 3
             for name, value in theirs.state_dict().items():
-                np.testing.assert_allclose(numpy_of(ours.state_dict()[name]), value.numpy(),
+                np.testing.assert_allclose(to_numpy(ours.state_dict()[name]), value.numpy(),
                                            rtol=1e-12, err_msg=name)
             ours.eval()
             theirs.eval()
@@ -300,13 +296,13 @@ def test_layer_and_group_norm_against_numpy(rng):
     mean, var = x.mean(-1, keepdims=True), x.var(-1, keepdims=True)
     want = (x - mean) / np.sqrt(var + 1e-5) * w + b
     got = F.layer_norm(mt.tensor(x), (5,), mt.tensor(w), mt.tensor(b))
-    np.testing.assert_allclose(numpy_of(got), want, rtol=1e-10)
+    np.testing.assert_allclose(to_numpy(got), want, rtol=1e-10)
     grouped = x.reshape(3, 2, -1)
     want = ((grouped - grouped.mean(-1, keepdims=True)) / np.sqrt(grouped.var(-1, keepdims=True)
                                                                     + 1e-5)).reshape(x.shape)
-    np.testing.assert_allclose(numpy_of(F.group_norm(mt.tensor(x), 2)), want, rtol=1e-10)
+    np.testing.assert_allclose(to_numpy(F.group_norm(mt.tensor(x), 2)), want, rtol=1e-10)
     rms = x / np.sqrt((x * x).mean(-1, keepdims=True) + np.finfo(np.float64).eps) * w
-    np.testing.assert_allclose(numpy_of(F.rms_norm(mt.tensor(x), [5], mt.tensor(w))), rms,
+    np.testing.assert_allclose(to_numpy(F.rms_norm(mt.tensor(x), [5], mt.tensor(w))), rms,
                                rtol=1e-10)
 
 
@@ -315,7 +311,7 @@ def test_instance_norm_running_stats_against_numpy(rng):
     running_mean, running_var = mt.zeros(3, dtype=mt.float64), mt.ones(3, dtype=mt.float64)
     y = F.instance_norm(mt.tensor(x), running_mean, running_var, momentum=0.25)
     mean, var = x.mean(-1), x.var(-1)
-    np.testing.assert_allclose(numpy_of(y), (x - mean[..., None]) / np.sqrt(var[..., None] + 1e-5),
+    np.testing.assert_allclose(to_numpy(y), (x - mean[..., None]) / np.sqrt(var[..., None] + 1e-5),
                                rtol=1e-10)
     np.testing.assert_allclose(running_mean.tolist(), 0.25 * mean.mean(0), rtol=1e-12)
     np.testing.assert_allclose(running_var.tolist(), 0.75 + 0.25 * (var * 6 / 5).mean(0),
@@ -400,7 +396,7 @@ def test_instance_norm_warns_when_channels_differ_without_affine():
     (F.dropout3d, (3, 8, 2, 2, 2), 2), (F.dropout3d, (8, 2, 2, 2), 1)])
 def test_channel_dropout_zeroes_whole_channels(fn, shape, channel_dims):
     mt.manual_seed(0)
-    y = numpy_of(fn(mt.ones(*shape), 0.5))
+    y = to_numpy(fn(mt.ones(*shape), 0.5))
     per_channel = y.reshape(shape[:channel_dims] + (-1,))
     assert set(np.unique(y)) <= {0.0, 2.0}
     assert (per_channel.min(-1) == per_channel.max(-1)).all()  # each channel all 0 or all 2
@@ -414,18 +410,18 @@ def test_channel_dropout_eval_inplace_and_gradient():
     assert nn.Dropout2d(0.3).eval()(x) is x
     y = mt.ones(4, 16, 2, 2)
     out = F.dropout2d(y, 0.5, inplace=True)
-    assert out is y and set(np.unique(numpy_of(y))) <= {0.0, 2.0}
+    assert out is y and set(np.unique(to_numpy(y))) <= {0.0, 2.0}
     w = mt.ones(4, 16, 2, 2, requires_grad=True)
     z = F.dropout2d(w, 0.25)
     z.sum().backward()
-    np.testing.assert_array_equal(numpy_of(w.grad), numpy_of(z) )  # the mask times 1/(1-p)
+    np.testing.assert_array_equal(to_numpy(w.grad), to_numpy(z) )  # the mask times 1/(1-p)
     assert (F.dropout2d(mt.ones(2, 3, 2, 2), 1.0) == 0).all()
 
 
 def test_dropout2d_warnings_like_torch():
     with pytest.warns(UserWarning, match="Received a 3D input to dropout2d"):
         y = F.dropout2d(mt.ones(4, 8, 5), 0.5)
-    assert (numpy_of(y).min(-1) == numpy_of(y).max(-1)).all()  # (N, C, L): channels along dim 1
+    assert (to_numpy(y).min(-1) == to_numpy(y).max(-1)).all()  # (N, C, L): channels along dim 1
     with pytest.warns(UserWarning, match="Received a 2-D input to dropout2d"):
         F.dropout2d(mt.ones(4, 8), 0.5)
 
@@ -433,13 +429,13 @@ def test_dropout2d_warnings_like_torch():
 def test_alpha_dropout_keeps_mean_and_variance():
     mt.manual_seed(1)
     x = mt.randn(200000, dtype=mt.float64)
-    y = numpy_of(F.alpha_dropout(x, 0.3, training=True))
+    y = to_numpy(F.alpha_dropout(x, 0.3, training=True))
     assert abs(y.mean()) < 0.02 and abs(y.std() - 1) < 0.02
     dropped = -1.7580993408473766 * (1 / np.sqrt((1.7580993408473766 ** 2 * 0.3 + 1) * 0.7))
     dropped += 1.7580993408473766 * (1 / np.sqrt((1.7580993408473766 ** 2 * 0.3 + 1) * 0.7)) * 0.3
     assert abs((np.isclose(y, dropped)).mean() - 0.3) < 0.01
     assert F.alpha_dropout(x, 0.3) is x  # training=False by default
-    z = numpy_of(F.feature_alpha_dropout(mt.ones(50, 40, 3), 0.5, training=True))
+    z = to_numpy(F.feature_alpha_dropout(mt.ones(50, 40, 3), 0.5, training=True))
     assert (z.min(-1) == z.max(-1)).all()
 
 
@@ -616,7 +612,7 @@ def test_upsample_modules_match_torch(rng):
                                 ("upsample_nearest", dict(size=7)),
                                 ("upsample_bilinear", dict(scale_factor=2))):
             np.testing.assert_allclose(
-                numpy_of(getattr(F, name)(mt.tensor(x), **fn_kwargs)),
+                to_numpy(getattr(F, name)(mt.tensor(x), **fn_kwargs)),
                 getattr(torch.nn.functional, name)(torch.tensor(x), **fn_kwargs).numpy(),
                 rtol=1e-10, atol=1e-12)
 
@@ -630,8 +626,8 @@ def test_upsample_functions_warn_deprecated():
 def test_pixel_shuffle_matches_torch_and_numpy(rng):
     x = rng.standard_normal((2, 3, 8, 2, 3))
     want = x.reshape(2, 3, 2, 2, 2, 2, 3).transpose(0, 1, 2, 5, 3, 6, 4).reshape(2, 3, 2, 4, 6)
-    np.testing.assert_array_equal(numpy_of(F.pixel_shuffle(mt.tensor(x), 2)), want)
-    np.testing.assert_array_equal(numpy_of(F.pixel_unshuffle(mt.tensor(want), 2)), x)
+    np.testing.assert_array_equal(to_numpy(F.pixel_shuffle(mt.tensor(x), 2)), want)
+    np.testing.assert_array_equal(to_numpy(F.pixel_unshuffle(mt.tensor(want), 2)), x)
     check_grad(lambda t: F.pixel_shuffle(t, 2), [x[:1, :1]], rng)
     check_grad(lambda t: F.pixel_unshuffle(t, 3), [rng.standard_normal((1, 2, 3, 6))], rng)
     torch = pytest.importorskip("torch")
@@ -685,7 +681,7 @@ def test_embedding_max_norm_renormalises_looked_up_rows_in_place(rng):
     w = rng.standard_normal((5, 3)) * 3
     weight = mt.tensor(w)
     F.embedding(mt.tensor([0, 2, 2]), weight, max_norm=1.0, norm_type=2.0)
-    norms = np.linalg.norm(numpy_of(weight), axis=1)
+    norms = np.linalg.norm(to_numpy(weight), axis=1)
     for row in range(5):
         original = np.linalg.norm(w[row])
         if row in (0, 2) and original > 1:
@@ -695,11 +691,11 @@ def test_embedding_max_norm_renormalises_looked_up_rows_in_place(rng):
     torch = pytest.importorskip("torch")
     theirs = torch.tensor(w)
     torch.nn.functional.embedding(torch.tensor([0, 2, 2]), theirs, max_norm=1.0)
-    np.testing.assert_allclose(numpy_of(weight), theirs.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(to_numpy(weight), theirs.numpy(), rtol=1e-12)
     ours1, theirs1 = mt.tensor(w), torch.tensor(w)
     F.embedding(mt.tensor([1, 4]), ours1, max_norm=0.5, norm_type=1.0)
     torch.nn.functional.embedding(torch.tensor([1, 4]), theirs1, max_norm=0.5, norm_type=1.0)
-    np.testing.assert_allclose(numpy_of(ours1), theirs1.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(to_numpy(ours1), theirs1.numpy(), rtol=1e-12)
 
 
 def test_embedding_module_matches_torch(rng):
@@ -712,12 +708,12 @@ def test_embedding_module_matches_torch(rng):
         _copy_state(theirs, ours)
         idx = rng.integers(0, 7, (3, 5))
         out_m, out_t = ours(mt.tensor(idx)), theirs(torch.tensor(idx))
-        np.testing.assert_allclose(numpy_of(out_m), out_t.detach().numpy(), rtol=1e-12)
+        np.testing.assert_allclose(to_numpy(out_m), out_t.detach().numpy(), rtol=1e-12)
         g = rng.standard_normal(tuple(out_t.shape))
         out_m.backward(mt.tensor(g))
         out_t.backward(torch.tensor(g))
         grad_t = theirs.weight.grad.to_dense() if theirs.weight.grad.is_sparse else theirs.weight.grad
-        np.testing.assert_allclose(numpy_of(ours.weight.grad), grad_t.numpy(), rtol=1e-12)
+        np.testing.assert_allclose(to_numpy(ours.weight.grad), grad_t.numpy(), rtol=1e-12)
     emb = nn.Embedding(5, 2, padding_idx=3)
     assert emb.weight[3].tolist() == [0.0, 0.0]
     pretrained = nn.Embedding.from_pretrained(mt.ones(3, 2), freeze=False, padding_idx=0)
@@ -730,14 +726,14 @@ def test_embedding_double_backward(rng):
     idx = mt.tensor([[0, 3, 3], [1, 0, 2]])
     assert mt.autograd.gradgradcheck(lambda t: F.embedding(idx, t, padding_idx=2) ** 2, (w,))
     torch = pytest.importorskip("torch")  # with scale_grad_by_freq: PyTorch's second derivative
-    for lib, weight in ((mt, mt.tensor(numpy_of(w), requires_grad=True)),
-                        (torch, torch.tensor(numpy_of(w), requires_grad=True))):
-        out = lib.nn.functional.embedding(lib.tensor(numpy_of(idx)), weight, padding_idx=2,
+    for lib, weight in ((mt, mt.tensor(to_numpy(w), requires_grad=True)),
+                        (torch, torch.tensor(to_numpy(w), requires_grad=True))):
+        out = lib.nn.functional.embedding(lib.tensor(to_numpy(idx)), weight, padding_idx=2,
                                           scale_grad_by_freq=True) ** 3
         (grad,) = lib.autograd.grad(out.sum(), weight, create_graph=True)
         (grad * grad).sum().backward()
         if lib is mt:
-            ours = numpy_of(weight.grad)
+            ours = to_numpy(weight.grad)
     np.testing.assert_allclose(ours, weight.grad.numpy(), rtol=1e-12)
 
 

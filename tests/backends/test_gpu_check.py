@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 STEPS = ["tests-cuda", "tests-backends", "bench-tf32-off", "bench-tf32-on", "train-cnn",
          "gradcheck-sweep", "determinism-1", "determinism-2"]
 

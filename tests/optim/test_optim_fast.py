@@ -76,7 +76,7 @@ def gradients(rng, dtype: str) -> list[list[np.ndarray | None]]:
 
 
 def groups_of(params):
-    """Two groups, the second with its own lr, as in tests/test_optimizers.py."""
+    """Two groups, the second with its own lr, as in tests/optim/test_optimizers.py."""
     return [{"params": params[:2]}, {"params": params[2:], "lr": 0.03}]
 
 

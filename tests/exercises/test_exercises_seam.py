@@ -20,7 +20,7 @@ import minitorch_conv.nn.functional as F
 from minitorch_conv.backends import kernel_trace, overrides
 from minitorch_conv.exercises import kit
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

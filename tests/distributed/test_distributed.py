@@ -30,7 +30,7 @@ from minitorch_conv.nn.parallel import DistributedDataParallel as DDP
 from minitorch_conv.utils.data import DistributedSampler
 from minitorch_conv.utils.data.distributed import torch_randperm
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TESTS = ROOT / "tests"
 JOB_LIMIT = 120  # seconds: a job still running then has hung
 

@@ -8,7 +8,7 @@ against PyTorch's). PyTorch's ``error_inputs`` must raise the same exception cla
 Needs PyTorch's test utilities (``torch`` and ``expecttest``); skipped without them. Samples per op
 are capped (``MAX_SAMPLES``) to keep the file fast.
 
-``python tests/test_opinfo.py`` prints how many samples agree, op by op.
+``python tests/ops/test_opinfo.py`` prints how many samples agree, op by op.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ EXCLUDED = {
     # a Triton kernel variant of bmm: the same samples as bmm
     "bmm.triton_optimized": "a duplicate of bmm's samples",
     # its samples pass a torch.nn.PairwiseDistance Module as distance_function (not convertible);
-    # tests/test_losses.py compares it with PyTorch instead
+    # tests/nn/test_losses.py compares it with PyTorch instead
     "nn.functional.triplet_margin_with_distance_loss": "samples hold a torch Module",
 }
 

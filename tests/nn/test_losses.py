@@ -10,16 +10,11 @@ import warnings
 
 import numpy as np
 import pytest
-from helpers import check_grad, check_torch, raises_like_torch
+from helpers import check_grad, check_torch, raises_like_torch, to_numpy
 
 import minitorch_conv as mt
 import minitorch_conv.nn.functional as F
 from minitorch_conv import nn
-
-
-def numpy_of(t) -> np.ndarray:
-    return t.detach().cpu().numpy()
-
 
 REDUCTIONS = ["mean", "sum", "none"]
 
@@ -425,11 +420,11 @@ def test_cross_entropy_is_finite_with_minus_infinity_logits_elsewhere():
     x = mt.tensor([[0.0, -float("inf"), 1.0]], requires_grad=True)
     loss = F.cross_entropy(x, mt.tensor([2]))
     loss.backward()
-    assert np.isfinite(loss.item()) and np.isfinite(numpy_of(x.grad)).all()
+    assert np.isfinite(loss.item()) and np.isfinite(to_numpy(x.grad)).all()
     torch = pytest.importorskip("torch")
     t = torch.tensor([[0.0, -float("inf"), 1.0]], requires_grad=True)
     torch.nn.functional.cross_entropy(t, torch.tensor([2])).backward()
-    np.testing.assert_allclose(numpy_of(x.grad), t.grad.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(to_numpy(x.grad), t.grad.numpy(), rtol=1e-6)
 
 
 def test_cross_entropy_accepts_uint8_targets_and_double_backward(rng):
@@ -533,7 +528,7 @@ def test_fused_cross_entropy_is_one_node_and_equals_the_composite(rng, options):
         counted = mt.tensor(target != ignore_index)
         weighted = logp if w is None else logp * w
         expected = expected * (1 - ls) - weighted.sum(1) * counted * (ls / 4)
-    np.testing.assert_allclose(numpy_of(loss), numpy_of(expected), rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(to_numpy(loss), to_numpy(expected), rtol=1e-13, atol=1e-14)
 
 
 @pytest.mark.parametrize("options", range(len(FUSED_OPTIONS)))
@@ -585,8 +580,8 @@ def test_fused_cross_entropy_keeps_float32_and_tracks_torch(rng):
     lm.backward()
     lt.backward()
     assert lm.dtype == xm.grad.dtype == mt.float32
-    np.testing.assert_allclose(numpy_of(lm), lt.detach().numpy(), rtol=1e-6)
-    np.testing.assert_allclose(numpy_of(xm.grad), xt.grad.numpy(), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(to_numpy(lm), lt.detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(to_numpy(xm.grad), xt.grad.numpy(), rtol=1e-5, atol=1e-7)
 
 
 def test_cross_entropy_with_class_weights_that_need_a_gradient_takes_the_composite_path():

@@ -9,7 +9,7 @@
 - ``mkdocs build --strict`` builds the site (skipped only where mkdocs is not installed).
 - examples/conv_backprop_by_hand.py runs and reports that its three ways agree.
 
-After a deliberate change of what a page prints, ``python tests/test_docs.py docs/PAGE.md``
+After a deliberate change of what a page prints, ``python tests/docs/test_docs.py docs/PAGE.md``
 rewrites that page's Output blocks with what its code prints now; read the diff before committing.
 """
 
@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 PAGES = [ROOT / "README.md", *sorted(DOCS.rglob("*.md"))]
 
@@ -156,7 +156,7 @@ def test_every_picture_exists_is_small_and_is_made_by_the_code():
 
 # ---------------------------------------------------------------------------------- the site
 def test_mkdocs_build_strict(built_site):
-    result, site = built_site  # the build is shared with tests/test_offline_math.py (conftest.py)
+    result, site = built_site  # the build is shared with tests/docs/test_offline_math.py (conftest.py)
     assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stdout}\n{result.stderr}"
     html = (site / "conv-backward" / "index.html").read_text(encoding="utf-8")
     assert "arithmatex" in html and "<math" in html  # the formulas, rendered when the site is built
