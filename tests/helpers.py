@@ -127,3 +127,25 @@ def raises_like_torch(call, error, match) -> None:
     for lib in libs:
         with pytest.raises(error, match=match):
             call(lib)
+
+
+def copy_torch_state(torch_module, module) -> None:
+    """Load a PyTorch module's parameters and buffers into ours."""
+    module.load_state_dict({k: mt.tensor(v.detach().numpy()) for k, v in torch_module.state_dict().items()})
+
+
+def compare_module(torch, ours, theirs, x: np.ndarray, rng, rtol=1e-6, atol=1e-7):
+    """Forward, input gradient and parameter gradients of ``ours`` and ``theirs`` (a PyTorch module
+    with the same parameter names) on ``x``, with a random upstream gradient."""
+    xm, xt = mt.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    ym, yt = ours(xm), theirs(xt)
+    np.testing.assert_allclose(to_numpy(ym), yt.detach().numpy(), rtol=rtol, atol=atol)
+    g = rng.standard_normal(tuple(yt.shape))
+    ym.backward(mt.tensor(g))
+    yt.backward(torch.tensor(g))
+    np.testing.assert_allclose(to_numpy(xm.grad), xt.grad.numpy(), rtol=rtol, atol=atol)
+    theirs_params = dict(theirs.named_parameters())
+    assert [n for n, _ in ours.named_parameters()] == list(theirs_params)
+    for name, p in ours.named_parameters():
+        np.testing.assert_allclose(to_numpy(p.grad), theirs_params[name].grad.numpy(), rtol=rtol,
+                                   atol=atol, err_msg=name)

@@ -12,31 +12,15 @@ import warnings
 
 import numpy as np
 import pytest
-from helpers import check_grad, check_torch, raises_like_torch, to_numpy
+from helpers import check_grad, check_torch, compare_module, copy_torch_state, raises_like_torch, to_numpy
 
 import minitorch_conv as mt
 import minitorch_conv.nn.functional as F
 from minitorch_conv import nn
 
 
-def _copy_state(theirs, ours) -> None:
-    ours.load_state_dict({k: mt.tensor(v.detach().numpy()) for k, v in theirs.state_dict().items()})
-
-
-def _compare_modules(torch, ours, theirs, x, rng, rtol=1e-9, atol=1e-10):
-    """Forward, input gradient and parameter gradients of two modules on ``x`` (float64)."""
-    xm, xt = mt.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
-    ym, yt = ours(xm), theirs(xt)
-    np.testing.assert_allclose(to_numpy(ym), yt.detach().numpy(), rtol=rtol, atol=atol)
-    g = rng.standard_normal(tuple(yt.shape))
-    ym.backward(mt.tensor(g))
-    yt.backward(torch.tensor(g))
-    np.testing.assert_allclose(to_numpy(xm.grad), xt.grad.numpy(), rtol=rtol, atol=atol)
-    theirs_params = dict(theirs.named_parameters())
-    assert [n for n, _ in ours.named_parameters()] == list(theirs_params)
-    for name, p in ours.named_parameters():
-        np.testing.assert_allclose(to_numpy(p.grad), theirs_params[name].grad.numpy(), rtol=rtol,
-                                   atol=atol, err_msg=name)
+def _compare_module_float64(torch, ours, theirs, x, rng, rtol=1e-9, atol=1e-10):
+    compare_module(torch, ours, theirs, x, rng, rtol=rtol, atol=atol)
 
 
 # ---------------------------------------------------------------------------- activations
@@ -130,8 +114,8 @@ def test_prelu_matches_torch(rng):
         with torch.no_grad():
             theirs.weight.copy_(torch.tensor(rng.uniform(0.1, 0.5, num)))
         ours = nn.PReLU(num, init=0.3, dtype=mt.float64)
-        _copy_state(theirs, ours)
-        _compare_modules(torch, ours, theirs, rng.standard_normal(shape), rng)
+        copy_torch_state(theirs, ours)
+        _compare_module_float64(torch, ours, theirs, rng.standard_normal(shape), rng)
     assert repr(nn.PReLU(3)) == repr(torch.nn.PReLU(3))
 
 
@@ -237,10 +221,10 @@ def test_normalization_layer_matches_torch(rng, case):
     _randomise_parameters(torch, theirs, rng)
     ours = make(mt, **kwargs, dtype=mt.float64) if "LocalResponse" not in repr(theirs) else make(
         mt, **kwargs)
-    _copy_state(theirs, ours)
+    copy_torch_state(theirs, ours)
     assert repr(ours) == repr(theirs)
     assert list(ours.state_dict()) == list(theirs.state_dict())
-    _compare_modules(torch, ours, theirs, rng.standard_normal(shape) * 2 + 1, rng)
+    _compare_module_float64(torch, ours, theirs, rng.standard_normal(shape) * 2 + 1, rng)
 
 
 @pytest.mark.parametrize("affine", [False, True])
@@ -252,14 +236,14 @@ def test_instance_norm_running_stats_and_eval_match_torch(rng, affine, momentum)
     ours = nn.InstanceNorm2d(3, affine=affine, track_running_stats=True, momentum=momentum,
                              dtype=mt.float64)
     for _ in range(3):
-        _compare_modules(torch, ours, theirs, rng.standard_normal((4, 3, 3, 5)) * 3 + 2, rng)
+        _compare_module_float64(torch, ours, theirs, rng.standard_normal((4, 3, 3, 5)) * 3 + 2, rng)
     for name, value in theirs.state_dict().items():
         np.testing.assert_allclose(to_numpy(ours.state_dict()[name]), value.numpy(), rtol=1e-12,
                                    err_msg=name)
     ours.eval()
     theirs.eval()
-    _compare_modules(torch, ours, theirs, rng.standard_normal((2, 3, 3, 5)), rng)
-    _compare_modules(torch, ours, theirs, rng.standard_normal((3, 3, 5)), rng)  # unbatched
+    _compare_module_float64(torch, ours, theirs, rng.standard_normal((2, 3, 3, 5)), rng)
+    _compare_module_float64(torch, ours, theirs, rng.standard_normal((3, 3, 5)), rng)  # unbatched
 
 
 def test_batch_norm_1d_and_3d_running_stats_match_torch(rng):
@@ -271,14 +255,14 @@ def test_batch_norm_1d_and_3d_running_stats_match_torch(rng):
             theirs = make(torch, momentum=momentum).double()
             ours = make(mt, momentum=momentum, dtype=mt.float64)
             for _ in range(3):
-                _compare_modules(torch, ours, theirs, rng.standard_normal(shape) * 2 + 1, rng)
+                _compare_module_float64(torch, ours, theirs, rng.standard_normal(shape) * 2 + 1, rng)
             assert int(ours.num_batches_tracked) == 3
             for name, value in theirs.state_dict().items():
                 np.testing.assert_allclose(to_numpy(ours.state_dict()[name]), value.numpy(),
                                            rtol=1e-12, err_msg=name)
             ours.eval()
             theirs.eval()
-            _compare_modules(torch, ours, theirs, rng.standard_normal(shape), rng)
+            _compare_module_float64(torch, ours, theirs, rng.standard_normal(shape), rng)
 
 
 def test_batch_norm_without_bias_or_tracking():
@@ -605,7 +589,7 @@ def test_upsample_modules_match_torch(rng):
         ours, theirs = getattr(nn, name)(**kwargs), getattr(torch.nn, name)(**kwargs)
         assert repr(ours) == repr(theirs)
         assert (ours.scale_factor, ours.align_corners) == (theirs.scale_factor, theirs.align_corners)
-        _compare_modules(torch, ours, theirs, x, rng)
+        _compare_module_float64(torch, ours, theirs, x, rng)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for name, fn_kwargs in (("upsample", dict(scale_factor=2, mode="bilinear")),
@@ -705,7 +689,7 @@ def test_embedding_module_matches_torch(rng):
         theirs = torch.nn.Embedding(7, 4, **kwargs).double()
         ours = nn.Embedding(7, 4, dtype=mt.float64, **kwargs)
         assert repr(ours) == repr(theirs)
-        _copy_state(theirs, ours)
+        copy_torch_state(theirs, ours)
         idx = rng.integers(0, 7, (3, 5))
         out_m, out_t = ours(mt.tensor(idx)), theirs(torch.tensor(idx))
         np.testing.assert_allclose(to_numpy(out_m), out_t.detach().numpy(), rtol=1e-12)

@@ -8,7 +8,7 @@ from collections import OrderedDict
 
 import numpy as np
 import pytest
-from helpers import check_grad, check_torch, raises_like_torch, to_numpy
+from helpers import check_grad, check_torch, compare_module, copy_torch_state, raises_like_torch, to_numpy
 
 import minitorch_conv as mt
 import minitorch_conv.nn.functional as F
@@ -16,26 +16,6 @@ from minitorch_conv import nn
 
 
 # ---------------------------------------------------------------------------- helpers
-def copy_torch_state(torch_module, module) -> None:
-    module.load_state_dict({k: mt.tensor(v.detach().numpy())
-                            for k, v in torch_module.state_dict().items()})
-
-
-def compare_module(torch, ours, theirs, x: np.ndarray, rng, rtol=1e-6, atol=1e-7):
-    """Forward, input gradient and parameter gradients of ``ours`` and ``theirs`` on ``x``."""
-    xm, xt = mt.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
-    ym, yt = ours(xm), theirs(xt)
-    np.testing.assert_allclose(to_numpy(ym), yt.detach().numpy(), rtol=rtol, atol=atol)
-    g = rng.standard_normal(tuple(yt.shape))
-    ym.backward(mt.tensor(g))
-    yt.backward(torch.tensor(g))
-    np.testing.assert_allclose(to_numpy(xm.grad), xt.grad.numpy(), rtol=rtol, atol=atol)
-    theirs_params = dict(theirs.named_parameters())
-    for name, p in ours.named_parameters():
-        np.testing.assert_allclose(to_numpy(p.grad), theirs_params[name].grad.numpy(),
-                                   rtol=rtol, atol=atol, err_msg=name)
-
-
 class Net(nn.Module):
     def __init__(self):
         super().__init__()
