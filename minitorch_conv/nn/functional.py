@@ -19,11 +19,11 @@ import math
 import numpy as np
 
 from .._arguments import convert, parse_args
-from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled, no_grad
-from ..backends import alert_not_deterministic
 from ..ops import elementwise as _ew
+from ..ops import embedding as _embedding
 from ..ops import interpolate as _interp
+from ..ops import loss as _loss
 from ..ops import reduction as _rd
 from ..ops._util import broadcast_shapes, result_dtype
 from ..ops.conv import col2im, conv2d, conv_transpose2d, fold, im2col, unfold  # noqa: F401
@@ -575,12 +575,11 @@ def _class_targets(input: Tensor, target: Tensor, weight: Tensor | None, ignore_
                            f"{_shape_list(target.shape)}")
     if input.dim() >= 3 and tuple(target.shape) != expected:
         raise RuntimeError(f"Expected target size {list(expected)}, got {_shape_list(target.shape)}")
-    if input.dim() == 1 and target.dim() != 0:
-        raise RuntimeError(f"Expected target size [], got {_shape_list(target.shape)} (an unbatched "
-                           "(C,) input takes a 0-d target)")
     if target.dtype.name not in ("int64", "uint8"):
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
                            f"{_TYPE_NAMES.get(target.dtype.name, target.dtype.name)}")
+    if input.dim() == 1 and target.dim() == 1 and target.shape[0] != 1:
+        raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {target.shape[0]}")
     n_classes = input.shape[1] if input.dim() >= 2 else input.shape[0]
     if weight is not None and (weight.dim() != 1 or weight.numel() != n_classes):
         raise RuntimeError(
@@ -588,8 +587,15 @@ def _class_targets(input: Tensor, target: Tensor, weight: Tensor | None, ignore_
             f"for all {n_classes} classes or no classes but got weight tensor of shape: "
             f"{_shape_list(weight.shape)}"
         )
+    if not input.dtype.is_floating_point:
+        kernel = "nll_loss_out_frame" if input.dim() <= 2 else "nll_loss2d_forward_out_frame"
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_type_name(input)}\'')
+    if weight is not None and weight.dtype != input.dtype:
+        raise RuntimeError(f"expected scalar type {_type_name(input)} but found {_type_name(weight)}")
     xp = input.xp
     t = target._array.astype(xp.int64)
+    if input.dim() == 1:  # a (1,) target of a (C,) input counts as a 0-d one, as in PyTorch
+        t = t.reshape(())
     valid = t != ignore_index
     bad = valid & ((t < 0) | (t >= n_classes))
     if bool(bad.any()):
@@ -602,60 +608,6 @@ def _class_targets(input: Tensor, target: Tensor, weight: Tensor | None, ignore_
 
 _TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
                "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-
-
-class _DivideByTotal(Function):
-    """``x / total`` for a constant ``total`` (a sum of weights): 0 / 0 gives NaN quietly, as in
-    PyTorch, where NumPy would warn."""
-
-    @staticmethod
-    def forward(ctx, x, total):
-        ctx.total = total
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return x._array / total
-
-    @staticmethod
-    def backward(ctx, grad):
-        return _DivideByTotal.apply(grad, ctx.total), None
-
-
-class _NllLoss(Function):
-    """``-w[t] * logp[t]`` for each element (reduced), PyTorch's fused nll_loss: the gradient is
-    ``-w[t]`` (over the total weight for ``'mean'``) at each target class, 0 elsewhere and 0 for
-    ignored elements, so it stays finite where ``logp`` holds ``-inf`` at other classes."""
-
-    @staticmethod
-    def forward(ctx, logp, safe, valid, w, reduction):
-        xp, class_dim = logp.xp, (1 if logp.dim() >= 2 else 0)
-        picked = xp.take_along_axis(logp._array, xp.expand_dims(safe, class_dim),
-                                    class_dim).squeeze(class_dim)
-        losses = xp.where(valid, -picked * w, 0).astype(logp._array.dtype)
-        total = w.sum()
-        if reduction == "mean":
-            coeff = xp.where(valid, _quiet_divide(xp, -w, total), 0)
-        else:
-            coeff = xp.where(valid, -w, 0)
-        classes = xp.arange(logp.shape[class_dim]).reshape(
-            (-1,) + (1,) * (logp.dim() - class_dim - 1))
-        onehot = xp.expand_dims(safe, class_dim) == classes
-        ctx.scatter = logp._new((onehot * xp.expand_dims(coeff, class_dim)).astype(logp._array.dtype))
-        ctx.class_dim, ctx.reduction = class_dim, reduction
-        if reduction == "none":
-            return losses
-        if reduction == "sum":
-            return losses.sum()
-        return _quiet_divide(xp, losses.sum(), total)
-
-    @staticmethod
-    def backward(ctx, grad):
-        if ctx.reduction == "none":
-            grad = grad.unsqueeze(ctx.class_dim)
-        return grad * ctx.scatter, None, None, None, None
-
-
-def _quiet_divide(xp, a, b):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return xp.asarray(a / b)
 
 
 def _legacy_reduction(size_average: bool | None, reduce: bool | None) -> str:
@@ -694,108 +646,24 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noq
     tensor(0.3000)
     """
     reduction = _resolve_reduction(size_average, reduce, reduction)
+    return _nll_loss_nd(input, target, weight, reduction, ignore_index)
+
+
+@parse_args("Tensor input, Tensor target, Tensor? weight, str reduction, int ignore_index",
+            name="nll_loss_nd")
+def _nll_loss_nd(input: Tensor, target: Tensor, weight: Tensor | None, reduction: str,  # noqa: A002
+                 ignore_index: int) -> Tensor:
+    """PyTorch's ``nll_loss_nd``, which ``nll_loss`` calls with every argument by position: its
+    argument checks (TypeError naming the argument, ValueError past int64) and then the loss."""
     safe, valid, w = _class_targets(input, target, weight, ignore_index)
-    return _NllLoss.apply(input, safe, valid, w, reduction)
-
-
-class _LogSoftmaxAsLogits(Function):
-    """The log-probabilities :class:`_CrossEntropy` kept from its forward, put in the graph as if
-    they were its logits ``x``: they differ from ``x`` by one constant per element (the
-    log-sum-exp), which softmax cannot see, so softmax of this tensor is softmax of ``x``, with the
-    same derivatives to every order. The gradient passes to ``x`` unchanged."""
-
-    @staticmethod
-    def forward(ctx, logits, log_probabilities):
-        return log_probabilities
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad, None
-
-
-def _target_distribution(xp, safe, valid, w, weight, label_smoothing: float, shape, class_dim: int, dtype):
-    """``q``, the distribution each element's loss ``-sum_c q_c log p_c`` weighs the classes with,
-    and its total ``sum_c q_c`` (kept as a class axis of size 1). ``q`` is ``(1 - ls) * w[t]`` at
-    the target class ``t`` plus ``ls / C * weight_c`` at every class (``weight_c`` 1 without class
-    weights), and 0 for an ignored element (where ``w`` is 0 and ``valid`` False)."""
-    n_classes = shape[class_dim]
-    class_shape = (n_classes,) + (1,) * (len(shape) - class_dim - 1)
-    onehot = xp.expand_dims(safe, class_dim) == xp.arange(n_classes).reshape(class_shape)
-    at_target = w * (1 - label_smoothing)
-    q = onehot * xp.expand_dims(at_target, class_dim)
-    mass = at_target
-    if label_smoothing != 0:
-        class_weight = xp.ones(n_classes, dtype=dtype) if weight is None else weight
-        spread = class_weight * (label_smoothing / n_classes)
-        q = q + xp.expand_dims(valid, class_dim) * spread.reshape(class_shape)
-        mass = mass + valid * spread.sum()
-    return q.astype(dtype, copy=False), xp.expand_dims(mass, class_dim).astype(dtype, copy=False)
-
-
-class _CrossEntropy(Function):
-    """``cross_entropy`` with class-index targets as one node: PyTorch's ``log_softmax`` and
-    ``nll_loss`` (with label smoothing and class weights) in one forward and one backward.
-
-    Notation: ``x`` the logits (N, C, d1, ...) or (C,), the classes along ``class_dim``;
-    ``p = softmax(x)``; ``q`` the target distribution of :func:`_target_distribution`. Each
-    element's loss is ``-sum_c q_c log p_c``; ``'mean'`` divides the sum by ``sum w[t]`` over the
-    counted elements, as PyTorch does. The gradient of an element's loss is
-    ``p * sum_c q_c - q`` (``p - onehot(t)`` without weights or smoothing), times the upstream
-    gradient (over the total weight for ``'mean'``).
-
-    The backward works on the arrays; with ``create_graph=True`` it is written with differentiable
-    operations instead (softmax of :class:`_LogSoftmaxAsLogits`), so gradients of gradients are right.
-    """
-
-    node_name = "NllLossBackward"  # the node PyTorch's cross_entropy ends in
-
-    @staticmethod
-    def forward(ctx, input, safe, valid, w, weight, reduction, label_smoothing):  # noqa: A002
-        xp, x = input.xp, input._array
-        class_dim = 1 if x.ndim >= 2 else 0
-        shifted = x - x.max(axis=class_dim, keepdims=True)
-        logp = shifted - xp.log(xp.exp(shifted).sum(axis=class_dim, keepdims=True))
-        picked = xp.take_along_axis(logp, xp.expand_dims(safe, class_dim), class_dim).squeeze(class_dim)
-        losses = xp.where(valid, -picked * w, 0).astype(x.dtype, copy=False)
-        if label_smoothing != 0:
-            n_classes = x.shape[class_dim]
-            class_shape = (n_classes,) + (1,) * (x.ndim - class_dim - 1)
-            weighted = logp if weight is None else logp * weight.reshape(class_shape)
-            smooth = xp.where(valid, -weighted.sum(axis=class_dim), 0).astype(x.dtype, copy=False)
-            losses = losses * (1 - label_smoothing) + smooth * (label_smoothing / n_classes)
-        total = w.sum()
-        ctx.input, ctx.logp, ctx.class_dim = input, logp, class_dim
-        ctx.targets = (safe, valid, w, weight, label_smoothing)
-        ctx.scale = _quiet_divide(xp, 1, total) if reduction == "mean" else 1
-        if reduction == "none":
-            return losses
-        if reduction == "sum":
-            return losses.sum()
-        return _quiet_divide(xp, losses.sum(), total)
-
-    @staticmethod
-    def backward(ctx, grad):
-        if not ctx.needs_input_grad[0]:
-            return None, None, None, None, None, None, None
-        input, logp, class_dim = ctx.input, ctx.logp, ctx.class_dim  # noqa: A001
-        xp, valid = input.xp, ctx.targets[1]
-        q, mass = _target_distribution(xp, *ctx.targets, logp.shape, class_dim, logp.dtype)
-        with np.errstate(divide="ignore", invalid="ignore"):  # 'mean' of no counted element: 0 / 0
-            if is_grad_enabled():  # create_graph=True: differentiable in the logits and in grad
-                probs = softmax(_LogSoftmaxAsLogits.apply(input, logp), class_dim)
-                coef = _ew.where(input._new(valid), grad * ctx.scale, 0.0).unsqueeze(class_dim)
-                grad_input = probs * (coef * input._new(mass)) - coef * input._new(q)
-            else:
-                coef = xp.expand_dims(xp.where(valid, grad._array * ctx.scale, 0), class_dim)
-                grad_input = input._new((xp.exp(logp) * (coef * mass) - coef * q).astype(logp.dtype,
-                                                                                         copy=False))
-        return grad_input, None, None, None, None, None, None
+    return _loss.NllLossFunction.apply(input, safe, valid, w, reduction)
 
 
 def _fuses_cross_entropy(input: Tensor, weight: Tensor | None) -> bool:  # noqa: A002
-    """Whether :class:`_CrossEntropy` computes this ``cross_entropy`` (class-index targets): floating
-    logits with elements, and class weights (if any) that are a constant of their dtype and device.
-    Other cases take the composite path, whose operations give PyTorch's errors."""
+    """Whether :class:`~minitorch_conv.ops.loss.CrossEntropyFunction` computes this ``cross_entropy``
+    (class-index targets): floating logits with elements, and class weights (if any) that are a
+    constant of their dtype and device. Other cases take the composite path, whose operations give
+    PyTorch's errors."""
     return (input.dtype.is_floating_point and input.numel() > 0
             and (weight is None or (weight.dtype == input.dtype and weight.device == input.device
                                     and not weight.requires_grad)))
@@ -812,7 +680,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     shape (then ``'mean'`` divides by the number of elements N*d1*...). ``label_smoothing`` mixes
     the target with the uniform distribution over the C classes. With class indices the whole loss
     is one graph node, whose backward is ``softmax(input) - target`` (scaled), see
-    :class:`_CrossEntropy`.
+    :class:`~minitorch_conv.ops.loss.CrossEntropyFunction`.
 
     >>> import minitorch_conv as mt
     >>> import minitorch_conv.nn.functional as F
@@ -822,19 +690,43 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     tensor(0.9076)
     """
     reduction = _resolve_reduction(size_average, reduce, reduction)
+    return _cross_entropy_loss(input, target, weight, reduction, ignore_index, label_smoothing)
+
+
+@parse_args("Tensor input, Tensor target, Tensor? weight, str reduction, int ignore_index, "
+            "float label_smoothing", name="cross_entropy_loss")
+def _cross_entropy_loss(input: Tensor, target: Tensor, weight: Tensor | None, reduction: str,  # noqa: A002
+                        ignore_index: int, label_smoothing: float) -> Tensor:
+    """PyTorch's ``cross_entropy_loss``, which ``cross_entropy`` calls with every argument by
+    position. A ``label_smoothing`` that is not above 0 (NaN too) smooths nothing, as there."""
     if label_smoothing > 1.0:
-        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing:g}")
+    if not label_smoothing > 0.0:
+        label_smoothing = 0.0
     probabilities = tuple(target.shape) == tuple(input.shape)
     if probabilities and not target.dtype.is_floating_point:
         raise RuntimeError("Expected floating point type for target with class probabilities, "
                            f"got {_TYPE_NAMES.get(target.dtype.name, target.dtype.name)}")
-    if input.dim() < 1:
-        raise ValueError(f"Expected 1 or more dimensions (got {input.dim()})")
+    if probabilities and ignore_index >= 0:
+        raise RuntimeError("ignore_index is not supported for floating point target")
+    if input.dim() < 1:  # PyTorch's log_softmax over dim 1 refuses it
+        if probabilities:
+            raise IndexError("Dimension specified as 1 but tensor has no dimensions")
+        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
     class_dim = 1 if input.dim() >= 2 else 0
+    if not input.dtype.is_floating_point:  # PyTorch's log_softmax refuses it; nll_loss, if empty
+        if input.numel() == 0:
+            return nll_loss(input, target, weight, None, ignore_index, None, reduction)
+        kernel = "log_softmax_lastdim_kernel_impl" if class_dim == input.dim() - 1 else \
+            "log_softmax_kernel_impl"
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_type_name(input)}\'')
+    if label_smoothing and input.dim() == 1 and target.dim() == 1 and target.shape[0] == 1:
+        raise RuntimeError("output with shape [] doesn't match the broadcast shape [1]")
     if not probabilities and _fuses_cross_entropy(input, weight):
         safe, valid, w = _class_targets(input, target, weight, ignore_index)
-        return _CrossEntropy.apply(input, safe, valid, w, None if weight is None else weight._array,
-                                   reduction, label_smoothing)
+        return _loss.CrossEntropyFunction.apply(input, safe, valid, w,
+                                                None if weight is None else weight._array,
+                                                reduction, label_smoothing)
     logp = log_softmax(input, class_dim)
     n_classes = input.shape[class_dim]
     weight_shape = (n_classes,) + (1,) * (input.dim() - class_dim - 1)
@@ -852,7 +744,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
             return loss.sum(class_dim)
         if reduction == "sum":
             return loss.sum()
-        return _DivideByTotal.apply(loss.sum(), input.numel() // max(n_classes, 1))
+        return _loss.DivideByTotalFunction.apply(loss.sum(), input.numel() // max(n_classes, 1))
     nll = nll_loss(logp, target, weight, None, ignore_index, None, reduction)
     if label_smoothing == 0:
         return nll
@@ -860,7 +752,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     weighted = logp if weight is None else logp * weight.reshape(weight_shape)
     smooth = _ew.where(input._new(valid), -weighted.sum(class_dim), 0.0)
     if reduction == "mean":
-        smooth = _DivideByTotal.apply(smooth.sum(), w.sum())
+        smooth = _loss.DivideByTotalFunction.apply(smooth.sum(), w.sum())
     else:
         smooth = _reduce(smooth, reduction)
     return nll * (1 - label_smoothing) + smooth * (label_smoothing / n_classes)
@@ -939,6 +831,8 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  #
     reduction = _elementwise_loss_inputs(input, target, size_average, reduce, reduction, weight)
     if weight is None:
         _promoted_floating(input, target, "mse_cpu")
+        common = result_dtype(input, target)  # PyTorch's kernel promotes first: a bool operand is fine
+        input, target = input.to(common), target.to(common)  # noqa: A001
     diff = input - target
     return _weighted_reduce(diff * diff, weight, input, reduction, mean_over_weights=True)
 
@@ -966,46 +860,6 @@ def _check_same_size(input: Tensor, target: Tensor) -> None:  # noqa: A002
             f"Using a target size ({_size_repr(target.shape)}) that is different to the input size "
             f"({_size_repr(input.shape)}) is deprecated. Please ensure they have the same size."
         )
-
-
-class _ClampedLog(Function):
-    """``max(log(x), -100)`` for x in [0, 1]: PyTorch's BCE keeps ``log(0)`` finite this way."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        xp, a = x.xp, x._array
-        tiny = xp.finfo(a.dtype).smallest_subnormal  # log(0) would warn and give -inf
-        return xp.maximum(xp.log(xp.maximum(a, tiny)), a.dtype.type(-100))
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        inside = x._array >= math.exp(-100)
-        safe = _ew.where(x._new(inside), x, x.new_ones(()))
-        return _ew.where(x._new(inside), grad / safe, grad.new_zeros(()))
-
-
-class _BinaryCrossEntropy(Function):
-    """``-(t log x + (1 - t) log(1 - x))`` element-wise, each log clamped at -100, with PyTorch's
-    gradient ``(x - t) / max(x (1 - x), 1e-12)`` (finite at x = 0 and x = 1). The target's
-    gradient is that of the clamped loss, +-100 at x = 0 or 1 where PyTorch gives +-inf."""
-
-    @staticmethod
-    def forward(ctx, x, t):
-        ctx.save_for_backward(x, t)
-        with no_grad():
-            return -(t * _ClampedLog.apply(x) + (1 - t) * _ClampedLog.apply(1 - x))
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, t = ctx.saved_tensors
-        grad_x = grad_t = None
-        if ctx.needs_input_grad[0]:
-            grad_x = grad * (x - t) / _ew.clamp(x * (1 - x), min=1e-12)
-        if ctx.needs_input_grad[1]:
-            grad_t = grad * (_ClampedLog.apply(1 - x) - _ClampedLog.apply(x))
-        return grad_x, grad_t
 
 
 def _loss_tensors(function: str, input, target) -> tuple:  # noqa: A002
@@ -1056,7 +910,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         _check_in_place_broadcast(tuple(input.shape), weight)
     _check_unit_interval(input, "input")
     _check_unit_interval(target, "target")
-    loss = _BinaryCrossEntropy.apply(input, target)
+    loss = _loss.BinaryCrossEntropyFunction.apply(input, target)
     if weight is not None:
         loss = loss * weight.to(loss.dtype)
     return _reduce(loss, reduction)
@@ -1496,7 +1350,7 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
         hinge = hinge * hinge
     if weight is not None:
         hinge = hinge * weight[rows._new(t)].reshape(n, 1)
-    loss = _ew.where(onehot.to("bool"), 0.0, hinge).sum(1) / c
+    loss = _ew.where(onehot.to(bool), 0.0, hinge).sum(1) / c
     if input.dim() < 2:
         loss = loss.reshape(())
     return _reduce(loss, reduction)
@@ -2049,58 +1903,6 @@ def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
 
 
 # ---------------------------------------------------------------------------- embedding
-class _EmbeddingLookup(Function):
-    """``weight[indices]``: one row per index. The backward adds each output row's gradient onto
-    its row of ``weight`` (``padding_idx``'s row gets none; with ``scale_grad_by_freq`` each is
-    divided by how often its index occurs)."""
-
-    @staticmethod
-    def forward(ctx, weight, indices, padding_idx, scale_grad_by_freq):
-        ctx.indices, ctx.num_rows = indices, weight.shape[0]
-        ctx.padding_idx, ctx.scale_grad_by_freq = padding_idx, scale_grad_by_freq
-        return weight._array[indices]
-
-    @staticmethod
-    def backward(ctx, grad):
-        return (_EmbeddingGradient.apply(grad, ctx.indices, ctx.num_rows, ctx.padding_idx,
-                                         ctx.scale_grad_by_freq), None, None, None)
-
-
-def _row_scale(xp, indices, num_rows: int, padding_idx: int | None, by_freq: bool, dtype):
-    """Each looked-up row's gradient factor: 0 at padding_idx, 1 / count with by_freq, else 1."""
-    scale = xp.ones(indices.shape, dtype=dtype)
-    if by_freq:
-        counts = xp.bincount(indices.reshape(-1), minlength=num_rows)
-        scale = scale / counts[indices].astype(dtype)
-    if padding_idx is not None:
-        scale = xp.where(indices == padding_idx, dtype.type(0), scale)
-    return scale
-
-
-class _EmbeddingGradient(Function):
-    """The adjoint of the lookup: rows of ``grad`` (scaled) summed into a (num_rows, dim) array."""
-
-    @staticmethod
-    def forward(ctx, grad, indices, num_rows, padding_idx, scale_grad_by_freq):
-        ctx.indices, ctx.padding_idx, ctx.scale_grad_by_freq = indices, padding_idx, scale_grad_by_freq
-        ctx.num_rows = num_rows
-        xp, g = grad.xp, grad._array
-        alert_not_deterministic("embedding_backward (scatter-add)", grad.device)
-        scale = _row_scale(xp, indices, num_rows, padding_idx, scale_grad_by_freq, g.dtype)
-        out = xp.zeros((num_rows, g.shape[-1]), dtype=g.dtype)
-        xp.add.at(out, indices.reshape(-1), (g * scale[..., None]).reshape(-1, g.shape[-1]))
-        return out
-
-    @staticmethod
-    def backward(ctx, grad_grad):
-        # PyTorch's double backward: the lookup, padding_idx's rows zeroed (not divided by the
-        # counts, even with scale_grad_by_freq)
-        scale = _row_scale(grad_grad.xp, ctx.indices, ctx.num_rows, ctx.padding_idx, False,
-                           grad_grad._array.dtype)
-        lookup = _EmbeddingLookup.apply(grad_grad, ctx.indices, None, False)
-        return lookup * grad_grad._new(scale[..., None]), None, None, None, None
-
-
 def _embedding_renorm_(weight: Tensor, indices, max_norm: float, norm_type: float) -> None:
     """Rescale, in place, each looked-up row whose ``norm_type``-norm exceeds ``max_norm``."""
     rows = weight._new(weight.xp.unique(indices.reshape(-1)))
@@ -2142,6 +1944,8 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,  # 
             padding_idx = num_rows + padding_idx
         padding_idx = convert("int", padding_idx, "embedding", "padding_idx", 3)
     input = convert("Tensor", input, "embedding", "indices", 2)  # noqa: A001 - then the kernel's checks
+    if weight.dim() == 0 and weight.requires_grad and is_grad_enabled() and max_norm is None:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")  # its autograd path's
     if weight.dim() != 2:
         raise RuntimeError("'weight' must be 2-D")
     if input.dtype.name not in ("int64", "int32"):
@@ -2158,7 +1962,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,  # 
         norm_type = convert("float", norm_type, "embedding_renorm_", "norm_type", 4)
         if weight.shape[1]:  # rows of no elements have nothing to rescale
             _embedding_renorm_(weight, indices, max_norm, norm_type)
-    return _EmbeddingLookup.apply(weight, indices, padding_idx, scale_grad_by_freq)
+    return _embedding.EmbeddingFunction.apply(weight, indices, padding_idx, scale_grad_by_freq)
 
 
 # ---------------------------------------------------------------------------- resizing

@@ -29,6 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
+from .elementwise import quiet
 from .pad import _collision_free_layers
 
 # ---------------------------------------------------------------------------- index and weight maps
@@ -193,9 +194,18 @@ class AxisPlan:
     (AxisPlan(2 -> 4, 1 taps), [([0, 2], [0, 1]), ([1, 3], [0, 1])])
     """
 
-    def __init__(self, index, weight, n_in: int):
+    def __init__(self, index, weight, n_in: int, reads=None):
         self.index, self.weight, self.n_in = index, weight, n_in
-        self.layers = [_collision_free_layers(index[:, k].tolist()) for k in range(index.shape[1])]
+        # reads: (n_out, K) bool, False at a padding tap (an 'area' window shorter than K), which reads
+        # nothing: not even 0 * x, which is NaN where x is inf (None: every tap reads)
+        self.reads = reads
+        self.layers = []
+        for k in range(index.shape[1]):
+            layers = _collision_free_layers(index[:, k].tolist())
+            if reads is not None:
+                layers = [tuple(map(list, zip(*kept))) for kept in
+                          ([(o, i) for o, i in zip(*layer) if reads[o, k]] for layer in layers) if kept]
+            self.layers.append(layers)
 
     def __repr__(self) -> str:
         return f"AxisPlan({self.n_in} -> {self.index.shape[0]}, {self.index.shape[1]} taps)"
@@ -211,9 +221,12 @@ def resample_array(xp, array, axis: int, plan: AxisPlan):
     last = xp.moveaxis(array, axis, -1)
     index, weight = xp.asarray(plan.index), xp.asarray(plan.weight, dtype=array.dtype)
     out = None
-    for k in range(index.shape[1]):
-        term = xp.take(last, index[:, k], axis=-1) * weight[:, k]
-        out = term if out is None else out + term
+    with quiet(xp):  # inf * 0 is NaN without NumPy's warning, as in PyTorch
+        for k in range(index.shape[1]):
+            term = xp.take(last, index[:, k], axis=-1) * weight[:, k]
+            if plan.reads is not None and not plan.reads[:, k].all():
+                term = xp.where(xp.asarray(plan.reads[:, k]), term, 0)
+            out = term if out is None else out + term
     return xp.ascontiguousarray(xp.moveaxis(out, -1, axis))
 
 
@@ -228,10 +241,11 @@ def resample_adjoint_array(xp, grad, axis: int, plan: AxisPlan):
     last = xp.moveaxis(grad, axis, -1)
     out = xp.zeros(last.shape[:-1] + (plan.n_in,), dtype=grad.dtype)
     weight = xp.asarray(plan.weight, dtype=grad.dtype)
-    for k, layers in enumerate(plan.layers):
-        weighted = last * weight[:, k]
-        for positions, sources in layers:
-            out[..., xp.asarray(sources)] += weighted[..., xp.asarray(positions)]
+    with quiet(xp):
+        for k, layers in enumerate(plan.layers):  # (a padding tap is in no layer)
+            weighted = last * weight[:, k]
+            for positions, sources in layers:
+                out[..., xp.asarray(sources)] += weighted[..., xp.asarray(positions)]
     return xp.ascontiguousarray(xp.moveaxis(out, -1, axis))
 
 
@@ -304,7 +318,8 @@ def plan_axis(mode: str, n_in: int, n_out: int, scale_factor: float | None,
         taps = nearest_taps(n_in, n_out, scale_factor, exact=mode == "nearest-exact",
                             shortcuts=spatial_dims == 2)
     elif mode == "area":
-        taps = area_taps(n_in, n_out)
+        index, weight = area_taps(n_in, n_out)
+        return AxisPlan(index, weight, n_in, reads=weight != 0)
     elif antialias:
         if n_in == n_out:  # PyTorch's anti-aliased kernel skips an axis whose size is unchanged
             return None

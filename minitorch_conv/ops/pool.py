@@ -14,7 +14,7 @@ WindowSumFunction(x)         y = sum over each window               dx = WindowS
 
 The max-pool backward reuses the argmax its forward recorded: no second pass over the windows.
 Each backward is itself a Function whose backward is the forward's gather or sum again, so
-gradients of any order work. ``adaptive_avg_pool2d`` is two small matrix products.
+gradients of any order work. ``adaptive_avg_pool2d`` averages one axis, then the other.
 
 >>> import minitorch_conv as mt
 >>> import minitorch_conv.nn.functional as F
@@ -34,6 +34,8 @@ from .._arguments import convert, parse_args
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
+from ._util import scalar_type_name
+from .elementwise import quiet
 from .window import output_length
 
 __all__ = ["adaptive_avg_pool2d", "avg_pool2d", "max_pool2d"]
@@ -88,6 +90,9 @@ class PoolGeometry:
                 f"{name}: pad should be at most half of effective kernel size, but got "
                 f"pad={(self.ph, self.pw)}, kernel_size={(self.kh, self.kw)}"
             )
+        if 0 in shape[1:] or len(shape) == 3 and shape[0] == 0:  # only the batch may be empty
+            raise RuntimeError("Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for "
+                               f"input, but got:{list(shape)}")
         self.H, self.W = shape[-2:]
         self.Ho = output_length(self.H, self.kh, self.sh, self.ph, self.ph, self.dh, ceil_mode)
         self.Wo = output_length(self.W, self.kw, self.sw, self.pw, self.pw, self.dw, ceil_mode)
@@ -189,6 +194,18 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
     tensor([[[[ 2.5000,  4.5000],
               [10.5000, 12.5000]]]])
     """
+    if input.dim() < 3:  # PyTorch reads input.size(-3) once the arguments' lengths are checked
+        _two(kernel_size, "avg_pool2d", "kernel_size")
+        if stride is not None and stride != ():
+            _two(stride, "avg_pool2d", "stride", "either be omitted, a single int")
+        _two(padding, "avg_pool2d", "padding")
+        if divisor_override is not None and divisor_override == 0:
+            raise RuntimeError("divisor must be not zero")
+        if input.dim() == 0:
+            raise IndexError("Dimension specified as -3 but tensor has no dimensions")
+        rank = input.dim()
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], "
+                         "but got -3)")
     geom = PoolGeometry(tuple(input.shape), kernel_size, stride, padding, 1, ceil_mode,
                          "avg_pool2d")
     if divisor_override is not None and divisor_override == 0:  # (a negative divisor is accepted)
@@ -323,35 +340,93 @@ class ArgGatherFunction(Function):
         return ArgScatterFunction.apply(grad, ctx.geom, ctx.idx), None, None
 
 
-def _adaptive_matrix(xp, size: int, out: int, dtype):
-    """(out, size) averaging matrix: row i averages input[floor(i*size/out) : ceil((i+1)*size/out)]."""
-    m = xp.zeros((out, size), dtype=dtype)
-    for i in range(out):  # a loop over output rows only (tiny), never over pixels
-        start, end = (i * size) // out, -((-(i + 1) * size) // out)
-        if end > start:  # (an empty input axis has empty windows: nothing to average)
-            m[i, start:end] = 1.0 / (end - start)
-    return m
+def _adaptive_windows(size: int, out: int) -> list[tuple[int, int]]:
+    """PyTorch's adaptive windows of an axis: output i averages ``[floor(i*size/out),
+    ceil((i+1)*size/out))``."""
+    return [((i * size) // out, -((-(i + 1) * size) // out)) for i in range(out)]
+
+
+class AdaptiveMeanFunction(Function):
+    """y[..., i] = mean of x[..., s_i:e_i] along ``axis`` (-2 or -1): one window per output position
+    (:func:`_adaptive_windows`); an empty window gives NaN. Linear; its adjoint is
+    :class:`AdaptiveSpreadFunction`. Each window is summed on its own, so an inf stays in its
+    windows (a product with a matrix of zero weights would turn it into NaN elsewhere).
+
+    Notation: x (..., size) along ``axis``; y (..., out); a loop over the ``out`` output positions
+    (small), each one vectorised slice."""
+
+    @staticmethod
+    def forward(ctx, x, axis: int, out: int):
+        xp, a = x.xp, x._array
+        size = a.shape[axis]
+        ctx.axis, ctx.size, ctx.windows = axis, size, _adaptive_windows(size, out)
+        shape = list(a.shape)
+        shape[axis] = out
+        y = xp.empty(tuple(shape), dtype=a.dtype)
+        with quiet(xp):  # inf - inf in a window is NaN, without NumPy's warning (PyTorch gives none)
+            for i, (start, end) in enumerate(ctx.windows):
+                total = a[_index(axis, slice(start, end))].sum(axis=axis)
+                y[_index(axis, i)] = total / (end - start) if end > start else float("nan")  # 0/0
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        return AdaptiveSpreadFunction.apply(grad, ctx.axis, ctx.size, ctx.windows), None, None
+
+
+class AdaptiveSpreadFunction(Function):
+    """The adjoint of :class:`AdaptiveMeanFunction`: dx[..., s_i:e_i] += dy[..., i] / (e_i - s_i)
+    along ``axis``, for every window i."""
+
+    @staticmethod
+    def forward(ctx, grad, axis: int, size: int, windows):
+        xp, g = grad.xp, grad._array
+        ctx.axis, ctx.out = axis, g.shape[axis]
+        shape = list(g.shape)
+        shape[axis] = size
+        dx = xp.zeros(tuple(shape), dtype=g.dtype)
+        for i, (start, end) in enumerate(windows):
+            if end > start:
+                share = xp.expand_dims(g[_index(axis, i)], axis) / (end - start)
+                dx[_index(axis, slice(start, end))] += share
+        return dx
+
+    @staticmethod
+    def backward(ctx, grad):
+        return AdaptiveMeanFunction.apply(grad, ctx.axis, ctx.out), None, None, None
+
+
+def _index(axis: int, position) -> tuple:
+    """The index that picks ``position`` (an int or a slice) along a negative ``axis``."""
+    return (..., position) + (slice(None),) * (-axis - 1)
+
+
+def _mean_dtype_check(input: Tensor) -> None:  # noqa: A002
+    if not input.dtype.is_floating_point:
+        raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating "
+                           f"point or complex dtype. Got: {scalar_type_name(input.dtype)}")
 
 
 @parse_args("Tensor input, object output_size")
 def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:  # noqa: A002
-    """Average pooling to a fixed ``output_size`` (PyTorch's windows), as two small matmuls.
+    """Average pooling to a fixed ``output_size`` (PyTorch's windows), one axis at a time.
+
+    An ``output_size`` of 1 is PyTorch's mean over the last two dimensions, so it takes any input
+    of 2 or more dimensions; other sizes take (C, H, W) or (N, C, H, W).
 
     >>> import minitorch_conv as mt
     >>> import minitorch_conv.nn.functional as F
     >>> F.adaptive_avg_pool2d(mt.ones(2, 3, 5, 7), 1).shape
     minitorch_conv.Size([2, 3, 1, 1])
+    >>> F.adaptive_avg_pool2d(mt.arange(6.0).reshape(1, 2, 3), (1, 2))
+    tensor([[[2., 3.]]])
     """
-    if input.dim() < 3:  # PyTorch's Python wrapper says so first, as a ValueError
-        raise ValueError("Input dimension should be at least 3")
-    if input.dim() != 4 and input.dim() != 3:
-        raise RuntimeError(
-            "adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got " + str(list(input.shape))
-        )
-    H, W = input.shape[-2:]
-    if output_size.__class__ in (tuple, list):  # PyTorch's Python wrapper: None keeps the input's size
-        output_size = tuple(size if item is None else item for item, size in zip(output_size, (H, W))) \
-            + tuple(output_size[2:])
+    if not isinstance(output_size, int) and hasattr(output_size, "__len__"):
+        # PyTorch's Python wrapper makes a list of any sized value, None keeping the input's size
+        if input.dim() <= len(output_size):
+            raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
+        defaults = tuple(input.shape)[input.dim() - len(output_size):]
+        output_size = tuple(size if item is None else item for item, size in zip(output_size, defaults))
     output_size = convert("int[2]", output_size, "adaptive_avg_pool2d", "output_size", 2)
     if output_size.__class__ is int:
         output_size = (output_size, output_size)
@@ -361,13 +436,22 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:  # noqa: A002
     if oh < 0 or ow < 0:
         raise RuntimeError("adaptive_avg_pool2d: elements of output_size must be greater than or "
                            f"equal to 0 but received {{{oh}, {ow}}}")
-    for dim in (2, 3) if input.dim() == 4 else ():
-        if input.shape[dim] == 0:
+    if (oh, ow) == (1, 1):  # PyTorch takes input.mean((-1, -2), keepdim=True) then
+        _mean_dtype_check(input)
+        if input.dim() < 2:
+            raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got -2)")
+    else:
+        if input.dim() != 4 and input.dim() != 3:
             raise RuntimeError(
-                "adaptive_avg_pool2d(): Expected input to have non-zero size for non-batch dimensions, "
-                f"but input has sizes {list(input.shape)} with dimension {dim} being empty"
+                "adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got " + str(list(input.shape))
             )
-    dtype = input._array.dtype
-    ph = input._new(_adaptive_matrix(input.xp, H, oh, dtype))
-    pw = input._new(_adaptive_matrix(input.xp, W, ow, dtype))
-    return ph.matmul(input).matmul(pw.t())
+        for dim in (input.dim() - 2, input.dim() - 1):
+            if input.shape[dim] == 0:
+                raise RuntimeError(
+                    "adaptive_avg_pool2d(): Expected input to have non-zero size for non-batch dimensions, "
+                    f"but input has sizes {list(input.shape)} with dimension {dim} being empty"
+                )
+        if not input.dtype.is_floating_point and input.numel() and oh * ow:
+            raise NotImplementedError(
+                f"\"adaptive_avg_pool2d\" not implemented for '{scalar_type_name(input.dtype)}'")
+    return AdaptiveMeanFunction.apply(AdaptiveMeanFunction.apply(input, -2, oh), -1, ow)

@@ -470,7 +470,51 @@ CLASS_ERRORS = [
      r"Expected 1 or more dimensions \(got 0\)"),
     (lambda L: L.nn.functional.cross_entropy(L.zeros(()), L.tensor(0)), RuntimeError,
      "Expected floating point type for target with class probabilities, got Long"),
+    (lambda L: L.nn.functional.cross_entropy(L.zeros(()), L.tensor([0])), IndexError,
+     r"Dimension out of range \(expected to be in range of \[-1, 0\], but got 1\)"),
+    (lambda L: L.nn.functional.nll_loss(L.zeros(2, 3), [0, 1]), TypeError,
+     r"nll_loss_nd\(\): argument 'target' \(position 2\) must be Tensor, not list"),
+    (lambda L: L.nn.functional.cross_entropy(L.zeros(2, 3), L.tensor([0, 1]), weight=1), TypeError,
+     r"cross_entropy_loss\(\): argument 'weight' \(position 3\) must be Tensor, not int"),
+    (lambda L: L.nn.functional.nll_loss(L.zeros(2, 3), L.tensor([0, 1]), ignore_index=2**63), ValueError,
+     "Overflow when unpacking long long"),
+    (lambda L: L.nn.functional.cross_entropy(L.zeros(2, 3), L.tensor([0, 1]), ignore_index=1.0), TypeError,
+     r"argument 'ignore_index' \(position 5\) must be int, not float"),
+    (lambda L: L.nn.functional.nll_loss(L.zeros(3), L.tensor([0, 1])), ValueError,
+     "For 1D input, 1D target must have size 1, but got target size: 2"),
+    (lambda L: L.nn.functional.nll_loss(L.zeros(2, 3), L.tensor([0, 1]), weight=L.ones(3, dtype=L.float64)),
+     RuntimeError, "expected scalar type Float but found Double"),
+    (lambda L: L.nn.functional.cross_entropy(L.zeros(2, 3), L.tensor([0, 1]), weight=L.ones(3, dtype=L.int64),
+                                             label_smoothing=0.1),
+     RuntimeError, "expected scalar type Float but found Long"),
+    (lambda L: L.nn.functional.nll_loss(L.zeros(2, 3, 4, dtype=L.int64), L.zeros(2, 4, dtype=L.int64)),
+     NotImplementedError, "\"nll_loss2d_forward_out_frame\" not implemented for 'Long'"),
+    (lambda L: L.nn.functional.cross_entropy(L.zeros(2, 3, dtype=L.int32), L.tensor([0, 1])),
+     NotImplementedError, "\"log_softmax_lastdim_kernel_impl\" not implemented for 'Int'"),
+    (lambda L: L.nn.functional.cross_entropy(L.zeros(2, 3), L.zeros(2, 3), ignore_index=0), RuntimeError,
+     "ignore_index is not supported for floating point target"),
 ]
+
+
+@pytest.mark.parametrize("smoothing", [float("-inf"), -0.5, float("nan"), True])
+def test_cross_entropy_label_smoothing_outside_the_interval_like_torch(smoothing):
+    """PyTorch smooths only where ``label_smoothing > 0`` (NaN and negatives smooth nothing; True is 1)."""
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(0).standard_normal((3, 4)).astype(np.float32)
+    t = np.array([0, 3, 1])
+    ours = F.cross_entropy(mt.tensor(x), mt.tensor(t), label_smoothing=smoothing)
+    theirs = torch.nn.functional.cross_entropy(torch.tensor(x), torch.tensor(t), label_smoothing=smoothing)
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-5)
+
+
+def test_nll_loss_of_an_unbatched_input_takes_a_one_element_target():
+    torch = pytest.importorskip("torch")
+    x = [-0.5, -1.0, -2.0]
+    for reduction in ("none", "mean"):
+        ours = F.nll_loss(mt.tensor(x), mt.tensor([1]), reduction=reduction)
+        theirs = torch.nn.functional.nll_loss(torch.tensor(x), torch.tensor([1]), reduction=reduction)
+        assert tuple(ours.shape) == tuple(theirs.shape)
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy())
 
 
 @pytest.mark.parametrize("case", range(len(CLASS_ERRORS)))

@@ -488,6 +488,20 @@ def test_interpolate_gradient_numerically(rng, case):
     check_grad(lambda x: F.interpolate(x, **kwargs), [rng.standard_normal(shape)], rng)
 
 
+def test_interpolate_area_keeps_inf_in_its_own_windows():
+    """An 'area' window shorter than the widest reads no padding tap (0 * inf would be NaN)."""
+    torch = pytest.importorskip("torch")
+    x = np.arange(30.0).reshape(1, 1, 5, 6)
+    x[0, 0, 1, 2], x[0, 0, 4, 5] = np.inf, -np.inf
+    for size in [(2, 4), (3, 3), (4, 5)]:
+        ours = F.interpolate(mt.tensor(x), size=size, mode="area").numpy()
+        theirs = torch.nn.functional.interpolate(torch.tensor(x), size=size, mode="area").numpy()
+        np.testing.assert_array_equal(ours, theirs)
+    t = mt.tensor(x[..., :3, :4], requires_grad=True)  # a gradient of inf stays in its window too
+    F.interpolate(t, size=(2, 3), mode="area").backward(mt.tensor([[[[np.inf, 1.0, 1.0], [1.0, 1.0, 1.0]]]]))
+    assert np.isfinite(t.grad.numpy()[0, 0, 2:, :]).all() and np.isinf(t.grad.numpy()[0, 0, 0, 0])
+
+
 def test_interpolate_gradient_is_the_adjoint_where_sizes_do_not_change(rng):
     # PyTorch 2.13's backward of these copies the gradient (its forward does not): its own
     # gradcheck fails there. Ours is the adjoint of the forward, checked by central differences.
@@ -730,6 +744,9 @@ EMBEDDING_ERRORS = [
     (lambda L: L.nn.Embedding(10, 3)(L.tensor([10])), IndexError, "index out of range in self"),
     (lambda L: L.nn.Embedding(10, 3)(L.tensor([-1])), IndexError, "index out of range in self"),
     (lambda L: L.nn.functional.embedding(L.tensor([1]), L.ones(3)), RuntimeError, "'weight' must be 2-D"),
+    (lambda L: L.nn.functional.embedding(L.tensor([1.0]), L.zeros((), requires_grad=True)), IndexError,
+     "Dimension specified as 0 but tensor has no dimensions"),
+    (lambda L: L.nn.functional.embedding(L.tensor([1]), L.zeros(())), RuntimeError, "'weight' must be 2-D"),
     (lambda L: L.nn.Embedding.from_pretrained(L.ones(3)), AssertionError,
      "Embeddings parameter is expected to be 2-dimensional"),
     (lambda L: L.nn.Embedding(10, 3, _weight=L.ones(9, 3)), AssertionError,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
 import pytest
+from helpers import check_torch, raises_like_torch
 
 import minitorch_conv as mt
 import minitorch_conv.nn.functional as F
@@ -79,3 +81,69 @@ def test_a_non_tensor_input_is_a_type_error_naming_the_argument(name, bad):
 def test_return_indices_takes_any_truth_value_as_pytorch_does():
     out, indices = F.max_pool2d(mt.arange(16.0).reshape(1, 1, 4, 4), 2, return_indices=1)
     assert indices.tolist() == [[[[5, 7], [13, 15]]]] and out.shape == (1, 1, 2, 2)
+
+
+# ------------------------------------------------------------------ adaptive average pooling's windows
+@pytest.mark.parametrize("shape, size", [((2, 3, 7, 5), (3, 4)), ((3, 5, 4), (5, 2)), ((1, 2, 4, 4), (8, 3)),
+                                         ((2, 2, 3, 6, 5), 1), ((3, 5), 1), ((2, 3, 4, 5), (2, None))])
+def test_adaptive_avg_pool2d_values_and_gradients_are_pytorchs(shape, size):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    check_torch(torch, lambda L, x: L.nn.functional.adaptive_avg_pool2d(x, size),
+                [rng.standard_normal(shape)], rng)
+
+
+def test_adaptive_avg_pool2d_second_order_gradients_are_pytorchs():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(1)
+    x, up = rng.standard_normal((1, 2, 5, 7)), rng.standard_normal((1, 2, 3, 4))
+    results = []
+    for lib in (mt, torch):
+        t = lib.tensor(x, requires_grad=True)
+        (g,) = lib.autograd.grad((lib.nn.functional.adaptive_avg_pool2d(t, (3, 4)) * t.sum()
+                                  * lib.tensor(up)).sum(), t, create_graph=True)
+        (g2,) = lib.autograd.grad((g * g).sum(), t)
+        results.append((g.detach().numpy(), g2.numpy()))
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10)
+
+
+def test_adaptive_avg_pool2d_keeps_inf_in_its_own_windows():
+    torch = pytest.importorskip("torch")
+    x = np.arange(24.0).reshape(1, 4, 6)
+    x[0, 0, 1], x[0, 3, 5] = np.inf, -np.inf
+    for size in [(2, 3), (3, 4), (1, 5), 1]:
+        ours = F.adaptive_avg_pool2d(mt.tensor(x), size).numpy()
+        theirs = torch.nn.functional.adaptive_avg_pool2d(torch.tensor(x), size).numpy()
+        np.testing.assert_array_equal(ours, theirs)
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda L: L.nn.functional.adaptive_avg_pool2d(L.ones(1, 2, 3, 3, dtype=L.int32), 2), NotImplementedError,
+     "\"adaptive_avg_pool2d\" not implemented for 'Int'"),
+    (lambda L: L.nn.functional.adaptive_avg_pool2d(L.ones(1, 2, 3, 3, dtype=L.bool), 1), RuntimeError,
+     "mean\\(\\): could not infer output dtype. Input dtype must be either a floating point or "
+     "complex dtype. Got: Bool"),
+    (lambda L: L.nn.functional.adaptive_avg_pool2d(L.ones(3, 0, 4), 2), RuntimeError,
+     "with dimension 1 being empty"),
+    (lambda L: L.nn.functional.adaptive_avg_pool2d(L.ones(3), 1), IndexError,
+     "Dimension out of range \\(expected to be in range of \\[-1, 0\\], but got -2\\)"),
+    (lambda L: L.nn.functional.adaptive_avg_pool2d(L.ones(2, 3), (1, 1)), ValueError,
+     "Input dimension should be at least 3"),
+    (lambda L: L.nn.functional.avg_pool2d(L.tensor(1.0), 1), IndexError,
+     "Dimension specified as -3 but tensor has no dimensions"),
+    (lambda L: L.nn.functional.avg_pool2d(L.ones(2, 3), 1), IndexError,
+     "Dimension out of range \\(expected to be in range of \\[-2, 1\\], but got -3\\)"),
+    (lambda L: L.nn.functional.avg_pool2d(L.ones(2, 0, 3, 3), 1), RuntimeError,
+     "Expected 3D or 4D \\(batch mode\\) tensor with optional 0 dim batch size for input, "
+     "but got:\\[2, 0, 3, 3\\]"),
+    (lambda L: L.nn.functional.max_pool2d(L.ones(0, 3, 3), 1), RuntimeError,
+     "with optional 0 dim batch size for input, but got:\\[0, 3, 3\\]"),
+])
+def test_pooling_refuses_what_pytorch_refuses(call, error, match):
+    raises_like_torch(call, error, match)
+
+
+def test_adaptive_avg_pool2d_of_an_empty_window_is_nan_as_the_mean_is():
+    out = F.adaptive_avg_pool2d(mt.ones(2, 3, 0, 4), 1)
+    assert tuple(out.shape) == (2, 3, 1, 1) and bool(out.isnan().all())
