@@ -11,9 +11,11 @@ Usage (what an entry point writes):
 The declaration names each parameter of the Python signature, in order, with its type (the
 defaults and the ``*`` come from the Python signature, and must agree with it: a mismatch is an
 error at import; a positional parameter may carry PyTorch's name, ``Tensor input`` for ``def f(a)``,
-which becomes the wrapper's keyword). It is compiled once, into a wrapper with the function's own
-signature that tests each argument's class first (``x.__class__ is int``: a few tens of nanoseconds)
-and only converts or explains when that fast test fails. Options:
+which becomes the wrapper's keyword; a type without ``?`` and a Python default of None, ``int m``
+for ``m=None``, takes None only when left out: ``eye(3)`` but not ``eye(3, None)``). It is compiled
+once, into a wrapper with the function's own signature that tests each argument's class first
+(``x.__class__ is int``: a few tens of nanoseconds) and only converts or explains when that fast test
+fails. Options:
 
 - ``parse_args(decl, name="sum")`` names the function in messages (default: ``fn.__name__``);
 - ``overloads=("Tensor input, *, ScalarType? dtype=None", ...)`` lists PyTorch's overloads
@@ -676,8 +678,11 @@ def _compile(fn, params: list[_Param], name: str, is_method: bool, overloads) ->
         if p.varargs:  # zeros(2, 3) or zeros((2, 3)): one sequence given alone is the size itself
             checks.append(f"if len({v}) == 1 and {v}[0].__class__ is not int: {v} = _unpack({v}[0])")
         fast = p.type.fast.format(v=v)
+        omitted_none = not p.optional and defaults.get(p.name, 0) is None  # eye(3) but not eye(3, None)
         if p.optional:
             fast = f"{v} is None or {fast}"
+        elif omitted_none:
+            fast = f"{p.name} is _OMITTED or {fast}"
         checks.append(f"if not ({fast}): {v} = _c{p.index}({v})")
         if p.type.after:
             condition, action = (part.format(v=v) for part in p.type.after)
@@ -685,7 +690,7 @@ def _compile(fn, params: list[_Param], name: str, is_method: bool, overloads) ->
                 raise ValueError(f"parse_args({name}): '{p.name}' is a dim but no Tensor is declared")
             if "_n" in condition and not any("_n =" in line for line in afters):
                 afters.append(f"_n = {first_tensor}.ndim")
-            optional = f"{v} is not None and " if p.optional else ""
+            optional = f"{v} is not None and " if p.optional or omitted_none else ""
             afters.append(f"if {optional}({condition}): {action}")
     values = "(" + "".join(f"{p.name}, " for p in params) + ")"
     body = "\n        ".join(checks)

@@ -415,3 +415,203 @@ def test_value_helpers():
         check_probability(1.5)
     assert type_name(np.float32(1)) == "numpy.float32" and type_name(mt.ones(1)) == "Tensor"
     assert str(invalid_type("f", "x", "int", 1.5)) == "f(): argument 'x' must be int, not float"
+
+
+# ------------------------------------------------------------------ tensor creation: bad values
+HUGE = 2**62
+# (call against a module ``m``, the class raised, its message's first line, whether PyTorch's first
+# line is the same: False where only the class is PyTorch's)
+CREATION_BAD_CALLS = {
+    "zeros(2**62)": (lambda m: m.zeros(HUGE), RuntimeError,
+                     f"Storage size calculation overflowed with sizes=[{HUGE}]", True),
+    "ones(2, 2**62)": (lambda m: m.ones(2, HUGE), RuntimeError,
+                       f"Storage size calculation overflowed with sizes=[2, {HUGE}]", True),
+    "empty(2**61)": (lambda m: m.empty(2**61), RuntimeError,
+                     f"Storage size calculation overflowed with sizes=[{2**61}]", True),
+    "zeros(2**62, 2**62, 0)": (lambda m: m.zeros(HUGE, HUGE, 0), RuntimeError,
+                               f"Storage size calculation overflowed with sizes=[{HUGE}, {HUGE}, 0]", True),
+    "zeros(0, 2**62, 2**62)": (lambda m: m.zeros(0, HUGE, HUGE), RuntimeError,
+                               "Stride calculation overflowed", True),
+    "rand(2**62)": (lambda m: m.rand(HUGE), RuntimeError,
+                    f"Storage size calculation overflowed with sizes=[{HUGE}]", True),
+    "randn(2**62, dtype=int64)": (lambda m: m.randn(HUGE, dtype=m.int64), RuntimeError,
+                                  f"Storage size calculation overflowed with sizes=[{HUGE}]", True),
+    "full((2**62,), 1.0)": (lambda m: m.full((HUGE,), 1.0), RuntimeError,
+                            f"Storage size calculation overflowed with sizes=[{HUGE}]", True),
+    "arange(2**62)": (lambda m: m.arange(HUGE), RuntimeError,
+                      f"Storage size calculation overflowed with sizes=[{HUGE}]", True),
+    "linspace(0, 1, 2**62)": (lambda m: m.linspace(0, 1, HUGE), RuntimeError,
+                              f"Storage size calculation overflowed with sizes=[{HUGE}]", True),
+    "eye(2**62)": (lambda m: m.eye(HUGE), RuntimeError, "numel: integer multiplication overflow", True),
+    "eye(1, 2**62)": (lambda m: m.eye(1, HUGE), RuntimeError,
+                      f"Storage size calculation overflowed with sizes=[1, {HUGE}]", True),
+    "randperm(2**62)": (lambda m: m.randperm(HUGE), RuntimeError,
+                        f"Storage size calculation overflowed with sizes=[{HUGE}]", True),
+    "randint(3, (2**62,))": (lambda m: m.randint(3, (HUGE,)), RuntimeError,
+                             f"Storage size calculation overflowed with sizes=[{HUGE}]", True),
+    "repeat(2**62)": (lambda m: m.zeros(1).repeat(HUGE), RuntimeError,
+                      f"Storage size calculation overflowed with sizes=[{HUGE}]", True),
+    "expand(2**62, 2**62)": (lambda m: m.zeros(1).expand(HUGE, HUGE), RuntimeError,
+                             "numel: integer multiplication overflow", True),
+    "Linear(2**62, 1)": (lambda m: m.nn.Linear(HUGE, 1), RuntimeError,
+                         f"Storage size calculation overflowed with sizes=[1, {HUGE}]", True),
+    "Embedding(2**62, 1)": (lambda m: m.nn.Embedding(HUGE, 1), RuntimeError,
+                            f"Storage size calculation overflowed with sizes=[{HUGE}, 1]", True),
+    # the random kernels have no integer versions
+    "rand(int64)": (lambda m: m.rand(2, dtype=m.int64), NotImplementedError,
+                    "\"check_uniform_bounds\" not implemented for 'Long'", True),
+    "rand(0, bool)": (lambda m: m.rand(0, dtype=m.bool), NotImplementedError,
+                      "\"check_uniform_bounds\" not implemented for 'Bool'", True),
+    "randn(int32)": (lambda m: m.randn(2, dtype=m.int32), NotImplementedError,
+                     "\"normal_kernel_cpu\" not implemented for 'Int'", True),
+    "rand_like(uint8)": (lambda m: m.rand_like(m.zeros(2, dtype=m.uint8)), NotImplementedError,
+                         "\"check_uniform_bounds\" not implemented for 'Byte'", True),
+    "randn_like(bool)": (lambda m: m.randn_like(m.zeros(2, dtype=m.bool)), NotImplementedError,
+                         "\"normal_kernel_cpu\" not implemented for 'Bool'", True),
+    "arange(bool)": (lambda m: m.arange(3, dtype=m.bool), NotImplementedError,
+                     "\"arange_cpu\" not implemented for 'Bool'", True),
+    "arange(3, 0, bool)": (lambda m: m.arange(3, 0, dtype=m.bool), NotImplementedError,
+                           "\"arange_cpu\" not implemented for 'Bool'", True),
+    # None where an int belongs
+    "eye(3, None)": (lambda m: m.eye(3, None), TypeError,
+                     "eye(): argument 'm' (position 2) must be int, not NoneType", False),
+    "randint(8, None)": (lambda m: m.randint(8, None), TypeError,
+                         "randint(): argument 'size' (position 2) must be tuple of ints, not NoneType", True),
+    "randint(8)": (lambda m: m.randint(8), TypeError,
+                   "randint() received an invalid combination of arguments - got (int), but expected one of:",
+                   True),
+    "arange(0, None)": (lambda m: m.arange(0, None), TypeError,
+                        "arange() received an invalid combination of arguments - got (int, NoneType), but "
+                        "expected one of:", True),
+    # ints past int64, None among the numbers
+    "tensor(2**63)": (lambda m: m.tensor(2**63), ValueError, "Overflow when unpacking long long", True),
+    "tensor([1, -2**63-1])": (lambda m: m.tensor([1, -2**63 - 1]), ValueError,
+                              "Overflow when unpacking long long", True),
+    "tensor(None, float32)": (lambda m: m.tensor(None, dtype=m.float32), TypeError,
+                              "must be real number, not NoneType", True),
+    "tensor([1, None], int64)": (lambda m: m.tensor([1, None], dtype=m.int64), TypeError,
+                                 "'NoneType' object cannot be interpreted as an integer", True),
+    "tensor(200, int8)": (lambda m: m.tensor(200, dtype=m.int8), RuntimeError,
+                          "value cannot be converted to type int8 without overflow", True),
+    "tensor(nan, int64)": (lambda m: m.tensor(float("nan"), dtype=m.int64), RuntimeError,
+                           "value cannot be converted to type int64 without overflow", True),
+    "tensor([[1, 2], [3]])": (lambda m: m.tensor([[1, 2], [3]]), ValueError,
+                              "expected sequence of length 2 at dim 1 (got 1)", True),
+    "tensor([1.5, [1, 2]])": (lambda m: m.tensor([1.5, [1, 2]]), TypeError,
+                              "must be real number, not list", True),
+    "tensor([[1, 2], 3])": (lambda m: m.tensor([[1, 2], 3]), TypeError, "not a sequence", True),
+    "tensor([1, 'a'])": (lambda m: m.tensor([1, "a"]), TypeError, "new(): invalid data type 'str'", True),
+    "tensor(['a', [1]])": (lambda m: m.tensor(["a", [1]]), ValueError, "too many dimensions 'str'", True),
+    "tensor(['', 2.0])": (lambda m: m.tensor(["", 2.0]), TypeError, "new(): invalid data type 'str'", True),
+    "tensor([b'ab'])": (lambda m: m.tensor([b"ab"]), TypeError, "new(): invalid data type 'bytes'", True),
+    "tensor(object(), bool)": (lambda m: m.tensor(object(), dtype=m.bool), TypeError,
+                               "'object' object cannot be interpreted as an integer", True),
+    "tensor([object()], float32)": (lambda m: m.tensor([object()], dtype=m.float32), TypeError,
+                                    "must be real number, not object", True),
+    "arange(0, 1, nan)": (lambda m: m.arange(0, 1, float("nan")), RuntimeError, "step must be nonzero", True),
+    "arange(0, 2**63)": (lambda m: m.arange(0, 2**63), RuntimeError,
+                         "value cannot be converted to type int64_t without overflow", True),
+    "arange(-2**63-1, 0)": (lambda m: m.arange(-2**63 - 1, 0), OverflowError,
+                            "can't convert negative int to unsigned", True),
+    "arange(0, 10, 2**64)": (lambda m: m.arange(0, 10, 2**64), OverflowError, "int too big to convert", True),
+    "arange(0, 2, 0.5, int64)": (lambda m: m.arange(0, 2, 0.5, dtype=m.int64), ValueError,
+                                 "step must be nonzero", True),
+    "randint(-2**63-1, 2.5)": (lambda m: m.randint(-2**63 - 1, 2.5), TypeError,
+                               "randint(): argument 'size' (position 2) must be tuple of ints, not float",
+                               True),
+    "linspace(-2**63-1, 0, 3)": (lambda m: m.linspace(-2**63 - 1, 0, 3), OverflowError,
+                                 "can't convert negative int to unsigned", True),
+    "linspace(0, 2**64, 3)": (lambda m: m.linspace(0, 2**64, 3), OverflowError, "int too big to convert",
+                              True),
+    "linspace(0, nan, 3, int64)": (lambda m: m.linspace(0, float("nan"), 3, dtype=m.int64), RuntimeError,
+                                   "value cannot be converted to type int64_t without overflow", True),
+    # a fill value the dtype cannot hold
+    "full(nan, int64)": (lambda m: m.full((2,), float("nan"), dtype=m.int64), RuntimeError,
+                         "value cannot be converted to type int64_t without overflow", True),
+    "full(inf, int32)": (lambda m: m.full((2,), float("inf"), dtype=m.int32), RuntimeError,
+                         "value cannot be converted to type int without overflow", True),
+    "full(-0.5, uint8)": (lambda m: m.full((2,), -0.5, dtype=m.uint8), RuntimeError,
+                          "value cannot be converted to type uint8_t without overflow", True),
+    "full(127.5, int8)": (lambda m: m.full((2,), 127.5, dtype=m.int8), RuntimeError,
+                          "value cannot be converted to type int8_t without overflow", True),
+    "full(1e300, float32)": (lambda m: m.full((2,), 1e300, dtype=m.float32), RuntimeError,
+                             "value cannot be converted to type float without overflow", True),
+    "full(-2**63-1)": (lambda m: m.full((2,), -2**63 - 1, dtype=m.float32), OverflowError,
+                       "can't convert negative int to unsigned", True),
+    "full_like(int64, nan)": (lambda m: m.full_like(m.zeros(2, dtype=m.int64), float("nan")),
+                              RuntimeError, "value cannot be converted to type int64_t without overflow",
+                              True),
+    "masked_fill(int64, inf)": (lambda m: m.zeros(2, dtype=m.int64).masked_fill(m.tensor([False, False]),
+                                                                                float("inf")),
+                                RuntimeError, "value cannot be converted to type int64_t without overflow",
+                                True),
+    "masked_fill(uint8, -1.5)": (lambda m: m.zeros(2, dtype=m.uint8).masked_fill(m.tensor([True, False]),
+                                                                                 -1.5),
+                                 RuntimeError, "value cannot be converted to type uint8_t without overflow",
+                                 True),
+    "masked_fill(int64, tensor(nan))": (lambda m: m.zeros(2, dtype=m.int64).masked_fill(
+        m.tensor(True), m.tensor(float("nan"))), RuntimeError,
+        "value cannot be converted to type int64_t without overflow", True),
+}
+
+
+@pytest.mark.parametrize("name", list(CREATION_BAD_CALLS))
+def test_bad_creation_raises_pytorchs_class(name):
+    call, error, message, _ = CREATION_BAD_CALLS[name]
+    with pytest.raises(error) as ours:
+        call(mt)
+    assert type(ours.value) is error
+    assert str(ours.value).splitlines()[0] == message
+
+
+@pytest.mark.parametrize("name", list(CREATION_BAD_CALLS))
+def test_bad_creation_matches_pytorch(name):
+    torch = pytest.importorskip("torch")
+    call, error, message, same_message = CREATION_BAD_CALLS[name]
+    with pytest.raises(Exception) as theirs:
+        call(torch)
+    assert type(theirs.value) is error
+    if same_message:
+        assert str(theirs.value).splitlines()[0] == message
+
+
+# (call, the values expected): what PyTorch accepts, and how
+CREATION_VALUES = {
+    "linspace(0, nan, 3)": (lambda m: m.linspace(0, float("nan"), 3), [math.nan] * 3),
+    "linspace(inf, 1, 3)": (lambda m: m.linspace(float("inf"), 1, 3), [math.nan, math.inf, math.nan]),
+    "linspace(0, inf, 3)": (lambda m: m.linspace(0, float("inf"), 3), [math.nan] * 3),
+    "linspace(0, inf, 1)": (lambda m: m.linspace(0, float("inf"), 1), [0.0]),
+    "linspace(inf, 0, 2)": (lambda m: m.linspace(float("inf"), 0, 2), [math.nan, math.nan]),
+    "linspace(-3, 10, 4, int64)": (lambda m: m.linspace(-3, 10, 4, dtype=m.int64), [-3, 1, 5, 10]),
+    "full(-1.5, int64)": (lambda m: m.full((2,), -1.5, dtype=m.int64), [-1, -1]),
+    "full(-1, uint8)": (lambda m: m.full((2,), -1, dtype=m.uint8), [255, 255]),
+    "full(-129, uint8)": (lambda m: m.full((1,), -129, dtype=m.uint8), [127]),
+    "full(nan, bool)": (lambda m: m.full((2,), float("nan"), dtype=m.bool), [True, True]),
+    "full(2**63, bool)": (lambda m: m.full((1,), 2**63, dtype=m.bool), [True]),
+    "masked_fill(int64, -1.5)": (lambda m: m.zeros(2, dtype=m.int64).masked_fill(m.tensor([True, False]),
+                                                                                 -1.5), [-1, 0]),
+    "masked_fill(uint8, -1)": (lambda m: m.zeros(2, dtype=m.uint8).masked_fill(m.tensor([True, False]), -1),
+                               [255, 0]),
+    "tensor([-3, 1.5], uint8)": (lambda m: m.tensor([-3, 1.5], dtype=m.uint8), [253, 1]),
+    "tensor(2**63, float32)": (lambda m: m.tensor(2**63, dtype=m.float32), 2.0**63),
+    "tensor([[], [1]])": (lambda m: m.tensor([[], [1]]).shape, [2, 0]),
+    "randn(0, int64)": (lambda m: m.randn(0, dtype=m.int64), []),
+    "arange(0.5, 3.7, 1.5, int64)": (lambda m: m.arange(0.5, 3.7, 1.5, dtype=m.int64), [0, 1, 2]),
+    "arange(-3.7, 2, 1.5, int64)": (lambda m: m.arange(-3.7, 2, 1.5, dtype=m.int64), [-3, -2, -1, 0, 1]),
+    "arange(0, 2, 0.5, uint8)": (lambda m: m.arange(0, 2, 0.5, dtype=m.uint8), [0, 0, 0, 0]),
+    "arange(2**62, 2**62 + 3)": (lambda m: m.arange(2**62, 2**62 + 3), [2**62, 2**62 + 1, 2**62 + 2]),
+}
+
+
+def _listed(value):
+    return list(value) if not hasattr(value, "tolist") else value.tolist()
+
+
+@pytest.mark.parametrize("name", list(CREATION_VALUES))
+def test_creation_values(name):
+    call, expected = CREATION_VALUES[name]
+    ours = _listed(call(mt))
+    assert repr(ours) == repr(expected)  # (NaN matches NaN, and an int never matches a float)
+    torch = _torch_or_none()
+    if torch is not None:
+        assert repr(ours) == repr(_listed(call(torch)))

@@ -48,7 +48,7 @@ _BY_NUMPY = {d.numpy: d for d in _BY_NAME.values()}  # the fast path: Tensor.dty
 CPP_NAMES = {"float64": "double", "float32": "float", "float16": "c10::Half", "int64": "long int",
              "int32": "int", "bool": "bool", "uint8": "unsigned char"}
 SCALAR_NAMES = {"float64": "Double", "float32": "Float", "float16": "Half", "int64": "Long",
-                "int32": "Int", "bool": "Bool", "uint8": "Byte"}
+                "int32": "Int", "int16": "Short", "int8": "Char", "bool": "Bool", "uint8": "Byte"}
 
 _default_dtype = float32
 
@@ -93,3 +93,84 @@ def promote_types(a: DType, b: DType) -> DType:
     if a.is_floating_point != b.is_floating_point:
         return a if a.is_floating_point else b
     return to_dtype(np.promote_types(a.numpy, b.numpy))
+
+
+_INT64_MAX = 2**63 - 1
+
+
+def check_storage(shape: tuple, dtype: DType) -> int:
+    """The byte count of a contiguous tensor of ``shape`` and ``dtype``, or PyTorch's RuntimeError
+    where it cannot be counted in 64 bits (its sizes multiplied in order, then the itemsize), or where
+    a contiguous stride would pass int64.
+
+    >>> check_storage((2, 3), DType("float32"))
+    24
+    >>> check_storage((2**62,), DType("float32"))
+    Traceback (most recent call last):
+    ...
+    RuntimeError: Storage size calculation overflowed with sizes=[4611686018427387904]
+    """
+    total, overflowed = 1, False
+    for size in shape:
+        total *= size
+        overflowed |= total >= 2**64
+    nbytes = total * dtype.itemsize
+    if overflowed or nbytes > _INT64_MAX:
+        raise RuntimeError(f"Storage size calculation overflowed with sizes={list(shape)}")
+    stride = 1
+    for size in reversed(shape[1:]):
+        stride *= max(size, 1)
+        if stride > _INT64_MAX:
+            raise RuntimeError("Stride calculation overflowed")
+    return nbytes
+
+
+def allocation_error(nbytes: int) -> RuntimeError:
+    """PyTorch's RuntimeError for an allocation of ``nbytes`` that the machine refuses."""
+    return RuntimeError(f"[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate "
+                        f"memory: you tried to allocate {nbytes} bytes. Error code 12 "
+                        "(Cannot allocate memory)")
+
+
+_CONVERSION_NAMES = {"float64": "double", "float32": "float", "float16": "c10::Half", "int64": "int64_t",
+                     "int32": "int", "int16": "int16_t", "int8": "int8_t", "uint8": "uint8_t"}
+
+
+def check_scalar_fits(value: Any, dtype: DType) -> Any:
+    """``value`` as ``dtype`` stores it, or PyTorch's RuntimeError where the Python number cannot be
+    stored in ``dtype``
+    (``full``, ``masked_fill``): a float out of an integer dtype's range (NaN and infinities
+    included), an int past the range (a negative int wraps into an unsigned dtype within its width),
+    a finite float past float32's largest. Bool takes anything.
+
+    >>> check_scalar_fits(-1.5, DType("int64")), check_scalar_fits(-1, DType("uint8"))
+    (-1.5, 255)
+    >>> check_scalar_fits(float("nan"), DType("int64"))
+    Traceback (most recent call last):
+    ...
+    RuntimeError: value cannot be converted to type int64_t without overflow
+    """
+    name = dtype.name
+    if name == "bool":
+        return value if isinstance(value, complex) else bool(value)
+    if isinstance(value, (bool, np.bool_)) or isinstance(value, complex):
+        return value
+    if name in ("float64", "float16"):  # float16's rounding to inf is not modelled
+        return value
+    if isinstance(value, (int, np.integer)):
+        if name == "float32":
+            return value
+        info = np.iinfo(dtype.numpy)
+        if info.min == 0 and value < 0 and -int(value) <= info.max:  # wraps, as a C cast does
+            return int(value) % (int(info.max) + 1)
+        fits = info.min <= int(value) <= info.max
+    else:
+        value = float(value)
+        if name == "float32":
+            fits = not np.isfinite(value) or abs(value) <= float(np.finfo(np.float32).max)
+        else:
+            info = np.iinfo(dtype.numpy)
+            fits = float(info.min) <= value <= float(info.max)  # False for NaN
+    if not fits:
+        raise RuntimeError(f"value cannot be converted to type {_CONVERSION_NAMES[name]} without overflow")
+    return value

@@ -37,6 +37,24 @@ def _scalar_dtype(value, like: Tensor):
     return get_default_dtype()
 
 
+def _scalar_as(value, like: Tensor):
+    """A Python int as PyTorch casts it into ``like``'s integer dtype: within int64/uint64 it wraps
+    around the dtype's width (C's cast: ``uint8 tensor == -1`` compares with 255); past both it is
+    an OverflowError."""
+    if type(value) is not int:
+        return value
+    if value >= 2**64:
+        raise OverflowError("int too big to convert")
+    if value < -2**63:
+        raise OverflowError("can't convert negative int to unsigned")
+    dtype = _scalar_dtype(value, like)
+    if dtype.is_floating_point or dtype.name == "bool":
+        return value
+    bits = 8 * dtype.itemsize
+    low = 0 if dtype.name == "uint8" else -(2 ** (bits - 1))
+    return (value - low) % 2**bits + low
+
+
 def _category(dtype) -> int:
     """PyTorch's dtype categories, lowest first: bool, integers, floating point."""
     return 0 if dtype.name == "bool" else 2 if dtype.is_floating_point else 1
@@ -89,9 +107,9 @@ def binary_operands(a, b, *, broadcast: bool = True) -> tuple[Tensor, Tensor]:
                 "expected Tensors or numbers"
             )
     if not isinstance(a, Tensor):
-        a = b.new_tensor(a, dtype=_scalar_dtype(a, b))
+        a = b.new_tensor(_scalar_as(a, b), dtype=_scalar_dtype(a, b))
     elif not isinstance(b, Tensor):
-        b = a.new_tensor(b, dtype=_scalar_dtype(b, a))
+        b = a.new_tensor(_scalar_as(b, a), dtype=_scalar_dtype(b, a))
     else:
         check_same_device(a, b)
     if broadcast and a.ndim and b.ndim and a.shape != b.shape:  # (0-d operands always broadcast)

@@ -55,24 +55,31 @@ def _parse_to_args(tensor, args, kwargs):
     copy = convert("bool", kwargs.pop("copy", False), "to", "copy")
     if kwargs:
         raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
-    for arg in args:
+    keyword_dtype = dtype
+    for position, arg in enumerate(args):
         if isinstance(arg, Tensor):
             device, dtype = arg.device, arg.dtype
-        elif isinstance(arg, (str, Device)) and _looks_like_device(arg):
-            device = arg
+        elif isinstance(arg, (str, Device)):  # a string is always a device: to("float32") is refused
+            device = Device(arg)
         elif isinstance(arg, bool):
-            continue  # non_blocking / copy flags given positionally
+            if position == 0:  # PyTorch reads a leading Python bool as its type: dtype bool
+                dtype = bool
+            # later ones are the non_blocking / copy flags given positionally
         elif isinstance(arg, int):
+            if not -2**63 <= arg < 2**63:
+                raise ValueError("Overflow when unpacking long long")
+            if arg < 0:
+                raise RuntimeError("Device index must not be negative")
             device = Device("cuda", arg)
+        elif isinstance(arg, float):
+            dtype = float  # PyTorch reads a Python float as its type: float64
         elif arg is not None:
             dtype = arg
+    given_tensor = any(isinstance(a, Tensor) for a in args)
+    if keyword_dtype is not None and dtype is not keyword_dtype and not given_tensor:
+        raise TypeError("to() received an invalid combination of arguments - got a dtype both positionally "
+                        "and as the keyword 'dtype'")
     return device, dtype, copy
-
-
-def _looks_like_device(value) -> bool:
-    if isinstance(value, Device):
-        return True
-    return value.split(":")[0] in ("cpu", "cuda")
 
 
 def cpu(tensor: Tensor) -> Tensor:
@@ -93,7 +100,7 @@ def type_as(tensor: Tensor, other: Tensor) -> Tensor:
 
 def _caster(name):
     def cast(tensor: Tensor) -> Tensor:
-        return to(tensor, name)
+        return to(tensor, to_dtype(name))
 
     cast.__name__ = name
     cast.__doc__ = f"This tensor as {name} (itself if it already is)."
@@ -131,7 +138,12 @@ def tensor_type(tensor: Tensor, dtype=None, non_blocking: bool = False, **kwargs
         if parts[0] != "torch" or name is None or (len(parts) == 3 and parts[1] != "cuda") or len(parts) > 3:
             raise ValueError(f"invalid type: '{dtype}'")
         device = "cuda" if len(parts) == 3 else "cpu"
-        return to(tensor, name) if tensor.device.type == device else to(tensor, device, name)
+        dtype = to_dtype(name)
+        return to(tensor, dtype) if tensor.device.type == device else to(tensor, device, dtype)
     if isinstance(dtype, str):
         raise ValueError(f"invalid type: '{dtype}'")
+    if isinstance(dtype, (bool, int, float, complex)):
+        raise TypeError("dtype must be a type, str, or dtype object")
+    if dtype in (bool, int, float, complex):  # Python's types are no tensor types here
+        raise ValueError(f"invalid type: '{dtype.__name__}'")
     return to(tensor, dtype)

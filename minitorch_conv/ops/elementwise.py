@@ -16,6 +16,7 @@ from .._arguments import parse_args
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..backends import CPP_NAMES, bool_, get_default_dtype, int64
+from ..backends.dtypes import check_scalar_fits
 from ..tensor import Tensor
 from ._util import binary_operands, broadcast_shapes, check_same_device, scalar_type_name
 
@@ -72,8 +73,23 @@ class Sub(Function):
         return grad, -grad if ctx.needs_input_grad[1] else None
 
 
+def _is_bool(value) -> bool:
+    return type(value) is bool or isinstance(value, Tensor) and value.dtype.name == "bool"
+
+
+def check_bool_subtraction(a, b) -> None:
+    """PyTorch refuses ``-`` with a bool operand (a bool tensor or a Python bool)."""
+    if _is_bool(a) and _is_bool(b):
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+                           "`^` or `logical_xor()` operator instead.")
+    if _is_bool(a) or _is_bool(b):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                           "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+
+
 @parse_args("Tensor input, Tensor|Number other, *, Number alpha")
 def sub(a, b, *, alpha=1):
+    check_bool_subtraction(a, b)
     a, b = binary_operands(a, b)
     return Sub.apply(a, b if alpha == 1 else b * alpha)
 
@@ -182,7 +198,11 @@ class PowScalar(Function):
     def forward(ctx, a, exponent):
         ctx.save_for_backward(a)
         ctx.exponent = exponent
-        return a._array ** a.xp.asarray(exponent, dtype=a._array.dtype)
+        x = a._array
+        if x.dtype.kind in "iu":  # integer powers wrap around, as in PyTorch
+            return (x.astype(a.xp.int64) ** a.xp.asarray(exponent, dtype=a.xp.int64)).astype(x.dtype)
+        with quiet(a.xp):  # overflow to inf, 0 ** -1 = inf: PyTorch's values, without NumPy's warnings
+            return x ** a.xp.asarray(exponent, dtype=x.dtype)
 
     @staticmethod
     def backward(ctx, grad):
@@ -214,14 +234,39 @@ class Pow(Function):
         return grad_a, grad_b
 
 
+def _is_bool_tensor(value) -> bool:
+    return isinstance(value, Tensor) and value.dtype.name == "bool"
+
+
+def _check_scalar_range(value) -> None:
+    """PyTorch reads a Python int as an int64 or a uint64: one past both is an OverflowError."""
+    if type(value) is int and value >= 2**64:
+        raise OverflowError("int too big to convert")
+    if type(value) is int and value < -2**63:
+        raise OverflowError("can't convert negative int to unsigned")
+
+
 @parse_args("Tensor|Number input, Tensor|Number exponent")
 def pow(a, exponent):  # noqa: A001 - PyTorch's name
+    _check_scalar_range(a)
+    _check_scalar_range(exponent)
     if isinstance(a, Tensor) and not isinstance(exponent, Tensor):
         if isinstance(exponent, float) and not a.dtype.is_floating_point:
             from ..backends import get_default_dtype
 
             a = a.to(get_default_dtype())
+        if not a.dtype.is_floating_point:  # an integer or bool tensor, an int or bool exponent
+            if exponent >= 2**63:
+                raise RuntimeError("value cannot be converted to type int64_t without overflow")
+            if exponent < 0:
+                raise RuntimeError("Integers to negative integer powers are not allowed.")
+            if a.dtype.name == "bool":  # bool ** bool stays bool; bool ** int is int64
+                if type(exponent) is bool:
+                    return a.clone() if exponent else a.new_ones(a.shape)
+                a = a.to(int64)
         return PowScalar.apply(a, exponent)
+    if _is_bool_tensor(a) and _is_bool_tensor(exponent):
+        raise NotImplementedError('"pow" not implemented for \'Bool\'')
     a, b = binary_operands(a, exponent)
     return Pow.apply(a, b)
 
@@ -407,6 +452,8 @@ class Abs(Function):
 
 @parse_args("Tensor input")
 def abs(a):  # noqa: A001
+    if a.dtype.name == "bool":
+        raise NotImplementedError('"abs_cpu" not implemented for \'Bool\'')
     return Abs.apply(a)
 
 
@@ -556,8 +603,12 @@ def clamp(input: Tensor, min=None, max=None) -> Tensor:  # noqa: A002 - PyTorch'
             if lo is not None and lo.dtype is not a.dtype:
                 lo = lo.to(a.dtype)
         return ClampTensor.apply(a, lo, hi)
+    _check_scalar_range(min)
+    _check_scalar_range(max)
     if not a.dtype.is_floating_point and any(isinstance(v, float) for v in (min, max)):
         a = a.to(get_default_dtype())  # an integer tensor clamped to 2.5 gives floats, as in PyTorch
+    if not a.dtype.is_floating_point:  # an int bound must fit the integer dtype (-1 wraps into uint8)
+        min, max = (None if v is None else check_scalar_fits(v, a.dtype) for v in (min, max))
     return Clamp.apply(a, min, max)
 
 
@@ -758,12 +809,14 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:  # noqa: A002
         if value.ndim != 0:
             raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got "
                                f"tensor with {value.ndim} dimension(s).")
+        if value.dtype.is_floating_point and not a.dtype.is_floating_point:
+            check_scalar_fits(value.item(), a.dtype)
         value = value.to(a.dtype)
     else:
         if isinstance(value, complex):
             raise RuntimeError(f"value cannot be converted to type {scalar_type_name(a.dtype).lower()} "
                                "without overflow")
-        value = a.new_tensor(value)
+        value = a.new_tensor(check_scalar_fits(value, a.dtype))
     check_same_device(a, mask)
     broadcast_shapes(mask.shape, a.shape)
     return Where.apply(mask, value, a) if a.ndim >= mask.ndim else where(mask, value, a)

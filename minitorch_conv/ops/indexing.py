@@ -319,20 +319,24 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:  # noqa: A00
     tensor([[3., 1., 3.],
             [6., 4., 6.]])
     """
-    _check_index_dtype("index_select", index,
-                       message="index_select(): Expected dtype int32 or int64 for index")
+    dim = normalize_dims(dim, input.ndim)[0]
+    if index.dtype.name not in ("int64", "int32"):  # (an empty index too, unlike the others)
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     check_same_device(input, index)
     _check_vector_index("index_select", index)
-    dim = normalize_dims(dim, input.ndim)[0]
     if input.ndim == 0 and index.numel() != 1:
         raise RuntimeError(
             f"index_select(): Index to scalar can have only 1 value, got {index.numel()} value(s)"
         )
     size = _at_least_1d(input.shape)[dim]
     arr = index._array
+    if arr.size and size == 0 and input.ndim > 1:
+        raise RuntimeError("index_select(): self indexing axis dim should be positive")
     if arr.size and bool(((arr < 0) | (arr >= size)).any()):
-        bad = int(arr[(arr < 0) | (arr >= size)].reshape(-1)[0])
-        raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={size}")
+        if dim == 1 and input.ndim > 1:  # PyTorch's CPU kernel for dim 1 reports it so
+            bad = int(arr[(arr < 0) | (arr >= size)].reshape(-1)[0])
+            raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={size}")
+        raise IndexError("index out of range in self")
     out = IndexSelect.apply(input, dim, index)
     return out.reshape(()) if input.ndim == 0 else out
 

@@ -54,7 +54,9 @@ def matmul(a, b) -> Tensor:
             f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D"
         )
     if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
-        rows_a = 1 if a.ndim == 1 else a.numel() // a.shape[-1]
+        rows_a = 1
+        for size in a.shape[:-1]:  # (not numel // shape[-1]: that may be 0)
+            rows_a *= size
         raise RuntimeError(
             f"mat1 and mat2 shapes cannot be multiplied ({rows_a}x{a.shape[-1]} and "
             f"{b.shape[-2] if b.ndim > 1 else b.shape[0]}x{b.shape[-1] if b.ndim > 1 else 1})"

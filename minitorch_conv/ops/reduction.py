@@ -7,7 +7,8 @@ from collections import namedtuple
 
 from .._arguments import convert, parse_args, wrap_dim, wrap_dims
 from ..autograd.function import Function
-from ..backends import int64, to_dtype
+from ..autograd.grad_mode import is_grad_enabled
+from ..backends import float64, int64, to_dtype
 from ..tensor import Tensor
 from ._util import check_same_device, normalize_dims, scalar_type_name
 from .elementwise import quiet
@@ -53,9 +54,14 @@ def sum(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  #
     (tensor(10), tensor([3, 7]), minitorch_conv.int32)
     """
     if dtype is not None:
-        a = a.to(dtype)
+        target = to_dtype(dtype)
+        if not target.is_floating_point and a.requires_grad and is_grad_enabled():
+            raise RuntimeError(f"Autograd not support dtype: {scalar_type_name(target)}")
+        a = a.to(target)
     elif a.dtype.name in ("bool", "uint8", "int8", "int16", "int32"):
         a = a.to(int64)
+    if isinstance(dim, (tuple, list)) and not dim:
+        dim = None  # dim=(): every dimension, as in PyTorch
     return Sum.apply(a, normalize_dims(dim, a.ndim), keepdim)
 
 
@@ -136,7 +142,7 @@ class MaxDim(Function):
 _MAX_OVERLOADS = ("Tensor input", "Tensor input, Tensor other", "Tensor input, int dim, bool keepdim=False")
 
 
-@parse_args("Tensor input, object dim, bool keepdim, *, bool _largest", overloads=_MAX_OVERLOADS)
+@parse_args("Tensor input, Tensor|int dim, bool keepdim, *, bool _largest", overloads=_MAX_OVERLOADS)
 def max(a: Tensor, dim=None, keepdim: bool = False, *, _largest=True):  # noqa: A001
     """``max()`` is the largest element; ``max(dim)`` gives ``(values, indices)`` as PyTorch does.
 
@@ -164,7 +170,7 @@ def max(a: Tensor, dim=None, keepdim: bool = False, *, _largest=True):  # noqa: 
     return ValuesIndices(values, indices)
 
 
-@parse_args("Tensor input, object dim, bool keepdim", overloads=_MAX_OVERLOADS)
+@parse_args("Tensor input, Tensor|int dim, bool keepdim", overloads=_MAX_OVERLOADS)
 def min(a: Tensor, dim=None, keepdim: bool = False):  # noqa: A001
     """``min()`` is the smallest element; ``min(dim)`` gives ``(values, indices)``; given a tensor,
     the element-wise minimum.
@@ -173,7 +179,16 @@ def min(a: Tensor, dim=None, keepdim: bool = False):  # noqa: A001
     >>> mt.tensor([[1, 5], [3, 4]]).min()
     tensor(1)
     """
+    if dim is None:
+        return max(a, keepdim=keepdim, _largest=False)
     return max(a, dim, keepdim, _largest=False)
+
+
+def _check_softmax_dtype(name: str, a: Tensor, dim: int) -> None:
+    """PyTorch's softmax kernels exist for floating dtypes only."""
+    if not a.dtype.is_floating_point and a.numel():  # (an empty tensor runs no kernel)
+        kernel = f"{name}_lastdim_kernel_impl" if dim == a.ndim - 1 or a.ndim == 0 else f"{name}_kernel_impl"
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{scalar_type_name(a.dtype)}\'')
 
 
 class Softmax(Function):
@@ -207,7 +222,9 @@ def softmax(a: Tensor, dim: int, dtype=None) -> Tensor:
     """
     if dtype is not None:
         a = a.to(dtype)
-    return Softmax.apply(a, normalize_dims(dim, a.ndim)[0])
+    dim = normalize_dims(dim, a.ndim)[0]
+    _check_softmax_dtype("softmax", a, dim)
+    return Softmax.apply(a, dim)
 
 
 class LogSoftmax(Function):
@@ -241,7 +258,9 @@ def log_softmax(a: Tensor, dim: int, dtype=None) -> Tensor:
     """
     if dtype is not None:
         a = a.to(dtype)
-    return LogSoftmax.apply(a, normalize_dims(dim, a.ndim)[0])
+    dim = normalize_dims(dim, a.ndim)[0]
+    _check_softmax_dtype("log_softmax", a, dim)
+    return LogSoftmax.apply(a, dim)
 
 
 class Prod(Function):
@@ -370,10 +389,55 @@ class NonzeroCount(Function):
         return grad.reshape(ctx.kept_shape).expand(ctx.input_shape) * 0, None, None
 
 
-@parse_args("Tensor input, object p, dim[]? dim, bool keepdim, ScalarType? dtype")
+class NuclearNorm(Function):
+    """The sum of the singular values of the matrices over the last two dimensions; its gradient is
+    ``U @ Vh`` (the reduced SVD's factors)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        xp = a.xp
+        u, s, vh = xp.linalg.svd(a._array, full_matrices=False)
+        ctx.factors = a._new(xp.matmul(u, vh))
+        return a._new(s.sum(axis=-1).astype(a._array.dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.unsqueeze(-1).unsqueeze(-1) * ctx.factors
+
+
+def _nuclear_norm(a: Tensor, dims: tuple, keepdim: bool) -> Tensor:
+    if a.ndim < 2:
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
+    if len(dims) != 2:
+        raise RuntimeError("linalg.matrix_norm: dim must be a 2-tuple. Got " + " ".join(map(str, dims)))
+    from .shape import movedim
+
+    out = NuclearNorm.apply(movedim(a, dims, (-2, -1)))
+    if keepdim:
+        for d in dims:  # (sorted: each lands where it was)
+            out = out.unsqueeze(d)
+    return out
+
+
+def _check_empty_extremum_norm(a: Tensor, p, dim, dims) -> None:
+    """PyTorch's inf and -inf norms have no value over an empty reduction (no identity)."""
+    if p not in (float("inf"), float("-inf")) or a.numel() != 0:
+        return
+    order = "inf" if p > 0 else "-inf"
+    if dim is None:
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {order} norm on an empty tensor because "
+                           "the operation does not have an identity")
+    for d in dims:
+        if a.shape[d] == 0:
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {order} norm on the dimension {d}"
+                               "because this dimension is empty and the operation does not have an identity")
+
+
+@parse_args("Tensor input, object p, object dim, bool keepdim, ScalarType? dtype")
 def norm(a: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
-    """The vector ``p``-norm over ``dim`` (all elements by default): ``p`` is 2 or ``'fro'``
-    (Euclidean), 1, ``inf``, ``-inf``, 0 (the count of non-zeros) or any other number.
+    """The vector ``p``-norm over ``dim`` (all elements by default): ``p`` is 2, ``'fro'`` or None
+    (Euclidean), 1, ``inf``, ``-inf``, 0 (the count of non-zeros) or any other number; ``'nuc'``
+    is the nuclear norm of a matrix (over two dimensions). ``dim=()`` reduces every dimension.
 
     >>> import minitorch_conv as mt
     >>> x = mt.tensor([[3.0, -4.0], [0.0, 1.0]])
@@ -382,19 +446,29 @@ def norm(a: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Ten
     >>> x.norm(dim=1)
     tensor([5., 1.])
     """
-    if p is not None and not isinstance(p, str):
-        p = convert("Number", p, "norm", "p", 2)
+    # PyTorch's order of checks: p, then the dtype, then the dimensions
+    if p is None:
+        p = "fro"
+    if isinstance(p, str):
+        if p not in ("fro", "nuc"):
+            raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+    else:
+        p = convert("Number", p, "linalg_vector_norm", "ord", 2)
+    if dim.__class__ is int:  # PyTorch's norm passes an int dim on as a list
+        dim = [dim]
+    dim = convert("int[]?", dim, "linalg_vector_norm", "dim", 3)
     if dtype is not None:
         a = a.to(dtype)
     if not a.dtype.is_floating_point:
-        raise RuntimeError(
-            "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
-            + {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-               "bool": "Bool"}.get(a.dtype.name, a.dtype.name)
-        )
-    if isinstance(p, str) and p != "fro":
-        raise RuntimeError(f"norm(): p={p!r} is not supported; use 'fro' or a number")
+        kind = "linalg.matrix_norm" if p == "nuc" else "linalg.vector_norm"
+        raise RuntimeError(f"{kind}: Expected a floating point or complex tensor as input. Got "
+                           + scalar_type_name(a.dtype))
+    if isinstance(dim, (tuple, list)) and not dim:
+        dim = None  # dim=(): every dimension, as in PyTorch
     dims = normalize_dims(dim, a.ndim)
+    if p == "nuc":
+        return _nuclear_norm(a, dims, keepdim)
+    _check_empty_extremum_norm(a, p, dim, dims)
     if p == "fro" or p == 2:
         return Norm2.apply(a, dims, keepdim)
     if p == 1:
@@ -408,6 +482,14 @@ def norm(a: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Ten
     # any other p: (sum |a|^p)^(1/p), with the gradient of a zero vector set to zero
     from .elementwise import where
 
+    reduced = 1
+    for d in dims:
+        reduced *= a.shape[d] if a.ndim else 1
+    # one element per norm: PyTorch gives |a| itself (not (|a|^p)^(1/p), which p NaN or huge spoils)
+    if reduced == 1 and (a.ndim or dim is None):
+        out = a.abs()
+        return out if keepdim or not a.ndim else out.squeeze(dims)
+
     powered = sum(a.abs() ** p, dims, keepdim=True)
     is_zero = powered == 0
     safe = where(is_zero, powered.new_ones(()), powered)
@@ -416,7 +498,7 @@ def norm(a: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Ten
 
 
 # ---------------------------------------------------------------------------- the other public functions
-@parse_args("Tensor input, dim[]? dim, bool keepdim, *, ScalarType? dtype", overloads=_DTYPE_OVERLOADS)
+@parse_args("Tensor input, int[1]? dim, bool keepdim, *, ScalarType? dtype", overloads=_DTYPE_OVERLOADS)
 def mean(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """The mean over ``dim`` (all elements by default), of a floating-point tensor.
 
@@ -436,7 +518,7 @@ def mean(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
             "mean(): could not infer output dtype. Input dtype must be either a floating point or "
             f"complex dtype. Got: {scalar_type_name(a.dtype)}"
         )
-    dims = normalize_dims(dim, a.ndim)
+    dims = normalize_dims(None if isinstance(dim, (tuple, list)) and not dim else dim, a.ndim)  # (): all
     count = 1
     for d in dims:
         count *= a.shape[d] if a.ndim else 1
@@ -452,7 +534,7 @@ def _argext(a: Tensor, dim, keepdim, largest):
     return a._new(out.astype(xp.int64))
 
 
-@parse_args("Tensor input, dim? dim, bool keepdim")
+@parse_args("Tensor input, int? dim, bool keepdim")
 def argmax(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """The index of the largest value (of the flattened tensor, or along ``dim``).
 
@@ -460,12 +542,14 @@ def argmax(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     >>> mt.tensor([[1, 5], [3, 4]]).argmax(), mt.tensor([[1, 5], [3, 4]]).argmax(0)
     (tensor(1), tensor([1, 0]))
     """
+    if a.dtype.name == "bool":
+        raise RuntimeError("argmax(): does not support bool input")
     d = None if dim is None else normalize_dims(dim, a.ndim)[0]
     _check_nonempty(a, () if d is None else (d,), "argmax", d is not None)
     return _argext(a, d, keepdim, True)
 
 
-@parse_args("Tensor input, dim? dim, bool keepdim")
+@parse_args("Tensor input, int? dim, bool keepdim")
 def argmin(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """The index of the smallest value (of the flattened tensor, or along ``dim``).
 
@@ -473,15 +557,21 @@ def argmin(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     >>> mt.tensor([[1, 5], [3, 4]]).argmin(1)
     tensor([0, 0])
     """
+    if a.dtype.name == "bool":
+        raise RuntimeError("argmin(): does not support bool input")
     d = None if dim is None else normalize_dims(dim, a.ndim)[0]
     _check_nonempty(a, () if d is None else (d,), "argmin", d is not None)
     return _argext(a, d, keepdim, False)
 
 
-def _correction(name: str, dim, unbiased, correction):
+def _correction(name: str, dim, unbiased, correction, keepdim=None):
     """``(dim, correction)`` from PyTorch's overloads: ``var(x, unbiased)``,
-    ``var(x, dim, unbiased, keepdim)`` and ``var(x, dim, *, correction, keepdim)``."""
+    ``var(x, dim, unbiased, keepdim)`` and ``var(x, dim, *, correction, keepdim)``. ``dim=()``
+    reduces every dimension, as PyTorch does."""
     if isinstance(dim, bool):  # var(x, False): the flag, not a dimension
+        if correction is not None or keepdim is not None:  # only var(x, unbiased) takes a bool
+            raise TypeError(f"{name}() received an invalid combination of arguments - got a bool as 'dim' "
+                            "together with 'correction' or 'keepdim'")
         if unbiased is not None:
             raise TypeError(f"{name}() received an invalid combination of arguments - got a bool as 'dim' "
                             "and 'unbiased' both")
@@ -491,14 +581,20 @@ def _correction(name: str, dim, unbiased, correction):
                         "'correction'; give one of them")
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
-    return convert("int[1]?", dim, name, "dim", 2), correction
+    dim = convert("int[1]?", dim, name, "dim", 2)
+    return (None if isinstance(dim, (tuple, list)) and not dim else dim), correction
+
+
+def _check_var_dtype(a: Tensor) -> None:
+    if not a.dtype.is_floating_point:
+        raise RuntimeError("std and var only support floating point and complex dtypes")
 
 
 _VAR_DECLARATION = "Tensor input, object dim, bool? unbiased, bool keepdim, *, Number? correction"
 
 
 @parse_args(_VAR_DECLARATION)
-def var(input: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = False, *,  # noqa: A002
+def var(input: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool | None = None, *,  # noqa: A002
         correction=None) -> Tensor:
     """The variance over ``dim`` (all elements by default), divided by ``N - correction``.
 
@@ -511,25 +607,35 @@ def var(input: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = F
     >>> x.var(), x.var(False), x.var(1, correction=0)
     (tensor(6.8000), tensor(5.6667), tensor([0.6667, 2.6667]))
     """
-    a = input
-    dim, correction = _correction("var", dim, unbiased, correction)
+    dim, correction = _correction("var", dim, unbiased, correction, keepdim)
+    _check_var_dtype(input)  # after the arguments, before the dimensions' range
+    variance = _variance(input, dim, correction, bool(keepdim))
+    with quiet(input.xp):  # a float64 variance past float32's range is inf there, as in PyTorch
+        return variance.to(input.dtype)
+
+
+def _variance(a: Tensor, dim, correction, keepdim: bool) -> Tensor:
+    """The variance, summed in float64 for the narrower float dtypes as PyTorch's CPU kernel does (the
+    squares of 1e30 overflow float32, its standard deviation does not)."""
     dims = normalize_dims(None if dim is None else wrap_dims(dim, a.ndim), a.ndim)
     count = 1
     for d in dims:
         count *= a.shape[d] if a.ndim else 1
+    if a.dtype.name in ("float32", "float16"):
+        a = a.to(float64)
     centred = a - mean(a, dims, keepdim=True)
     squares = sum(centred * centred, dims, keepdim)
     divisor = count - correction
-    if divisor <= 0:
+    if not divisor > 0:  # (a NaN correction too: PyTorch takes max(0, N - correction) as 0)
         warnings.warn("var(): degrees of freedom is <= 0. Correction should be strictly less than the "
-                      "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=2)
+                      "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=3)
         with quiet(a.xp):
             return squares / a.new_tensor(0)
     return squares / divisor
 
 
 @parse_args(_VAR_DECLARATION)
-def std(input: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = False, *,  # noqa: A002
+def std(input: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool | None = None, *,  # noqa: A002
         correction=None) -> Tensor:
     """The square root of :func:`var`, with the same arguments.
 
@@ -537,8 +643,9 @@ def std(input: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = F
     >>> mt.tensor([1.0, 2.0, 3.0, 4.0]).std(False)
     tensor(1.1180)
     """
-    dim, correction = _correction("std", dim, unbiased, correction)
-    return var(input, dim, keepdim=keepdim, correction=correction).sqrt()
+    dim, correction = _correction("std", dim, unbiased, correction, keepdim)
+    _check_var_dtype(input)  # after the arguments, before the dimensions' range
+    return _variance(input, dim, correction, bool(keepdim)).sqrt().to(input.dtype)
 
 
 @parse_args("Tensor input, dim[] dim, bool keepdim")

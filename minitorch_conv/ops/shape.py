@@ -11,6 +11,7 @@ from ..autograd import views
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..backends import alert_not_deterministic, promote_types
+from ..backends.dtypes import check_storage
 from ..tensor import Tensor
 from ._util import check_same_device, normalize_dims
 
@@ -147,18 +148,26 @@ def expand(a: Tensor, *shape) -> Tensor:
             f"number of dimensions in the tensor ({a.ndim})"
         )
     lead = len(shape) - a.ndim
-    for i, s in enumerate(shape):
-        if s == -1:
-            if i < lead:
-                raise RuntimeError("expand: -1 is not allowed in a leading, non-existing dimension")
+    given = list(shape)
+    for i in reversed(range(len(shape))):  # PyTorch checks from the last dimension
+        s = shape[i]
+        if i < lead:
+            if s == -1:
+                raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a leading, "
+                                   f"non-existing dimension {i}")
+        elif s == -1:
             shape[i] = a.shape[i - lead]
-        elif i >= lead and a.shape[i - lead] not in (1, s):
+        elif a.shape[i - lead] not in (1, s):
             raise RuntimeError(
                 f"The expanded size of the tensor ({s}) must match the existing size "
-                f"({a.shape[i - lead]}) at non-singleton dimension {i}.  Target sizes: {shape}.  "
+                f"({a.shape[i - lead]}) at non-singleton dimension {i}.  Target sizes: {given}.  "
                 f"Tensor sizes: {list(a.shape)}"
             )
+    if any(s < 0 for s in shape):  # PyTorch's element count refuses it (a size of 0 aside)
+        raise RuntimeError("numel: integer multiplication overflow")
     shape = tuple(shape)
+    if math.prod(shape) >= 2**63:
+        raise RuntimeError("numel: integer multiplication overflow")
     if shape == tuple(a.shape):
         return a
     return Expand.apply(a, shape)
@@ -682,7 +691,7 @@ def expand_as(a: Tensor, other: Tensor) -> Tensor:
     return expand(a, other.shape)
 
 
-@parse_args("Tensor input, dim[]? dim", overloads=("Tensor input", "Tensor input, int dim",
+@parse_args("Tensor input, dim[] dim", overloads=("Tensor input", "Tensor input, int dim",
                                                   "Tensor input, int[] dim"))
 def squeeze(a: Tensor, dim=None) -> Tensor:
     """``a`` without its size-1 dimensions (those of ``dim`` only, when given).
@@ -829,7 +838,7 @@ def stack(tensors, dim: int = 0) -> Tensor:
     return cat([unsqueeze(t_, dim) for t_ in tensors], dim)
 
 
-@parse_args("Tensor input, object split_size_or_sections, dim dim")
+@parse_args("Tensor input, object split_size_or_sections, object dim")
 def split(a: Tensor, split_size_or_sections, dim: int = 0):
     """``a`` cut along ``dim`` into pieces of ``split_size_or_sections`` (an int), or of the sizes
     it lists (views).
@@ -843,18 +852,27 @@ def split(a: Tensor, split_size_or_sections, dim: int = 0):
                                          "split_sizes", 2)
     else:
         split_size_or_sections = convert("int", split_size_or_sections, "split", "split_size", 2)
+    dim = convert("int", dim, "split", "dim", 3)  # (after the split size, as PyTorch reads them)
+    if a.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
+    if isinstance(split_size_or_sections, int) and split_size_or_sections < 0:  # before the dim
+        raise RuntimeError("split expects split_size be non-negative, but got "
+                           f"split_size={split_size_or_sections}")
     dim = normalize_dims(dim, a.ndim)[0]
     size = a.shape[dim]
     by_size = isinstance(split_size_or_sections, int)
     if by_size:
         step = split_size_or_sections
-        if step <= 0:
+        if step == 0 and size != 0:
             raise RuntimeError(
                 f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}"
             )
-        sections = [min(step, size - s) for s in range(0, size, step)] or [0]
+        sections = [min(step, size - s) for s in range(0, size, step or 1)] or [0]
     else:
         sections = list(split_size_or_sections)
+        if any(s < 0 for s in sections):
+            raise RuntimeError("split_with_sizes expects split_sizes have only non-negative entries, but "
+                               f"got split_sizes={sections}")
         if sum(sections) != size:
             raise RuntimeError(
                 f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size at "
@@ -868,7 +886,7 @@ def split(a: Tensor, split_size_or_sections, dim: int = 0):
     return tuple(out)
 
 
-@parse_args("Tensor input, int chunks, dim dim")
+@parse_args("Tensor input, int chunks, int dim")
 def chunk(a: Tensor, chunks: int, dim: int = 0):
     """``a`` cut along ``dim`` into ``chunks`` pieces of equal size (the last may be smaller).
 
@@ -876,9 +894,13 @@ def chunk(a: Tensor, chunks: int, dim: int = 0):
     >>> [p.tolist() for p in mt.arange(5).chunk(2)]
     [[0, 1, 2], [3, 4]]
     """
+    if a.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
     size = a.shape[normalize_dims(dim, a.ndim)[0]]
+    if size == 0:  # PyTorch gives ``chunks`` empty pieces
+        return split(a, [0] * chunks, dim)
     step = max(1, -(-size // chunks))
     return split(a, step, dim)
 
@@ -904,6 +926,7 @@ def repeat(a: Tensor, *repeats) -> Tensor:
     if any(r < 0 for r in sizes):
         raise RuntimeError(f"Trying to create tensor with negative dimension: {list(sizes)}")
     shape = (1,) * (len(sizes) - a.ndim) + tuple(a.shape)
+    check_storage(tuple(r * s for r, s in zip(sizes, shape)), a.dtype)
     interleaved_in = tuple(x for s in shape for x in (1, s))
     interleaved_out = tuple(x for r, s in zip(sizes, shape) for x in (r, s))
     out = reshape(a, interleaved_in).expand(interleaved_out)
@@ -949,7 +972,8 @@ def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:
         raise IndexError(
             f"start out of range (expected to be in range of [{-size}, {size}], but got {start})"
         )
-    start %= size if size else 1
+    if start < 0:
+        start += size
     if start + length > size:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
     return getitem(a, (slice(None),) * dim + (slice(start, start + length),))

@@ -674,3 +674,164 @@ def test_broadcast_error_names_the_last_mismatching_dimension_like_pytorch():
 def test_index_out_of_range_says_dimension():
     with pytest.raises(IndexError, match="index 5 is out of bounds for dimension 0 with size 2"):
         mt.ones(2)[5]
+
+
+# ---------------------------------------------------------------------------- bad arguments, edge values
+_SUB_BOOL = r"Subtraction, the `-` operator, with a bool tensor is not supported"
+_SUB_BOOLS = r"Subtraction, the `-` operator, with two bool tensors is not supported"
+BAD_ARGUMENTS = {  # call(lib) -> PyTorch's exception class and message
+    "chunk_0d": (lambda lib: lib.tensor(1.0).chunk(2), RuntimeError, "chunk expects at least a 1-dim"),
+    "split_0d": (lambda lib: lib.tensor(1.0).split([1]), RuntimeError, "split expects at least a 1-dim"),
+    "split_negative": (lambda lib: lib.arange(6.0).split(-1, 5), RuntimeError,
+                       "split expects split_size be non-negative, but got split_size=-1"),
+    "split_bool": (lambda lib: lib.arange(6.0).split(True), TypeError, "split"),
+    "split_sizes_negative": (lambda lib: lib.arange(6.0).split([-1, 7]), RuntimeError,
+                             r"split_with_sizes expects split_sizes have only non-negative entries"),
+    "chunk_bool": (lambda lib: lib.arange(6.0).chunk(True), TypeError, "must be int, not bool"),
+    "expand_below_minus_one": (lambda lib: lib.zeros(2, 1).expand(2, -2), RuntimeError,
+                               "numel: integer multiplication overflow"),
+    "expand_minus_one_leading": (lambda lib: lib.zeros(2, 3).expand(-1, 2, 3), RuntimeError,
+                                 r"size of the tensor \(-1\) isn't allowed in a leading, non-existing "
+                                 r"dimension 0"),
+    "index_select_float": (lambda lib: lib.zeros(2, 3).index_select(0, lib.tensor([0.0])), RuntimeError,
+                           "index_select\\(\\): Expected dtype int32 or int64 for index"),
+    "index_select_empty_float": (lambda lib: lib.zeros(2, 3).index_select(0, lib.zeros(0)), RuntimeError,
+                                 "Expected dtype int32 or int64 for index"),
+    "index_select_out_of_range": (lambda lib: lib.zeros(2, 3).index_select(0, lib.tensor([2])), IndexError,
+                                  "index out of range in self"),
+    "index_select_out_of_range_dim1": (lambda lib: lib.zeros(2, 3).index_select(1, lib.tensor([-1])),
+                                       RuntimeError, "INDICES element is out of DATA bounds, id=-1 axis_dim"),
+    "norm_bad_string": (lambda lib: lib.ones(2, 2).norm("abc", 5), RuntimeError,
+                        "linalg.matrix_norm: Order abc not supported."),
+    "norm_tuple": (lambda lib: lib.ones(2).norm((1, 2)), TypeError, "must be Number, not tuple"),
+    "norm_integer_before_dim": (lambda lib: lib.ones(2, dtype=lib.int64).norm(2, 5), RuntimeError,
+                                "Expected a floating point or complex tensor as input. Got Long"),
+    "norm_empty_inf": (lambda lib: lib.zeros(0, 2).norm(float("inf")), RuntimeError,
+                       "cannot compute the inf norm on an empty tensor"),
+    "norm_empty_dim_inf": (lambda lib: lib.zeros(0, 2).norm(float("-inf"), 0), RuntimeError,
+                           "cannot compute the -inf norm on the dimension 0because this dimension is empty"),
+    "std_integer_first": (lambda lib: lib.arange(6).std(5), RuntimeError,
+                          "std and var only support floating point and complex dtypes"),
+    "std_bool_dim_with_keepdim": (lambda lib: lib.ones(3).std(True, keepdim=True), TypeError, "std"),
+    "std_keepdim_none": (lambda lib: lib.ones(3).std(dim=0, keepdim=None), TypeError, "std"),
+    "mean_dim_true": (lambda lib: lib.ones(3).mean(dim=True), TypeError, "mean"),
+    "argmax_bool": (lambda lib: lib.tensor([True, False]).argmax(1), RuntimeError,
+                    r"argmax\(\): does not support bool input"),
+    "argmin_bool": (lambda lib: lib.tensor([True, False]).argmin(), RuntimeError,
+                    r"argmin\(\): does not support bool input"),
+    "pow_bool_tensors": (lambda lib: lib.tensor([True]) ** lib.tensor([True]), NotImplementedError,
+                         "\"pow\" not implemented for 'Bool'"),
+    "pow_past_uint64": (lambda lib: lib.ones(2) ** 2**64, OverflowError, "int too big to convert"),
+    "pow_below_int64": (lambda lib: lib.ones(2).pow(-2**63 - 1), OverflowError,
+                        "can't convert negative int to unsigned"),
+    "pow_integer_past_int64": (lambda lib: lib.ones(2, dtype=lib.int64).pow(2**63), RuntimeError,
+                               "value cannot be converted to type int64_t without overflow"),
+    "pow_integer_negative": (lambda lib: lib.tensor([True]) ** -1, RuntimeError,
+                             "Integers to negative integer powers are not allowed."),
+    "sub_bool_tensors": (lambda lib: lib.tensor([True]) - lib.tensor([False]), RuntimeError, _SUB_BOOLS),
+    "sub_bool_number": (lambda lib: lib.tensor([True]) - 1, RuntimeError, _SUB_BOOL),
+    "rsub_bool": (lambda lib: 1 - lib.tensor([True]), RuntimeError, _SUB_BOOL),
+    "sub_python_bool": (lambda lib: lib.ones(2) - True, RuntimeError, _SUB_BOOL),
+    "sub_float_bool_mismatched_shapes": (lambda lib: lib.ones(2, 3) - lib.tensor([True, False]), RuntimeError,
+                                         _SUB_BOOL),
+    "isub_bool": (lambda lib: lib.ones(2).sub_(lib.tensor([True, False])), RuntimeError, _SUB_BOOL),
+    "neg_bool": (lambda lib: -lib.tensor([True]), RuntimeError, "Negation, the `-` operator, on a bool"),
+    "abs_bool": (lambda lib: lib.tensor([True]).abs(), NotImplementedError,
+                 "\"abs_cpu\" not implemented for 'Bool'"),
+    "compare_past_uint64": (lambda lib: lib.tensor([1], dtype=lib.uint8) != 2**70, OverflowError,
+                            "int too big to convert"),
+    "squeeze_none": (lambda lib: lib.ones(2, 1).squeeze(None), TypeError, "squeeze"),
+    "max_none": (lambda lib: lib.ones(2).max(None), TypeError, "max"),
+    "min_none": (lambda lib: lib.min(lib.ones(2), None), TypeError, "min"),
+    "softmax_integer": (lambda lib: lib.arange(6).reshape(2, 3).softmax(0), NotImplementedError,
+                        "\"softmax_kernel_impl\" not implemented for 'Long'"),
+    "log_softmax_bool_last_dim": (lambda lib: lib.tensor([True]).log_softmax(0), NotImplementedError,
+                                  "\"log_softmax_lastdim_kernel_impl\" not implemented for 'Bool'"),
+    "softmax_integer_dtype": (lambda lib: lib.ones(2).softmax(0, dtype=lib.int32), NotImplementedError,
+                              "not implemented for 'Int'"),
+    "to_a_dtype_name": (lambda lib: lib.ones(2).to("float32"), RuntimeError, "float32"),
+    "to_negative_index": (lambda lib: lib.ones(2).to(-1), RuntimeError, "Device index must not be negative"),
+    "to_past_int64": (lambda lib: lib.ones(2).to(-2**63 - 1), ValueError, "Overflow when unpacking long"),
+    "to_float_and_dtype": (lambda lib: lib.ones(2).to(0.5, dtype=lib.int64), TypeError, "to"),
+    "type_a_number": (lambda lib: lib.ones(2).type(0), TypeError, "dtype must be a type, str, or dtype"),
+    "type_python_type": (lambda lib: lib.ones(2).type(float), ValueError, "invalid type: 'float'"),
+    "matmul_empty_mismatch": (lambda lib: lib.zeros(2, 3, 0) @ lib.zeros(2, 2), RuntimeError,
+                              r"mat1 and mat2 shapes cannot be multiplied \(6x0 and 2x2\)"),
+    "clamp_integer_past_int64": (lambda lib: lib.ones(2, dtype=lib.int64).clamp(2**63), RuntimeError,
+                                 "value cannot be converted to type int64_t without overflow"),
+    "clamp_past_uint64": (lambda lib: lib.ones(2).clamp(max=2**64), OverflowError, "int too big to convert"),
+    "clamp_uint8_range": (lambda lib: lib.ones(2, dtype=lib.uint8).clamp(300), RuntimeError,
+                          "value cannot be converted to type uint8_t without overflow"),
+    "sum_integer_dtype_with_grad": (lambda lib: lib.ones(2, requires_grad=True).sum(dtype=lib.int64),
+                                    RuntimeError, "Autograd not support dtype: Long"),
+    "split_size_read_before_dim": (lambda lib: lib.ones(2).split("a", 2**63), TypeError, "split"),
+    "std_dim_read_before_dtype": (lambda lib: lib.arange(3).std(""), TypeError, "std"),
+    "narrow_start_at_size": (lambda lib: lib.zeros(2, 3).narrow(1, 3, 1), RuntimeError,
+                             r"start \(3\) \+ length \(1\) exceeds dimension size \(3\)\."),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_ARGUMENTS))
+def test_bad_arguments_raise_like_torch(case):
+    call, error, match = BAD_ARGUMENTS[case]
+    raises_like_torch(call, error, match)
+
+
+def _values(t):
+    return t.dtype.name if isinstance(t.dtype, mt.dtype) else str(t.dtype).split(".")[-1], t.tolist()
+
+
+EDGE_VALUES = {  # call(lib) -> the expected (dtype name, values), derived by hand
+    "chunk_of_an_empty_dim": (lambda lib: [tuple(p.shape) for p in lib.zeros(0, 3).chunk(3)],
+                              [(0, 3)] * 3),
+    "split_zero_of_an_empty_dim": (lambda lib: [tuple(p.shape) for p in lib.zeros(0, 3).split(0)], [(0, 3)]),
+    "mean_over_no_dims_reduces_all": (lambda lib: _values(lib.tensor([[1.0, 2.0], [3.0, 6.0]]).mean(())),
+                                      ("float32", 3.0)),
+    "sum_over_no_dims_reduces_all": (lambda lib: _values(lib.tensor([[1.0, 2.0], [3.0, 6.0]]).sum([])),
+                                     ("float32", 12.0)),
+    "std_over_no_dims_reduces_all": (lambda lib: _values(lib.tensor([1.0, 2.0, 3.0]).std(dim=())),
+                                     ("float32", 1.0)),
+    "std_of_1e30_in_float32": (lambda lib: _values(lib.tensor([1e30, 0.0]).std(unbiased=False)),
+                               ("float32", pytest.approx(5e29, rel=1e-6))),
+    "std_nan_correction_is_inf": (lambda lib: _values(lib.tensor([0.0, 2.0]).std(correction=float("nan"))),
+                                  ("float32", math.inf)),
+    "pow_bool_int": (lambda lib: _values(lib.tensor([True, False]) ** 2), ("int64", [1, 0])),
+    "pow_bool_bool": (lambda lib: _values(lib.tensor([True, False]).pow(False)), ("bool", [True, True])),
+    "pow_uint8_wraps": (lambda lib: _values(lib.tensor([2, 3], dtype=lib.uint8) ** 9), ("uint8", [0, 227])),
+    "uint8_not_minus_one": (lambda lib: _values(lib.tensor([1, 255], dtype=lib.uint8) != -1),
+                            ("bool", [True, False])),  # -1 becomes 255, as a C cast
+    "uint8_plus_300_wraps": (lambda lib: _values(lib.tensor([1, 2], dtype=lib.uint8) + 300),
+                             ("uint8", [45, 46])),
+    "bool_not_minus_one": (lambda lib: _values(lib.tensor([True, False]) != -1), ("bool", [True, True])),
+    "norm_none_is_two_norm": (lambda lib: _values(lib.tensor([3.0, 4.0]).norm(None)), ("float32", 5.0)),
+    "norm_over_no_dims": (lambda lib: _values(lib.tensor([[3.0], [4.0]]).norm(1, dim=())), ("float32", 7.0)),
+    "norm_nan_p_of_one_element": (lambda lib: _values(lib.tensor([[-0.5], [0.25]]).norm(float("nan"), 1)),
+                                  ("float32", [0.5, 0.25])),
+    "norm_nuclear": (lambda lib: _values(lib.tensor([[3.0, 0.0], [0.0, -4.0]]).norm("nuc")),
+                     ("float32", 7.0)),
+    "softmax_of_an_empty_integer_tensor": (lambda lib: _values(lib.zeros(0, dtype=lib.int64).softmax(0)),
+                                           ("int64", [])),
+    "to_a_float_is_float64": (lambda lib: _values(lib.ones(1).to(0.5)), ("float64", [1.0])),
+    "to_a_bool_is_bool": (lambda lib: _values(lib.ones(1).to(True)), ("bool", [True])),
+    "clamp_uint8_minus_one_wraps": (lambda lib: _values(lib.tensor([1, 2], dtype=lib.uint8).clamp(-1)),
+                                    ("uint8", [255, 255])),
+}
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # var()'s degrees-of-freedom warning
+@pytest.mark.parametrize("case", sorted(EDGE_VALUES))
+def test_edge_values_match_torch(case):
+    call, expected = EDGE_VALUES[case]
+    assert call(mt) == expected
+    try:
+        import torch
+    except ImportError:
+        return
+    assert call(torch) == expected
+
+
+def test_nuclear_norm_gradient(rng):
+    x = rng.standard_normal((2, 3, 4))
+    check_grad(lambda t: t.norm("nuc", dim=(0, 2), keepdim=True), [x], rng)
+    torch = pytest.importorskip("torch")
+    check_torch(torch, lambda lib, t: t.norm("nuc", dim=(2, 0)), [x], rng)
