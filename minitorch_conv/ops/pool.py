@@ -33,6 +33,7 @@ from .. import backends
 from .._arguments import convert, parse_args
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
+from ..backends.dtypes import allocation_error, check_storage
 from ..tensor import Tensor
 from ._util import scalar_type_name
 from .elementwise import quiet
@@ -359,19 +360,33 @@ class AdaptiveMeanFunction(Function):
     def forward(ctx, x, axis: int, out: int):
         xp, a = x.xp, x._array
         size = a.shape[axis]
-        ctx.axis, ctx.size, ctx.windows = axis, size, _adaptive_windows(size, out)
         shape = list(a.shape)
         shape[axis] = out
-        y = xp.empty(tuple(shape), dtype=a.dtype)
-        with quiet(xp):  # inf - inf in a window is NaN, without NumPy's warning (PyTorch gives none)
-            for i, (start, end) in enumerate(ctx.windows):
-                total = a[_index(axis, slice(start, end))].sum(axis=axis)
-                y[_index(axis, i)] = total / (end - start) if end > start else float("nan")  # 0/0
+        nbytes = check_storage(tuple(shape), x.dtype)  # PyTorch's errors for a size past int64
+        try:
+            y = xp.empty(tuple(shape), dtype=a.dtype)
+        except MemoryError:  # as PyTorch's allocator says it
+            raise allocation_error(nbytes) from None
+        ctx.axis, ctx.size, ctx.out = axis, size, out
+        # every window at once: window i reads positions start_i + k for k < its length; the
+        # positions past a shorter window's end are masked out (not multiplied by 0: inf stays)
+        position = xp.arange(out)
+        starts, ends = (position * size) // out, -((-(position + 1) * size) // out)
+        longest = int((ends - starts).max()) if out else 0
+        taps = starts[:, None] + xp.arange(longest)[None, :]  # (out, longest)
+        inside = taps < ends[:, None]
+        picked = xp.take(a, xp.minimum(taps, max(size - 1, 0)), axis=axis) if size else \
+            xp.zeros(a.shape[:a.ndim + axis] + (out, longest) + a.shape[a.ndim + axis + 1:], dtype=a.dtype)
+        mask = inside if axis == -1 else inside[:, :, None]
+        with quiet(xp):  # an empty window is 0/0 = NaN, as in PyTorch, without NumPy's warning
+            y[...] = xp.where(mask, picked, 0).sum(axis=axis) / (ends - starts).reshape(
+                (out,) if axis == -1 else (out, 1)).astype(a.dtype)
         return y
 
     @staticmethod
     def backward(ctx, grad):
-        return AdaptiveSpreadFunction.apply(grad, ctx.axis, ctx.size, ctx.windows), None, None
+        return AdaptiveSpreadFunction.apply(grad, ctx.axis, ctx.size, _adaptive_windows(ctx.size, ctx.out)), \
+            None, None
 
 
 class AdaptiveSpreadFunction(Function):

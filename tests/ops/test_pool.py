@@ -147,3 +147,18 @@ def test_pooling_refuses_what_pytorch_refuses(call, error, match):
 def test_adaptive_avg_pool2d_of_an_empty_window_is_nan_as_the_mean_is():
     out = F.adaptive_avg_pool2d(mt.ones(2, 3, 0, 4), 1)
     assert tuple(out.shape) == (2, 3, 1, 1) and bool(out.isnan().all())
+
+
+@pytest.mark.parametrize("output_size", [2**20, 2**62, (2**40, 2**40)])
+def test_adaptive_pooling_to_a_size_no_machine_holds_is_pytorchs_runtime_error(output_size):
+    """PyTorch's allocator (or its size arithmetic) refuses with a RuntimeError, never NumPy's
+    MemoryError, and nothing loops over the windows first."""
+    with pytest.raises(RuntimeError, match="allocate|overflow"):
+        F.adaptive_avg_pool2d(mt.ones(1, 2, 4, 4), output_size)
+
+
+def test_adaptive_pooling_upsampling_windows_agree_with_a_hand_count():
+    """Output 5 from 3 positions: windows [0,1) [0,2) [1,2) [1,3) [2,3) (PyTorch's floor/ceil)."""
+    x = mt.tensor([[[1.0, 2.0, 4.0]]])
+    out = F.adaptive_avg_pool2d(x.unsqueeze(-1).transpose(-1, -2), (1, 5))
+    assert out.reshape(-1).tolist() == [1.0, 1.5, 2.0, 3.0, 4.0]
