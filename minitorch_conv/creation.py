@@ -16,6 +16,7 @@ from .backends import (
     int64,
     is_array,
     promote_types,
+    quiet,
     to_dtype,
 )
 from .backends.dtypes import allocation_error, check_scalar_fits, check_storage
@@ -423,7 +424,7 @@ def _linspace_values(xp, start, end, steps: int, dtype):
     if steps == 1:
         return xp.full((1,), start).astype(dtype.numpy)
     index = xp.arange(steps, dtype="float64")
-    with xp.errstate(invalid="ignore", over="ignore"):
+    with quiet(xp):  # NaN/inf end points give NaN/inf, as in PyTorch (CuPy has no errstate)
         step = (end - start) / (steps - 1) if steps > 1 else 0.0
         values = xp.where(index < steps // 2, start + index * step, end - (steps - 1 - index) * step)
     return values.astype(dtype.numpy)

@@ -46,7 +46,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
-from ..backends import get_backend
+from ..backends import get_backend, quiet
 from . import grad as _grad
 from .function import Function
 from .gradcheck_report import (
@@ -58,7 +58,6 @@ from .gradcheck_report import (
     _not_reentrant_detail,
     _sampled_rows_table,
     _undefined_grad_detail,
-    quiet,
     unravel,
 )
 

@@ -54,12 +54,13 @@ restore the inputs afterwards.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import math
 import textwrap
 from collections.abc import Sequence
 from typing import Any, NamedTuple, Protocol
+
+from ..backends import quiet
 
 __all__: list[str] = []  # the checker's helper: gradcheck's messages are its public face
 
@@ -137,12 +138,6 @@ def unravel(flat: int, shape) -> tuple:
         flat, i = divmod(flat, size) if size else (flat, 0)
         index.append(i)
     return tuple(reversed(index))
-
-
-def quiet(xp):
-    """NumPy's warnings about nan and inf off (``inf - inf``, ``x / 0``); CuPy never warns."""
-    errstate = getattr(xp, "errstate", None)
-    return errstate(all="ignore") if errstate is not None else contextlib.nullcontext()
 
 
 def _wrap(text: str, bullet: str = "") -> str:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from . import cupy_backend, kernel_trace, overrides  # noqa: F401  (overrides: mt.backends.override's)
@@ -82,6 +83,19 @@ class Device:
 CPU = Device("cpu")
 _seed = 0x5EED
 _backends: dict[Device, Any] = {}
+
+
+def quiet(xp):
+    """NumPy's floating-point warnings off, where inf and NaN are the answer (``1 / 0``), as in
+    PyTorch, which never warns there. CuPy never warns.
+
+    >>> import numpy as np
+    >>> with quiet(np):
+    ...     float(np.float64(1.0) / 0.0)
+    inf
+    """
+    errstate = getattr(xp, "errstate", None)
+    return errstate(all="ignore") if errstate is not None else contextlib.nullcontext()
 
 
 def get_backend(device: Any = None):

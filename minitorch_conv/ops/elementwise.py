@@ -7,7 +7,6 @@ operand's shape in one place, the engine.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import numbers
 import warnings
@@ -15,7 +14,7 @@ import warnings
 from .._arguments import parse_args
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
-from ..backends import CPP_NAMES, bool_, get_default_dtype, int64
+from ..backends import CPP_NAMES, bool_, get_default_dtype, int64, quiet
 from ..backends.dtypes import check_scalar_fits
 from ..tensor import Tensor
 from ._util import binary_operands, broadcast_shapes, check_same_device, scalar_type_name
@@ -25,13 +24,6 @@ def _mask(tensor: Tensor, array) -> Tensor:
     """``array`` (a boolean mask, or numbers: signs, tie shares, quotients) as a constant
     (non-differentiable) tensor in ``tensor``'s dtype and on its device, to scale a gradient by."""
     return tensor._new(array.astype(tensor._array.dtype, copy=False))
-
-
-def quiet(xp):
-    """NumPy's floating-point warnings off, where inf and NaN are the answer (``1 / 0``), as in
-    PyTorch, which never warns there. CuPy never warns."""
-    errstate = getattr(xp, "errstate", None)
-    return errstate(all="ignore") if errstate else contextlib.nullcontext()
 
 
 def _floating(a: Tensor) -> Tensor:
