@@ -20,6 +20,8 @@ import numpy as np
 
 from .._arguments import convert, parse_args
 from ..autograd.grad_mode import is_grad_enabled, no_grad
+from ..backends import int64
+from ..backends.dtypes import check_storage
 from ..ops import elementwise as _ew
 from ..ops import embedding as _embedding
 from ..ops import interpolate as _interp
@@ -487,7 +489,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
             raise RuntimeError("Class values must be non-negative.")
         if int(t.max()) >= num_classes:
             raise RuntimeError("Class values must be smaller than num_classes.")
-        _check_storage(_shape_list(tensor.shape) + [num_classes], 8)
+        check_storage((*tensor.shape, num_classes), int64)
     out = xp.expand_dims(t, -1) == xp.arange(num_classes)
     return tensor._new(out.astype(xp.int64))
 
@@ -2039,12 +2041,6 @@ def _scaled_size(n: int, factor: float) -> int:
     return int(size)
 
 
-def _check_storage(shape: list, itemsize: int) -> None:
-    """PyTorch's refusal of an output whose byte size does not fit in int64."""
-    if math.prod(shape) * itemsize >= 2**63:
-        raise RuntimeError(f"Storage size calculation overflowed with sizes={shape}")
-
-
 def _check_adaptive_sizes(input: Tensor, output_size: list) -> None:  # noqa: A002
     """The checks of PyTorch's adaptive average pooling, which its 'area' mode calls: sizes of at
     least 0 (0 gives an empty output), and no empty spatial dimension in the input."""
@@ -2154,7 +2150,7 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
             return input.mean(tuple(range(2, input.dim())), keepdim=True)
         _check_adaptive_sizes(input, output_size)
         out_shape = _shape_list(input.shape[:2]) + output_size
-        _check_storage(out_shape, input._array.dtype.itemsize)
+        check_storage(tuple(out_shape), input.dtype)
         if math.prod(out_shape) == 0:  # an empty output (still in the graph), for any dtype
             return input.new_zeros(tuple(out_shape)) + input.sum() * 0
         _check_interpolate_dtype(input, mode, output_size)
@@ -2174,7 +2170,7 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
         raise RuntimeError(f"Non-empty {input.dim()}D data tensor expected but got a tensor with "
                            f"sizes {_shape_list(input.shape)}")
     _check_interpolate_dtype(input, mode, output_size)
-    _check_storage(_shape_list(input.shape[:2]) + output_size, input._array.dtype.itemsize)
+    check_storage((*input.shape[:2], *output_size), input.dtype)
     plans = [_interp.plan_axis(mode, n_in, n_out, None if factors is None else factors[i],
                                bool(align_corners), antialias, dims)
              for i, (n_in, n_out) in enumerate(zip(in_sizes, output_size))]
