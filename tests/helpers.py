@@ -29,6 +29,12 @@ def as_tuple(out) -> tuple:
     return tuple(out) if isinstance(out, (tuple, list)) else (out,)
 
 
+def on(lib, values, like):
+    """``values`` as a tensor of ``lib`` (minitorch_conv or torch) on ``like``'s device: the index,
+    mask and condition tensors a case builds must sit where its inputs are, as in PyTorch."""
+    return lib.tensor(values, device=like.device)
+
+
 def numerical_vjp(fn, arrays, upstreams, device="cpu", eps=1e-6) -> list[np.ndarray]:
     """Central differences of ``sum_k <upstreams[k], fn(*arrays)[k]>`` with respect to each array."""
 

@@ -391,6 +391,26 @@ def test_mixed_devices_raise_naming_both():
             call()
 
 
+def test_a_0d_cpu_tensor_joins_another_devices_tensor_as_in_pytorch():
+    """PyTorch's element-wise operations take a 0-d CPU tensor (a number in tensor form) beside a
+    CUDA tensor: it moves to their device, and its gradient comes back to the CPU."""
+    fake_gpu = backends.NumpyBackend(mt.device("cuda:0"))
+    y = mt.Tensor(np.array([1.0, -2.0, 3.0]), backend=fake_gpu, requires_grad=True)
+    s = mt.tensor(2.0, dtype=mt.float64, requires_grad=True)
+    for out, expected in ((y * s, [2.0, -4.0, 6.0]), (s - y, [1.0, 4.0, -1.0]),
+                          (mt.maximum(y, s), [2.0, 2.0, 3.0]), (mt.where(y > 0, s, y), [2.0, -2.0, 2.0]),
+                          (y.masked_fill(y < 0, s), [1.0, 2.0, 3.0]),
+                          (mt.lerp(y, y * 0, s), [-1.0, 2.0, -3.0]), ((y > s).double(), [0.0, 0.0, 1.0])):
+        assert out.device == mt.device("cuda:0") and out.tolist() == expected
+    (y * s).sum().backward()
+    assert s.grad.device == mt.device("cpu") and s.grad.item() == 2.0
+    assert y.grad.device == mt.device("cuda:0") and y.grad.tolist() == [2.0, 2.0, 2.0]
+    for call in (lambda: mt.where(mt.tensor([True, False, True]), y, s), lambda: mt.cat([y, s.reshape(1)]),
+                 lambda: y.gather(0, mt.tensor(0)), lambda: y @ mt.tensor([1.0, 1.0, 1.0], dtype=mt.float64)):
+        with pytest.raises(RuntimeError, match=r"two devices"):
+            call()
+
+
 @pytest.mark.skipif(not mt.cuda.is_available(), reason="needs a CUDA GPU")
 def test_mixed_devices_on_gpu_raise_and_transfers_work():
     x = mt.ones(2)

@@ -6,6 +6,7 @@ import numbers
 
 from ..backends import get_default_dtype, int64, promote_types
 from ..tensor import Tensor
+from .conversion import ToCopy
 
 _SCALAR_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
                       "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
@@ -17,6 +18,7 @@ def scalar_type_name(dtype) -> str:
 
 
 def check_same_device(*tensors: Tensor) -> None:
+    """PyTorch's RuntimeError unless every tensor in ``tensors`` is on one device."""
     devices = [t.device for t in tensors if isinstance(t, Tensor)]
     for d in devices[1:]:
         if d != devices[0]:
@@ -24,6 +26,19 @@ def check_same_device(*tensors: Tensor) -> None:
                 "Expected all tensors to be on the same device, but found at least two devices, "
                 f"{devices[0]} and {d}!"
             )
+
+
+def on_one_device(*tensors):
+    """``tensors`` on one device, as PyTorch's element-wise operations take them: a 0-d tensor on
+    the CPU (a number in tensor form) joins the others' device; any other mix of devices is
+    PyTorch's RuntimeError. Entries that are not tensors pass through unchanged."""
+    placed = [t for t in tensors if isinstance(t, Tensor) and not (t.ndim == 0 and t.device.type == "cpu")]
+    if not placed:
+        return tensors
+    check_same_device(*placed)
+    device, backend = placed[0].device, placed[0].backend
+    return tuple(ToCopy.apply(t, t.dtype, backend) if isinstance(t, Tensor) and t.device != device else t
+                 for t in tensors)
 
 
 def _scalar_dtype(value, like: Tensor):
@@ -110,8 +125,8 @@ def binary_operands(a, b, *, broadcast: bool = True) -> tuple[Tensor, Tensor]:
         a = b.new_tensor(_scalar_as(a, b), dtype=_scalar_dtype(a, b))
     elif not isinstance(b, Tensor):
         b = a.new_tensor(_scalar_as(b, a), dtype=_scalar_dtype(b, a))
-    else:
-        check_same_device(a, b)
+    elif a.device != b.device:
+        a, b = on_one_device(a, b)
     if broadcast and a.ndim and b.ndim and a.shape != b.shape:  # (0-d operands always broadcast)
         broadcast_shapes(a.shape, b.shape)
     dtype = result_dtype(a, b)

@@ -17,7 +17,7 @@ from ..autograd.grad_mode import is_grad_enabled
 from ..backends import CPP_NAMES, bool_, get_default_dtype, int64, quiet
 from ..backends.dtypes import check_scalar_fits
 from ..tensor import Tensor
-from ._util import binary_operands, broadcast_shapes, check_same_device, scalar_type_name
+from ._util import binary_operands, broadcast_shapes, check_same_device, on_one_device, scalar_type_name
 
 
 def _mask(tensor: Tensor, array) -> Tensor:
@@ -665,7 +665,7 @@ def lerp(input: Tensor, end: Tensor, weight) -> Tensor:  # noqa: A002
         raise NotImplementedError(f'"{kernel}" not implemented for \'{scalar_type_name(input.dtype)}\'')
     if not isinstance(weight, Tensor):
         weight = input.new_tensor(weight)
-    check_same_device(input, end, weight)
+    input, end, weight = on_one_device(input, end, weight)
     broadcast_shapes(input.shape, end.shape, weight.shape)
     return Lerp.apply(input, end, weight)
 
@@ -779,7 +779,7 @@ def where(condition: Tensor, input=None, other=None):  # noqa: A002 - PyTorch's 
     elif condition.dtype.name != "bool":
         raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{scalar_type_name(condition.dtype)}")
-    check_same_device(condition, a)
+    condition, a, b = on_one_device(condition, a, b)
     broadcast_shapes(condition.shape, a.shape, b.shape)
     return Where.apply(condition, a, b)
 
@@ -810,6 +810,7 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:  # noqa: A002
                                "without overflow")
         value = a.new_tensor(check_scalar_fits(value, a.dtype))
     check_same_device(a, mask)
+    a, value = on_one_device(a, value)  # a 0-d value on the CPU joins the input's device
     broadcast_shapes(mask.shape, a.shape)
     return Where.apply(mask, value, a) if a.ndim >= mask.ndim else where(mask, value, a)
 
@@ -1150,7 +1151,7 @@ def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-
         raise RuntimeError(f"rtol must be greater than or equal to zero, but got {rtol}")
     if atol < 0:
         raise RuntimeError(f"atol must be greater than or equal to zero, but got {atol}")
-    check_same_device(input, other)
+    input, other = on_one_device(input, other)
     broadcast_shapes(input.shape, other.shape)
     xp, x, y = input.xp, input._array, other._array
     close = x == y
@@ -1188,7 +1189,7 @@ def _compare(name, torch_name, example):
         if not isinstance(b, Tensor):
             a, b = binary_operands(a, b)
         else:  # two tensors: NumPy compares mixed dtypes itself
-            check_same_device(a, b)
+            a, b = on_one_device(a, b)
             if a.ndim and b.ndim and a.shape != b.shape:
                 broadcast_shapes(a.shape, b.shape)
         return a._new(getattr(a.xp, name)(a._array, b._array))
@@ -1211,7 +1212,7 @@ ge = _compare("greater_equal", "ge", "tensor([False,  True,  True])")
 
 def _logical(name, example):
     def logical(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
-        check_same_device(input, other)
+        input, other = on_one_device(input, other)  # noqa: A001
         broadcast_shapes(input.shape, other.shape)
         return input._new(getattr(input.xp, name)(input._array, other._array))
 

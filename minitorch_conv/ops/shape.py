@@ -13,7 +13,7 @@ from ..autograd.grad_mode import is_grad_enabled
 from ..backends import alert_not_deterministic, promote_types
 from ..backends.dtypes import check_storage
 from ..tensor import Tensor
-from ._util import check_same_device, normalize_dims
+from ._util import check_same_device, normalize_dims, on_one_device
 
 
 class Reshape(Function):
@@ -324,9 +324,7 @@ def setitem(a: Tensor, index, value) -> None:
     if isinstance(index, list) or (isinstance(index, tuple) and any(isinstance(i, list) for i in index)):
         index = _lists_to_arrays(a, index)
     if _is_basic_index(index):  # PyTorch's a[index] = value: a view, written with copy_
-        if isinstance(value, Tensor):
-            check_same_device(a, value)
-        getitem(a, index).copy_(value)
+        getitem(a, index).copy_(value)  # copy_ moves a tensor from another device, as PyTorch's does
         return
     steps = _integers_first(index)
     if steps is not None:  # the same elements as a[index] in PyTorch's order, as coordinates
@@ -335,7 +333,7 @@ def setitem(a: Tensor, index, value) -> None:
     if not isinstance(value, Tensor):
         value = a.new_tensor(value)
     else:
-        check_same_device(a, value)
+        a, value = on_one_device(a, value)
     value = value.to(a.dtype)
     a._inplace(lambda t: IndexPut.apply(t, index, value))
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
-from helpers import check_grad, check_torch, raises_like_torch, to_numpy
+from helpers import check_grad, check_torch, on, raises_like_torch, to_numpy
 
 import minitorch_conv as mt
 from minitorch_conv.ops import indexing, sorting
@@ -73,34 +73,34 @@ SCATTER_INDEX = np.array([[3, 0], [1, 1], [0, 2]])  # into (3, 4) along dim 1, f
 SRC_BIG = (4, 3)  # scatter sources may be larger than the index: only the leading block is used
 
 CASES = [
-    Case("gather_dim1", lambda l, x: l.gather(x, 1, l.tensor(GATHER_INDEX)),
+    Case("gather_dim1", lambda l, x: l.gather(x, 1, on(l, GATHER_INDEX, x)),
          lambda x: np_gather(x, 1, GATHER_INDEX), ((3, 4),)),
-    Case("gather_dim0_smaller_index", lambda l, x: x.gather(0, l.tensor([[2, 0], [1, 2]])),
+    Case("gather_dim0_smaller_index", lambda l, x: x.gather(0, on(l, [[2, 0], [1, 2]], x)),
          lambda x: np_gather(x[:, :2], 0, np.array([[2, 0], [1, 2]])), ((3, 4),)),
-    Case("gather_negative_dim", lambda l, x: l.gather(x, -1, l.tensor(GATHER_INDEX[:2, :2])),
+    Case("gather_negative_dim", lambda l, x: l.gather(x, -1, on(l, GATHER_INDEX[:2, :2], x)),
          lambda x: np_gather(x[:2], 1, GATHER_INDEX[:2, :2]), ((3, 4),)),
-    Case("scatter_add", lambda l, x, s: l.scatter_add(x, 1, l.tensor(SCATTER_INDEX), s),
+    Case("scatter_add", lambda l, x, s: l.scatter_add(x, 1, on(l, SCATTER_INDEX, x), s),
          lambda x, s: np_scatter_add(x, 1, SCATTER_INDEX, s), ((3, 4), (3, 2))),
-    Case("scatter_add_larger_src", lambda l, x, s: l.scatter_add(x, 1, l.tensor(SCATTER_INDEX), s),
+    Case("scatter_add_larger_src", lambda l, x, s: l.scatter_add(x, 1, on(l, SCATTER_INDEX, x), s),
          lambda x, s: np_scatter_add(x, 1, SCATTER_INDEX, s[:3, :2]), ((3, 4), SRC_BIG)),
-    Case("scatter_add_repeats_dim0", lambda l, x, s: x.scatter_add(0, l.tensor([[0, 0, 2, 1]]), s),
+    Case("scatter_add_repeats_dim0", lambda l, x, s: x.scatter_add(0, on(l, [[0, 0, 2, 1]], x), s),
          lambda x, s: np_scatter_add(x, 0, np.array([[0, 0, 2, 1]]), s), ((3, 4), (1, 4))),
-    Case("scatter_src", lambda l, x, s: l.scatter(x, 1, l.tensor(SCATTER_INDEX[:, :1]), s),
+    Case("scatter_src", lambda l, x, s: l.scatter(x, 1, on(l, SCATTER_INDEX[:, :1], x), s),
          lambda x, s: np_scatter(x, 1, SCATTER_INDEX[:, :1], s[:3, :1]), ((3, 4), SRC_BIG)),
-    Case("scatter_value", lambda l, x: x.scatter(0, l.tensor([[2, 0, 1, 1]]), 2.5),
+    Case("scatter_value", lambda l, x: x.scatter(0, on(l, [[2, 0, 1, 1]], x), 2.5),
          lambda x: np_scatter(x, 0, np.array([[2, 0, 1, 1]]), 2.5), ((3, 4),)),
-    Case("index_select_dim0", lambda l, x: l.index_select(x, 0, l.tensor(ROWS)), lambda x: x[ROWS],
+    Case("index_select_dim0", lambda l, x: l.index_select(x, 0, on(l, ROWS, x)), lambda x: x[ROWS],
          ((3, 4),)),
-    Case("index_select_dim1", lambda l, x: x.index_select(-1, l.tensor([3, 3, 0])),
+    Case("index_select_dim1", lambda l, x: x.index_select(-1, on(l, [3, 3, 0], x)),
          lambda x: x[:, [3, 3, 0]], ((3, 4),)),
-    Case("index_add", lambda l, x, s: l.index_add(x, 0, l.tensor(ROWS), s),
+    Case("index_add", lambda l, x, s: l.index_add(x, 0, on(l, ROWS, x), s),
          lambda x, s: np_index_add(x, 0, ROWS, s), ((3, 4), (4, 4))),
-    Case("index_add_alpha_dim1", lambda l, x, s: x.index_add(1, l.tensor([1, 1]), s, alpha=-2.5),
+    Case("index_add_alpha_dim1", lambda l, x, s: x.index_add(1, on(l, [1, 1], x), s, alpha=-2.5),
          lambda x, s: np_index_add(x, 1, [1, 1], s, -2.5), ((3, 4), (3, 2))),
-    Case("masked_select", lambda l, x: l.masked_select(x, l.tensor(MASK)), lambda x: x[MASK], ((3, 4),)),
-    Case("masked_select_broadcast", lambda l, x: x.masked_select(l.tensor(MASK)),
+    Case("masked_select", lambda l, x: l.masked_select(x, on(l, MASK, x)), lambda x: x[MASK], ((3, 4),)),
+    Case("masked_select_broadcast", lambda l, x: x.masked_select(on(l, MASK, x)),
          lambda x: np.broadcast_to(x, MASK.shape)[MASK], ((3, 1),)),
-    Case("take_along_dim", lambda l, x: l.take_along_dim(x, l.tensor([[0], [3], [-1]]), 1),
+    Case("take_along_dim", lambda l, x: l.take_along_dim(x, on(l, [[0], [3], [-1]], x), 1),
          lambda x: np.take_along_axis(x, np.array([[0], [3], [3]]), 1), ((3, 4),)),
     Case("sort", lambda l, x: l.sort(x, 1).values, lambda x: np.sort(x, 1), ((3, 4),), distinct),
     Case("sort_descending_dim0", lambda l, x: x.sort(0, descending=True)[0], lambda x: -np.sort(-x, 0),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
-from helpers import FAST, check_grad, check_torch, raises_like_torch, to_numpy
+from helpers import FAST, check_grad, check_torch, on, raises_like_torch, to_numpy
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, mutually_broadcastable_shapes
@@ -234,12 +234,12 @@ BINARY = [
     Op("maximum", lambda l, a, b: l.maximum(a, b), np.maximum, (S, S)),
     Op("maximum_bcast", lambda l, a, b: a.maximum(b), np.maximum, ((3, 1), (4,))),
     Op("minimum", lambda l, a, b: l.minimum(a, b), np.minimum, (S, (1, 4))),
-    Op("where", lambda l, a, b: l.where(l.tensor(MASK), a, b), lambda a, b: np.where(MASK, a, b), (S, S)),
-    Op("where_bcast", lambda l, a, b: l.where(l.tensor(COND), a, b),
+    Op("where", lambda l, a, b: l.where(on(l, MASK, a), a, b), lambda a, b: np.where(MASK, a, b), (S, S)),
+    Op("where_bcast", lambda l, a, b: l.where(on(l, COND, a), a, b),
        lambda a, b: np.where(COND, a, b), ((1, 4), (3, 1))),
-    Op("where_method", lambda l, a, b: a.where(l.tensor(MASK), b), lambda a, b: np.where(MASK, a, b),
+    Op("where_method", lambda l, a, b: a.where(on(l, MASK, a), b), lambda a, b: np.where(MASK, a, b),
        (S, (4,))),
-    Op("where_scalar", lambda l, a, b: l.where(l.tensor(MASK), a, 0.0) * b,
+    Op("where_scalar", lambda l, a, b: l.where(on(l, MASK, a), a, 0.0) * b,
        lambda a, b: np.where(MASK, a, 0.0) * b, (S, S)),
     # matrix products, 1-D operands and broadcast batches included
     Op("matmul", lambda l, a, b: a @ b, np.matmul, ((3, 4), (4, 5))),
