@@ -79,9 +79,10 @@ if (( ! DRY_RUN )); then
   } > "$OUT/env.log" 2>&1
 fi
 
-# 1. the device-parametrised tests (every one runs on 'cuda' where a GPU is usable), then the
+# 1. the device-parametrised tests (every one runs on 'cuda' where a GPU is usable) and the NCCL
+#    job of one rank, then the
 #    backend tests docs/backends.md lists (GEMM layouts, TF32, randperm, a second GPU if present)
-step tests-cuda        300 "$PY" -m pytest -p no:cacheprovider -q -x -k cuda tests
+step tests-cuda        300 "$PY" -m pytest -p no:cacheprovider -q -x -k "cuda or nccl" tests
 step tests-backends    120 "$PY" -m pytest -p no:cacheprovider -q tests/backends/test_backends.py
 # 2. the bench against PyTorch (cuDNN), TF32 off on both sides, then on
 step bench-tf32-off    120 "$PY" -m minitorch_conv.bench --device cuda --compare torch

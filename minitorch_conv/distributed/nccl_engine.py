@@ -74,10 +74,14 @@ class NCCLEngine(Engine):
 
     name = "nccl"
 
-    def __init__(self, rank: int, size: int, unique_id: tuple, timeout: float | None):
+    def __init__(self, rank: int, size: int, unique_id: bytes, timeout: float | None):
         self.rank, self.size, self.timeout = rank, size, timeout
         self.device = cupy.cuda.Device()
-        self.comm = nccl.NcclCommunicator(size, unique_id, rank)
+        try:  # CuPy 14 takes NCCL's unique id as 128 bytes
+            self.comm = nccl.NcclCommunicator(size, unique_id, rank)
+        except TypeError:  # earlier CuPy, as a tuple of 128 signed chars
+            signed_chars = tuple(np.frombuffer(unique_id, dtype=np.int8).tolist())
+            self.comm = nccl.NcclCommunicator(size, signed_chars, rank)
         self.stream = cupy.cuda.Stream(non_blocking=True)
 
     def _launch(self, what: str, arrays: tuple, call) -> _StreamWork:
@@ -182,8 +186,15 @@ def _divide_by(buf, n: int) -> None:
 
 def create(rank: int, size: int, cpu_engine: Engine, timeout: float | None) -> NCCLEngine:
     """The NCCL communicator of ``size`` ranks; the unique id travels over ``cpu_engine`` (MPI)."""
-    unique_id = nccl.get_unique_id() if rank == 0 else None  # 128 signed chars
+    unique_id = _id_bytes(nccl.get_unique_id()) if rank == 0 else None
     if size > 1:
-        payload = np.array(unique_id, dtype=np.int8).tobytes() if rank == 0 else None
-        unique_id = np.frombuffer(cpu_engine.broadcast_bytes(payload, 0), dtype=np.int8).tolist()
-    return NCCLEngine(rank, size, tuple(unique_id), timeout)
+        unique_id = bytes(cpu_engine.broadcast_bytes(unique_id, 0))
+    return NCCLEngine(rank, size, unique_id, timeout)
+
+
+def _id_bytes(unique_id) -> bytes:
+    """NCCL's unique id as 128 bytes, whichever form this CuPy gives it in (bytes from CuPy 14,
+    a tuple of signed chars before)."""
+    if isinstance(unique_id, (bytes, bytearray)):
+        return bytes(unique_id)
+    return np.array(unique_id, dtype=np.int8).tobytes()
