@@ -383,14 +383,15 @@ def _small_cnn(lib, image_size, channels=(32, 64), num_classes=10):
     )
 
 
-def train_step_ms(lib, image_size, batch: int, repeat: int = 20) -> float:
-    """Median milliseconds of one training step (forward, loss, backward, Adam) of the example's CNN."""
+def train_step(lib, image_size, batch: int, device: str = "cpu"):
+    """One training step (forward, loss, backward, Adam) of the example's CNN, as a callable, after
+    three warm-up steps."""
     lib.manual_seed(0)
-    model = _small_cnn(lib, image_size)
+    model = _small_cnn(lib, image_size).to(device)
     optimizer = lib.optim.Adam(model.parameters(), lr=3e-3)
     criterion = lib.nn.CrossEntropyLoss(label_smoothing=0.1)
-    x = lib.randn(batch, 1, *image_size)
-    y = lib.randint(0, 10, (batch,))
+    x = lib.randn(batch, 1, *image_size, device=device)
+    y = lib.randint(0, 10, (batch,), device=device)
 
     def step():
         optimizer.zero_grad()
@@ -399,12 +400,26 @@ def train_step_ms(lib, image_size, batch: int, repeat: int = 20) -> float:
 
     for _ in range(3):
         step()
-    return 1e3 * _median_time(step, repeat)
+    return step
 
 
-def train_step_report(threads: int) -> str:
-    """The example's step time here and with PyTorch (where installed), digits and MNIST sizes."""
-    lines = ["training step of examples/train_cnn.py's CNN (forward, loss, backward, Adam), median ms"]
+def train_step_ms(lib, image_size, batch: int, repeat: int = 20, device: str = "cpu") -> float:
+    """Median milliseconds of one training step of the example's CNN."""
+    sync = _sync_for(device) if lib is mt else _torch_sync(lib, device)
+    return 1e3 * _median_time(train_step(lib, image_size, batch, device), repeat, sync)
+
+
+def _torch_sync(torch, device: str):
+    return torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
+
+
+def train_step_report(threads: int, device: str = "cpu", repeat: int = 30) -> str:
+    """The example's step time here and with PyTorch (where installed), digits and MNIST sizes.
+
+    The two frameworks alternate step by step (``repeat`` steps each, medians), so that a busy
+    shared machine slows both alike."""
+    lines = [f"training step of examples/train_cnn.py's CNN (forward, loss, backward, Adam), {device}, "
+             f"median of {repeat} alternating steps"]
     try:
         import torch
 
@@ -413,12 +428,91 @@ def train_step_report(threads: int) -> str:
         torch = None
     for image_size, batch, label in (((8, 8), 32, "digits 8x8, batch 32"),
                                      ((28, 28), 64, "MNIST 28x28, batch 64")):
-        ours = train_step_ms(mt, image_size, batch)
+        contenders = [(train_step(mt, image_size, batch, device), _sync_for(device))]
+        if torch is not None:
+            contenders.append((train_step(torch, image_size, batch, device), _torch_sync(torch, device)))
+        times = [[] for _ in contenders]
+        for _ in range(repeat):
+            for (step, sync), took in zip(contenders, times):
+                took.append(_median_time(step, 1, sync))
+        ours = 1e3 * statistics.median(times[0])
         line = f"  {label:24} minitorch_conv {ours:7.2f} ms"
         if torch is not None:
-            theirs = train_step_ms(torch, image_size, batch)
+            theirs = 1e3 * statistics.median(times[1])
             line += f"   PyTorch {theirs:7.2f} ms   ratio {theirs / ours:5.2f}x"
         lines.append(line)
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------- the example, end to end
+class _ExampleRun:
+    """examples/train_cnn.py's training on the bundled digits, written once for both frameworks:
+    the same model, data, split, batch (32, shuffled by a seeded generator), Adam at 3e-3 with a
+    cosine schedule, label smoothing 0.1, and a full evaluation of the test set after every epoch.
+    What the example adds around it (the progress bar, the checkpoint, the plots) is left out, so
+    the two time the same work."""
+
+    def __init__(self, lib, epochs: int, device: str = "cpu", seed: int = 0):
+        from .vision.datasets import load_digits
+
+        self.lib, self.epochs, self.seed = lib, epochs, seed
+        lib.manual_seed(seed)
+        self.train_set, self.test_set = (self._dataset(load_digits(train), device) for train in (True, False))
+        self.model = _small_cnn(lib, (8, 8)).to(device)
+        self.optimizer = lib.optim.Adam(self.model.parameters(), lr=3e-3)
+        self.scheduler = lib.optim.lr_scheduler.CosineAnnealingLR(self.optimizer, T_max=epochs)
+        self.criterion = lib.nn.CrossEntropyLoss(label_smoothing=0.1)
+        self.accuracy = math.nan
+
+    def _dataset(self, digits, device: str):
+        images, labels = (self.lib.tensor(t.numpy(), device=device) for t in digits.tensors)
+        return self.lib.utils.data.TensorDataset(images, labels)
+
+    def epoch(self, number: int) -> None:
+        lib, model = self.lib, self.model
+        generator = lib.Generator()
+        generator.manual_seed(self.seed * 100003 + number)
+        model.train()
+        batches = lib.utils.data.DataLoader(self.train_set, batch_size=32, shuffle=True, generator=generator)
+        for x, y in batches:
+            loss = self.criterion(model(x), y)
+            self.optimizer.zero_grad()
+            loss.backward()
+            self.optimizer.step()
+        self.scheduler.step()
+        model.eval()
+        correct = 0
+        with lib.no_grad():
+            for x, y in lib.utils.data.DataLoader(self.test_set, batch_size=512):
+                correct += int((model(x).argmax(1) == y).sum().item())
+        self.accuracy = correct / len(self.test_set)
+
+
+def train_example_report(threads: int, epochs: int = 20, device: str = "cpu") -> str:
+    """examples/train_cnn.py's training loop, ``epochs`` epochs on the digits, here and with PyTorch
+    (where installed), the two alternating epoch by epoch so that a busy machine slows both alike."""
+    try:
+        import torch
+
+        torch.set_num_threads(threads)
+    except ImportError:
+        torch = None
+    runs = [("minitorch_conv", _ExampleRun(mt, epochs, device), _sync_for(device))]
+    if torch is not None:
+        runs.append(("PyTorch", _ExampleRun(torch, epochs, device), _torch_sync(torch, device)))
+    seconds = [0.0] * len(runs)
+    for number in range(epochs):
+        for k, (_, run, sync) in enumerate(runs):
+            start = time.perf_counter()
+            run.epoch(number)
+            sync()
+            seconds[k] += time.perf_counter() - start
+    lines = [f"examples/train_cnn.py's training loop, {epochs} epochs on the digits "
+             f"(1438 images, batch 32, a test pass each epoch), {device}"]
+    for (name, run, _), took in zip(runs, seconds):
+        lines.append(f"  {name:15} {took:7.2f} s   final test accuracy {run.accuracy:.4f}")
+    if len(runs) == 2:
+        lines.append(f"  ratio (PyTorch's time / ours) {seconds[1] / seconds[0]:.2f}x")
     return "\n".join(lines)
 
 
@@ -576,6 +670,9 @@ def main(argv=None) -> int:
         help="bench only the memory shape (64,64,56,56)->64 k3 p1, with --memory",
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--train-example", type=int, nargs="?", const=20, default=None, metavar="EPOCHS",
+                        help="time examples/train_cnn.py's training loop on the digits, EPOCHS epochs "
+                             "(default 20), beside the same loop in PyTorch")
     parser.add_argument("--train-step", action="store_true",
                         help="time one training step of examples/train_cnn.py's CNN (and PyTorch's)")
     parser.add_argument("--per-op", action="store_true",
@@ -598,10 +695,13 @@ def main(argv=None) -> int:
     if args.per_op:
         print(per_op_report(args.threads or 1))
         return 0
+    threads = args.threads or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                               else os.cpu_count())
+    if args.train_example:
+        print(train_example_report(threads, args.train_example, args.device))
+        return 0
     if args.train_step:
-        threads = args.threads or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                                   else os.cpu_count())
-        print(train_step_report(threads))
+        print(train_step_report(threads, args.device, max(args.repeat, 30)))
         return 0
     if args.memory_shape:
         shapes = [MEMORY_SHAPE]

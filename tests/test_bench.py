@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 
 import pytest
@@ -70,3 +71,15 @@ def test_per_op_overhead_is_measured_for_each_phase():
 
 def test_train_step_runs_the_example_model():
     assert bench.train_step_ms(bench.mt, (8, 8), 4, repeat=1) > 0
+
+
+def test_train_example_loop_learns_and_reports_both_frameworks():
+    pytest.importorskip("sklearn")
+    run = bench._ExampleRun(bench.mt, epochs=2)
+    run.epoch(0)
+    run.epoch(1)
+    assert run.accuracy > 0.5  # two epochs of the example's training take the digits well past chance
+    report = bench.train_example_report(threads=1, epochs=1)
+    assert "minitorch_conv" in report and "final test accuracy" in report
+    if importlib.util.find_spec("torch") is not None:
+        assert "PyTorch" in report and "ratio" in report

@@ -84,9 +84,11 @@ fi
 #    backend tests docs/backends.md lists (GEMM layouts, TF32, randperm, a second GPU if present)
 step tests-cuda        300 "$PY" -m pytest -p no:cacheprovider -q -x -k "cuda or nccl" tests
 step tests-backends    120 "$PY" -m pytest -p no:cacheprovider -q tests/backends/test_backends.py
-# 2. the bench against PyTorch (cuDNN), TF32 off on both sides, then on
+# 2. the bench against PyTorch (cuDNN), TF32 off on both sides, then on; the example's training
+#    step beside PyTorch's CUDA step
 step bench-tf32-off    120 "$PY" -m minitorch_conv.bench --device cuda --compare torch
 step bench-tf32-on     120 "$PY" -m minitorch_conv.bench --device cuda --compare torch --tf32
+step train-step        120 "$PY" -m minitorch_conv.bench --device cuda --train-step
 # 3. the main job on the GPU, a few epochs
 step train-cnn         120 "$PY" examples/train_cnn.py --device cuda --epochs 3 --out "$OUT/runs"
 # 4. a float64 gradcheck sweep on the GPU (and a comparison with PyTorch's CUDA convolution)
