@@ -147,15 +147,16 @@ class Backend:
     # only input channel c: kh*kw multiply-adds of shifted image slices. The CPU backend with
     # Numba runs small grouped convolutions this way too.
 
-    def use_direct(self, in_channels: int, groups: int, kernel_size, stride, dtype) -> bool:
-        """Whether the direct_* kernels run a convolution of this shape (else im2col and GEMMs)."""
+    def use_direct(self, in_channels: int, groups: int, kernel_size, stride, dtype, out_size) -> bool:
+        """Whether the direct_* kernels run a convolution of this shape (else im2col and GEMMs);
+        ``out_size`` is the forward's (Ho, Wo)."""
         return groups == in_channels and groups > 1
 
-    def explain_direct(self, in_channels: int, groups: int, kernel_size, stride, dtype) -> str:
-        """Why :meth:`use_direct` says what it says, in words (``mt.backends.explain``)."""
-        if Backend.use_direct(self, in_channels, groups, kernel_size, stride, dtype):
-            return "depthwise (one channel per group): kh*kw shifted multiply-adds"
-        return f"only depthwise ones run direct on {self.name}"
+    def explain_direct(self, in_channels: int, groups: int, kernel_size, stride, dtype, out_size):
+        """(whether :meth:`use_direct` says yes, why in words) (``mt.backends.explain``)."""
+        if Backend.use_direct(self, in_channels, groups, kernel_size, stride, dtype, out_size):
+            return True, "depthwise (one channel per group): kh*kw shifted multiply-adds"
+        return False, f"only depthwise ones run direct on {self.name}"
 
     def direct_conv(self, image, weight, groups, stride, padding, dilation, out_size, bias=None):
         """y (N, O, Ho, Wo) + bias (O,): image (N, C, H, W) convolved with weight (O, C/groups, kh, kw)."""

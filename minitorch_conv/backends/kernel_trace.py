@@ -125,11 +125,11 @@ def note(kernel: str, path: str, backend, image_shape, weight_shape, params, dty
         why = f"{shape}: only every {_ordinal(sh, sw)} row and column is read; stride 1 over them"
     elif path == "pointwise":
         why = "1x1, stride 1, no padding, one group: the image is its columns"
-    elif path == "direct":
-        why = backend.explain_direct(C, params.groups, (kh, kw), params.stride, dtype)
     else:
-        reason = backend.explain_direct(C, params.groups, (kh, kw), params.stride, dtype)
-        why = f"not direct: {reason}"
+        (pt, pb, pl, pr), (dh, dw), (H, W) = params.padding, params.dilation, image_shape[2:]
+        out_size = ((H + pt + pb - dh * (kh - 1) - 1) // sh + 1, (W + pl + pr - dw * (kw - 1) - 1) // sw + 1)
+        _, reason = backend.explain_direct(C, params.groups, (kh, kw), params.stride, dtype, out_size)
+        why = reason if path == "direct" else f"not direct: {reason}"
     _emit(header, f"  -> {path}: {why}")
 
 

@@ -13,6 +13,9 @@ DIRECT_MAX_TAPS = 576
 """With Numba, stride-1 convolutions whose outputs each read at most this many inputs
 (C/groups*kh*kw; 576 is a 3x3 kernel over 64 channels) run the direct kernels instead of im2col and
 GEMMs."""
+DIRECT_MIN_PLANE = 17
+"""... and whose output planes hold at least this many positions (Ho*Wo): on 4x4 planes and smaller
+the direct kernels' runs are too short to vectorise, and im2col with one GEMM is faster."""
 
 _NUMBA_WANTED = os.environ.get("MINITORCH_CONV_NUMBA", "1").lower() not in ("0", "false", "no", "off")
 
@@ -66,36 +69,35 @@ class NumpyBackend(Backend):
         """Whether the Numba kernels take arrays of ``dtype`` (float32 and float64; not float16)."""
         return self.use_numba and dtype in (np.float32, np.float64)
 
-    def use_direct(self, in_channels: int, groups: int, kernel_size, stride, dtype) -> bool:
+    def use_direct(self, in_channels: int, groups: int, kernel_size, stride, dtype, out_size) -> bool:
         """Depthwise convolutions, and with Numba every stride-1 one whose outputs read few inputs.
 
-        Up to :data:`DIRECT_MAX_TAPS` input values per output (C/groups*kh*kw), the direct Numba
-        kernels match or beat building columns for GEMMs; 1x1 and strided convolutions are faster
-        as GEMMs (docs/performance.md has the measurements).
+        Up to :data:`DIRECT_MAX_TAPS` input values per output (C/groups*kh*kw), on output planes of
+        at least :data:`DIRECT_MIN_PLANE` positions, the direct Numba kernels match or beat
+        building columns for GEMMs; 1x1 and strided convolutions, and tiny planes, are faster as
+        GEMMs (docs/performance.md has the measurements).
         """
-        if not self._numba_runs(dtype) or super().use_direct(in_channels, groups, kernel_size, stride,
-                                                               dtype):
-            return super().use_direct(in_channels, groups, kernel_size, stride, dtype)
-        taps = in_channels // groups * kernel_size[0] * kernel_size[1]
-        return tuple(stride) == (1, 1) and tuple(kernel_size) != (1, 1) and taps <= DIRECT_MAX_TAPS
+        return self.explain_direct(in_channels, groups, kernel_size, stride, dtype, out_size)[0]
 
-    def explain_direct(self, in_channels: int, groups: int, kernel_size, stride, dtype) -> str:
-        """Why :meth:`use_direct` says what it says, in words (``mt.backends.explain``)."""
-        depthwise = super().use_direct(in_channels, groups, kernel_size, stride, dtype)
-        if depthwise or not self._numba_runs(dtype):
-            if depthwise:
-                return super().explain_direct(in_channels, groups, kernel_size, stride, dtype)
-            if not self.use_numba:
-                return "not depthwise, and Numba is not in use"
-            return f"not depthwise, and Numba's kernels take no {dtype}"
+    def explain_direct(self, in_channels: int, groups: int, kernel_size, stride, dtype, out_size):
+        """(whether :meth:`use_direct` says yes, why in words) (``mt.backends.explain``)."""
+        if super().use_direct(in_channels, groups, kernel_size, stride, dtype, out_size):
+            return super().explain_direct(in_channels, groups, kernel_size, stride, dtype, out_size)
+        if not self.use_numba:
+            return False, "not depthwise, and Numba is not in use"
+        if not self._numba_runs(dtype):
+            return False, f"not depthwise, and Numba's kernels take no {dtype}"
         taps = in_channels // groups * kernel_size[0] * kernel_size[1]
+        plane = out_size[0] * out_size[1]
         if tuple(stride) != (1, 1):
-            return f"stride {tuple(stride)}; Numba's direct kernels are for stride 1"
+            return False, f"stride {tuple(stride)}; Numba's direct kernels are for stride 1"
         if tuple(kernel_size) == (1, 1):
-            return "a 1x1 kernel is faster as a GEMM"
+            return False, "a 1x1 kernel is faster as a GEMM"
         if taps > DIRECT_MAX_TAPS:
-            return f"{taps} inputs per output (C/groups*kh*kw) > {DIRECT_MAX_TAPS}"
-        return f"Numba, stride 1, {taps} inputs per output (C/groups*kh*kw <= {DIRECT_MAX_TAPS})"
+            return False, f"{taps} inputs per output (C/groups*kh*kw) > {DIRECT_MAX_TAPS}"
+        if plane < DIRECT_MIN_PLANE:
+            return False, f"{plane} positions per output plane < {DIRECT_MIN_PLANE}: runs too short"
+        return True, f"Numba, stride 1, {taps} inputs per output (C/groups*kh*kw <= {DIRECT_MAX_TAPS})"
 
     def direct_conv(self, image, weight, groups, stride, padding, dilation, out_size, bias=None):
         if not self._numba_runs(image.dtype):

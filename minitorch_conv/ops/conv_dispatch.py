@@ -99,7 +99,7 @@ def conv2d(reference, backend, x, weight, params: ConvParams, bias=None):
         _trace("forward", "subsampled", backend, x.shape, weight.shape, params, x.dtype)
         rows, cols, stride_one = subsampled
         return conv2d(reference, backend, x[:, :, rows, cols], weight, stride_one, bias)
-    if backend.use_direct(C, params.groups, (kh, kw), params.stride, x.dtype):
+    if backend.use_direct(C, params.groups, (kh, kw), params.stride, x.dtype, out_size):
         _trace("forward", "direct", backend, x.shape, weight.shape, params, x.dtype)
         return backend.direct_conv(x, weight, params.groups, params.stride, params.padding,
                                    params.dilation, out_size, bias)
@@ -130,7 +130,7 @@ def conv2d_input_grad(reference, backend, grad_output, weight, params: ConvParam
         dx[:, :, rows, cols] = conv2d_input_grad(reference, backend, grad_output, weight, stride_one,
                                                  reached)
         return dx
-    if backend.use_direct(C, params.groups, kernel_size, params.stride, grad_output.dtype):
+    if backend.use_direct(C, params.groups, kernel_size, params.stride, grad_output.dtype, (Ho, Wo)):
         _trace("input grad", "direct", backend, image_shape, weight.shape, params, grad_output.dtype)
         return backend.direct_conv_transpose(grad_output, weight, params.groups, input_size,
                                              params.stride, (params.padding[0], params.padding[2]),
@@ -158,7 +158,7 @@ def conv2d_weight_grad(reference, backend, x, grad_output, kernel_size, params: 
         rows, cols, stride_one = subsampled
         return conv2d_weight_grad(reference, backend, x[:, :, rows, cols], grad_output, kernel_size,
                                   stride_one)
-    if backend.use_direct(C, params.groups, kernel_size, params.stride, x.dtype):
+    if backend.use_direct(C, params.groups, kernel_size, params.stride, x.dtype, (Ho, Wo)):
         _trace("weight grad", "direct", backend, x.shape, weight_shape, params, x.dtype)
         return backend.direct_weight_grad(x, grad_output, params.groups, kernel_size, params.stride,
                                           params.padding, params.dilation)

@@ -159,7 +159,7 @@ def test_blocked_3x3_kernels_with_remainders_agree_with_columns(cpu, monkeypatch
     results = []
     for direct in (True, False):
         monkeypatch.setattr(type(cpu), "use_direct",
-                            lambda self, channels, groups, kernel, stride, dtype, _direct=direct: _direct)
+                            lambda self, *geometry, _direct=direct: _direct)
         results.append(_dispatched_kernels(cpu, image, weight, grad_output, (3, 3), params, (9, 8)))
     tol = dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-10)
     for fast, general in zip(*results):
@@ -233,7 +233,7 @@ def test_depthwise_path_equals_the_general_grouped_path(cpu, monkeypatch, use_nu
         return [y.detach().numpy(), transposed.numpy()] + [t.grad.numpy() for t in tensors]
 
     fast = run()
-    monkeypatch.setattr(type(cpu), "use_direct", lambda self, channels, groups, kernel, stride, dtype: False)
+    monkeypatch.setattr(type(cpu), "use_direct", lambda self, *geometry: False)
     general = run()
     for a, b_ in zip(fast, general):
         np.testing.assert_allclose(a, b_, rtol=1e-10, atol=1e-10)
@@ -360,3 +360,18 @@ def test_max_pool_kernels_agree_with_numpy(cpu, p):
         np.testing.assert_array_equal(fast[1], pure[1])
         # overlapping windows add their gradients onto one element in another order
         np.testing.assert_allclose(fast[2], pure[2], rtol=1e-6, atol=1e-6)
+
+
+@needs_numba
+@pytest.mark.parametrize("size, path", [(4, "im2col+GEMM"), (5, "direct"), (14, "direct")])
+def test_small_planes_go_to_the_gemm_and_larger_ones_to_the_direct_kernels(cpu, size, path):
+    """With Numba, a stride-1 3x3 convolution over 32 channels runs direct from 5x5 output planes
+    up; on 4x4 and smaller (the digits' second layer) im2col and one GEMM are faster."""
+    cpu.use_numba = True
+    x = mt.randn(2, 32, size, size, requires_grad=True)
+    conv = mt.nn.Conv2d(32, 8, 3, padding=1)
+    with mt.backends.explain(file=False) as lines:
+        conv(x).sum().backward()
+    assert len(lines) == 3 and all(f"-> {path}:" in line for line in lines), lines
+    if path != "direct":
+        assert all("positions per output plane < 17" in line for line in lines)
