@@ -26,9 +26,11 @@ the forward kernel again; the weight gradient is kh*kw dot products of the same 
 Max pooling's kernels live here too (``max_pool``, ``max_pool_scatter``): one task per plane, every
 window in one pass with branch-free compares, the gradient added back onto each window's argmax.
 
-Measured before choosing (see docs/performance.md): for im2col and col2im, Numba was no faster than
+col2im for the convolution's GEMM path is here too (``col2im_gemm``): one task per image plane,
+each adding its kh*kw taps' columns in place, where NumPy adds kh*kw strided slices over the whole
+batch. Measured before choosing (see docs/performance.md): for im2col, Numba was no faster than
 NumPy's strided-slice copies (both are memory-bound, and parallel Numba threads contend with the
-BLAS threads that run the GEMMs next to them), so those stay NumPy.
+BLAS threads that run the GEMMs next to them), so im2col stays NumPy.
 
 Each kernel spreads its tasks over the cores when there is enough work, and runs on one core
 otherwise (waking a thread pool costs more than a tiny convolution, and far more when another
@@ -411,6 +413,47 @@ def _direct_weight_grad_strided(image, grad_output, G, sh, sw, pt, pl, dh, dw, p
                                 sums[o, c, i, j] = total
 
 
+# ---------------------------------------------------------------------------- col2im
+# cols (C, kh, kw, N, Ho, Wo): the GEMM layout of the columns (base.py's im2col_gemm); image
+# (N, C, H, W) the sum they fold back to. Tap (i, j) of output position (y, x) came from image row
+# y*sh + i*dh - pt and column x*sw + j*dw - pl; positions that fell in the padding are dropped.
+@_inline
+def _valid_columns(Wo, W, sw, offset):
+    """The output columns x whose image column x*sw + offset lies in [0, W): range(lo, hi)."""
+    lo = 0
+    while lo < Wo and lo * sw + offset < 0:
+        lo += 1
+    hi = Wo
+    while hi > lo and (hi - 1) * sw + offset >= W:
+        hi -= 1
+    return lo, hi
+
+
+def _col2im_gemm(cols, sh, sw, pt, pl, dh, dw, image):
+    C, kh, kw, N, Ho, Wo = cols.shape
+    H, W = image.shape[2:]
+    for task in prange(N * C):  # one image plane per task: no two tasks write the same element
+        n, c = task // C, task % C
+        plane = image[n, c]
+        plane[:, :] = 0
+        for j in range(kw):
+            lo, hi = _valid_columns(Wo, W, sw, j * dw - pl)
+            for i in range(kh):
+                for y in range(Ho):
+                    r = y * sh + i * dh - pt
+                    if r < 0 or r >= H:
+                        continue
+                    src, dst = cols[c, i, j, n, y], plane[r]
+                    q = lo * sw + j * dw - pl
+                    if sw == 1:  # contiguous on both sides: a loop LLVM vectorises
+                        for x in range(hi - lo):
+                            dst[q + x] += src[lo + x]
+                    else:
+                        for x in range(lo, hi):
+                            dst[q] += src[x]
+                            q += sw
+
+
 # ---------------------------------------------------------------------------- max pooling
 # xpad (P, Hp, Wp): the P = N*C planes, padded with the lowest value; best, idx (P, Ho, Wo)
 def _max_pool(xpad, kh, kw, sh, sw, dh, dw, best, idx):
@@ -451,6 +494,7 @@ if AVAILABLE:
                     ("direct_conv_transpose_strided", _direct_conv_transpose_strided, _FMA),
                     ("direct_weight_grad", _direct_weight_grad, _REDUCE),
                     ("direct_weight_grad_strided", _direct_weight_grad_strided, _REDUCE),
+                    ("col2im_gemm", _col2im_gemm, _FMA),
                     ("max_pool", _max_pool, _FMA),
                     ("max_pool_scatter", _max_pool_scatter, _FMA),
                 )}
@@ -539,6 +583,15 @@ def direct_weight_grad(image, grad_output, groups, kh, kw, sh, sw, pt, pl, dh, d
     return partials.sum(axis=0) if slices > 1 else partials[0]
 
 
+def col2im_gemm(cols, image_size, stride, padding_top_left, dilation):
+    """image (N, C, H, W): the columns cols (C, kh, kw, N, Ho, Wo) summed back onto the pixels they
+    were read from (the adjoint of im2col; base.py's NumPy version adds kh*kw strided slices)."""
+    C, kh, kw, N = cols.shape[:4]
+    (sh, sw), (pt, pl), (dh, dw) = stride, padding_top_left, dilation
+    image = _result_array((N, C, *image_size), cols.dtype)
+    return _run("col2im_gemm", cols.size, np.ascontiguousarray(cols), sh, sw, pt, pl, dh, dw, image)
+
+
 def max_pool(xpad, kernel_size, stride, dilation, out_size):
     """(best, idx) (P, Ho, Wo): each window's maximum of xpad (P, Hp, Wp) and its offset i*kw + j."""
     (kh, kw), (sh, sw), (dh, dw) = kernel_size, stride, dilation
@@ -570,6 +623,7 @@ def warm_up() -> float:
         strided = direct_conv(image, weight, bias, 2, 2, 2, 1, 1, 1, 1, 2, 2)
         direct_conv_transpose(strided, weight, 2, 2, 4, 4, 2, 2, 1, 1, 1, 1)
         direct_weight_grad(image, strided, 2, 3, 3, 2, 2, 1, 1, 1, 1)
+        col2im_gemm(np.zeros((2, 3, 3, 1, 4, 4), dtype=dtype), (4, 4), (1, 1), (1, 1), (1, 1))
         best, idx = max_pool(image.reshape(2, 4, 4), (2, 2), (2, 2), (1, 1), (2, 2))
         max_pool_scatter(best, idx, (2, 2), (2, 2), (1, 1), (4, 4))
     return time.perf_counter() - start

@@ -79,6 +79,24 @@ def test_gemm_layout_columns_are_the_unfold_columns_and_col2im_is_their_adjoint(
     assert lhs == pytest.approx(rhs, rel=1e-5, abs=1e-5)
 
 
+@needs_numba
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(geometry)
+def test_numba_col2im_sums_what_the_numpy_one_sums(cpu, g):
+    """The Numba col2im (one pass per image plane) against base.py's kh*kw strided adds, every
+    stride, dilation and padding, float32 and float64."""
+    ho, wo = _out_size(g)
+    if ho < 1 or wo < 1:
+        return
+    pt, _, pl, _ = g["pad"]
+    cols = np.random.default_rng(2).standard_normal((g["c"], g["kh"], g["kw"], g["n"], ho, wo))
+    fast, pure = both_kernel_sets(cpu, "col2im_gemm", cols.astype(g["dtype"]), (g["h"], g["w"]),
+                                  (g["sh"], g["sw"]), (pt, pl), (g["dh"], g["dw"]))
+    assert fast.dtype == pure.dtype == g["dtype"] and fast.flags.c_contiguous
+    tol = dict(rtol=1e-5, atol=1e-5) if g["dtype"] == np.float32 else dict(rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(fast, pure, **tol)
+
+
 def _dispatched_kernels(backend, image, weight, grad_output, kernel, params, image_size):
     """Forward, input gradient and weight gradient as the Functions run them (ops/conv_dispatch.py)."""
     return (conv_dispatch.conv2d(conv_ops.conv2d_array, backend, image, weight, params),
