@@ -114,7 +114,8 @@ def note(kernel: str, path: str, backend, image_shape, weight_shape, params, dty
     """Describe the path ``kernel`` ('forward', 'input grad', 'weight grad') takes.
 
     ``image_shape`` is the convolution's input (N, C, H, W) and ``weight_shape`` its weight, for
-    every kernel; ``path`` is 'subsampled', 'direct', 'pointwise' or 'im2col+GEMM'; ``dtype`` the
+    every kernel; ``path`` is 'subsampled', 'direct', 'pointwise', 'im2col+GEMM' or "forward's
+    columns" (the weight gradient on the columns its forward kept); ``dtype`` the
     arrays' (NumPy) dtype.
     """
     header = None if _continuing[0] else _header(kernel, image_shape, weight_shape, params)
@@ -125,6 +126,8 @@ def note(kernel: str, path: str, backend, image_shape, weight_shape, params, dty
         why = f"{shape}: only every {_ordinal(sh, sw)} row and column is read; stride 1 over them"
     elif path == "pointwise":
         why = "1x1, stride 1, no padding, one group: the image is its columns"
+    elif path == "forward's columns":
+        why = "dW = dy · cols^T on the columns the forward's im2col built (kept: they were small)"
     else:
         (pt, pb, pl, pr), (dh, dw), (H, W) = params.padding, params.dilation, image_shape[2:]
         out_size = ((H + pt + pb - dh * (kh - 1) - 1) // sh + 1, (W + pl + pr - dw * (kw - 1) - 1) // sw + 1)

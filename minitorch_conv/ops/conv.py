@@ -120,12 +120,14 @@ def _batch_chunks(batch: int, bytes_per_sample: int):
     return [slice(start, min(start + per_chunk, batch)) for start in range(0, batch, per_chunk)]
 
 
-def conv2d_array(backend, x, weight, params: ConvParams, bias=None):
+def conv2d_array(backend, x, weight, params: ConvParams, bias=None, keep_columns=None):
     """Forward: y (N, O, Ho, Wo) = weight (Og, K) @ cols_gemm (K, N*L) per group, + bias (O,).
 
     cols_gemm is the (C, kh, kw, N, Ho, Wo) column layout, so each group's operand is a plain 2-D
     matrix (K, N*L) and the whole batch goes through one GEMM; its (Og, N*L) result is turned back
-    to (N, Og, Ho, Wo).
+    to (N, Og, Ho, Wo). The weight gradient dW = dy · cols^T needs the same columns: given a list
+    ``keep_columns``, the columns are appended to it when the whole batch's fit one chunk, for
+    backward to reuse instead of building them again.
     """
     xp = backend.xp
     N, C, H, W = x.shape
@@ -135,9 +137,12 @@ def conv2d_array(backend, x, weight, params: ConvParams, bias=None):
     K, Og = Cg * kh * kw, O // G
     w = weight.reshape(G, Og, K)
     out = xp.empty((N, O, Ho, Wo), dtype=x.dtype)
-    for rows in _batch_chunks(N, C * kh * kw * Ho * Wo * x.itemsize):
+    chunks = _batch_chunks(N, C * kh * kw * Ho * Wo * x.itemsize)
+    for rows in chunks:
         cols = backend.im2col_gemm(x[rows], (kh, kw), params.stride, params.padding, params.dilation,
                                    (Ho, Wo))
+        if keep_columns is not None and len(chunks) == 1:
+            keep_columns.append(cols)
         n = cols.shape[3]
         cols = cols.reshape(G, K, n * Ho * Wo)
         # one image: its (O, Ho*Wo) result is already out[image]'s layout, so the GEMM writes there
@@ -174,11 +179,12 @@ def conv_transpose2d_array(backend, x, weight, params: ConvParams, output_size):
     return out
 
 
-def conv2d_weight_grad_array(backend, x, grad_output, kernel_size, params: ConvParams):
+def conv2d_weight_grad_array(backend, x, grad_output, kernel_size, params: ConvParams, columns=None):
     """Weight gradient: dW (O, Cg, kh, kw) = grad_output (Og, N*L) @ cols_gemm (K, N*L)^T per group.
 
     The columns are taken at grad_output's positions (Ho, Wo), which may be fewer than the image
-    allows (the transposed convolution's weight gradient uses this).
+    allows (the transposed convolution's weight gradient uses this). ``columns``: the whole
+    batch's, when the forward kept them (:func:`conv2d_array`'s ``keep_columns``).
     """
     xp = backend.xp
     N, C, _, _ = x.shape
@@ -187,9 +193,10 @@ def conv2d_weight_grad_array(backend, x, grad_output, kernel_size, params: ConvP
     G = params.groups
     K, Og = C // G * kh * kw, O // G
     grad_weight = xp.zeros((G, Og, K), dtype=x.dtype)
-    for rows in _batch_chunks(N, C * kh * kw * Ho * Wo * x.itemsize):
-        cols = backend.im2col_gemm(x[rows], kernel_size, params.stride, params.padding,
-                                   params.dilation, (Ho, Wo))
+    chunks = [slice(0, N)] if columns is not None else _batch_chunks(N, C * kh * kw * Ho * Wo * x.itemsize)
+    for rows in chunks:
+        cols = columns if columns is not None else backend.im2col_gemm(
+            x[rows], kernel_size, params.stride, params.padding, params.dilation, (Ho, Wo))
         n = cols.shape[3]
         cols = cols.reshape(G, K, n * Ho * Wo)
         grad_by_channel = grad_output[rows].transpose(1, 0, 2, 3).reshape(G, Og, n * Ho * Wo)
@@ -236,8 +243,9 @@ class Conv2dFunction(Function):
     def forward(ctx, input, weight, bias, params):  # noqa: A002 - PyTorch's name
         ctx.save_for_backward(input, weight)
         ctx.params = params
+        ctx.columns = [] if ctx.needs_input_grad[1] else None  # im2col's, kept for dW if small
         return conv_dispatch.conv2d(conv2d_array, input.backend, input._array, weight._array, params,
-                                    _array_of(bias))
+                                    _array_of(bias), keep_columns=ctx.columns)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -247,8 +255,9 @@ class Conv2dFunction(Function):
             grad_input = ConvTranspose2dFunction.apply(grad_output, weight, None, ctx.params,
                                                        tuple(input.shape[2:]))
         if ctx.needs_input_grad[1]:  # dW = dy · cols^T, summed over the batch
+            columns, ctx.columns = ctx.columns, None  # once: a second backward builds its own
             grad_weight = Conv2dWeightGradFunction.apply(input, grad_output, tuple(weight.shape[2:]),
-                                                         ctx.params)
+                                                         ctx.params, columns or None)
         if ctx.needs_input_grad[2]:  # db = dy summed over everything but the channels
             grad_bias = conv_dispatch.conv2d_bias_grad(bias_grad, grad_output)
         return grad_input, grad_weight, grad_bias, None
@@ -371,11 +380,12 @@ class Conv2dWeightGradFunction(Function):
     node_name = "ConvolutionBackwardBackward0"
 
     @staticmethod
-    def forward(ctx, input, grad_output, kernel_size, params):  # noqa: A002
+    def forward(ctx, input, grad_output, kernel_size, params, columns=None):  # noqa: A002
         ctx.save_for_backward(input, grad_output)
         ctx.params = params
         return conv_dispatch.conv2d_weight_grad(conv2d_weight_grad_array, input.backend, input._array,
-                                                grad_output._array, kernel_size, params)
+                                                grad_output._array, kernel_size, params,
+                                                columns=columns[0] if columns else None)
 
     @staticmethod
     def backward(ctx, grad_grad_weight):
@@ -387,7 +397,7 @@ class Conv2dWeightGradFunction(Function):
         if ctx.needs_input_grad[1]:
             grad_grad_output = _crop_to(Conv2dFunction.apply(input, grad_grad_weight, None, ctx.params),
                                         grad_output.shape[2:])
-        return grad_input, grad_grad_output, None, None
+        return grad_input, grad_grad_output, None, None, None
 
 
 class Im2colFunction(Function):

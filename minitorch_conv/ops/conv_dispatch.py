@@ -85,8 +85,11 @@ def _trace(kernel: str, path: str, backend, image_shape, weight_shape, params, d
         kernel_trace.note(kernel, path, backend, image_shape, weight_shape, params, dtype)
 
 
-def conv2d(reference, backend, x, weight, params: ConvParams, bias=None):
-    """y (N, O, Ho, Wo) = conv2d(x, weight) + bias, by ``reference`` or a faster path."""
+def conv2d(reference, backend, x, weight, params: ConvParams, bias=None, keep_columns=None):
+    """y (N, O, Ho, Wo) = conv2d(x, weight) + bias, by ``reference`` or a faster path.
+
+    ``keep_columns`` (a list) reaches the reference, which may keep its columns there for the
+    weight gradient; the other paths build none."""
     if overrides.active:  # your kernel (mt.backends.override)
         swapped = overrides.conv2d(backend, x, weight, params, bias)
         if swapped is not NotImplemented:
@@ -108,7 +111,7 @@ def conv2d(reference, backend, x, weight, params: ConvParams, bias=None):
         out = backend.xp.matmul(weight.reshape(O, C), x.reshape(N, C, H * W)).reshape(N, O, H, W)
         return out if bias is None else _add_bias(out, bias)
     _trace("forward", "im2col+GEMM", backend, x.shape, weight.shape, params, x.dtype)
-    return reference(backend, x, weight, params, bias)
+    return reference(backend, x, weight, params, bias, keep_columns)
 
 
 def conv2d_input_grad(reference, backend, grad_output, weight, params: ConvParams, input_size):
@@ -143,8 +146,9 @@ def conv2d_input_grad(reference, backend, grad_output, weight, params: ConvParam
     return reference(backend, grad_output, weight, params, input_size)
 
 
-def conv2d_weight_grad(reference, backend, x, grad_output, kernel_size, params: ConvParams):
-    """dW (O, C/G, kh, kw) = dy cols^T summed over the batch, by ``reference`` or a faster path."""
+def conv2d_weight_grad(reference, backend, x, grad_output, kernel_size, params: ConvParams, columns=None):
+    """dW (O, C/G, kh, kw) = dy cols^T summed over the batch, by ``reference`` or a faster path;
+    ``columns``: the forward's (its im2col+GEMM path kept them), reused by the reference."""
     if overrides.active:  # your kernel (mt.backends.override)
         swapped = overrides.conv2d_weight_grad(backend, x, grad_output, kernel_size, params)
         if swapped is not NotImplemented:
@@ -152,6 +156,9 @@ def conv2d_weight_grad(reference, backend, x, grad_output, kernel_size, params: 
     N, C, H, W = x.shape
     _, O, Ho, Wo = grad_output.shape
     weight_shape = (O, C // params.groups, *kernel_size)
+    if columns is not None:
+        _trace("weight grad", "forward's columns", backend, x.shape, weight_shape, params, x.dtype)
+        return reference(backend, x, grad_output, kernel_size, params, columns)
     subsampled = _every_sth_pixel((H, W), kernel_size, params, (Ho, Wo))
     if subsampled is not None:
         _trace("weight grad", "subsampled", backend, x.shape, weight_shape, params, x.dtype)
@@ -186,6 +193,10 @@ def conv2d_bias_grad(reference, grad_output):
     if grad_output.ndim != 4:
         return reference(grad_output)
     N, O, Ho, Wo = grad_output.shape
+    if not is_grad_enabled():  # the usual backward: on the arrays (five Tensor operations cost more
+        dy = grad_output._array  # than the sums themselves on a small layer)
+        ones = grad_output.xp.ones(Ho * Wo, dtype=dy.dtype)
+        return grad_output._new((dy.reshape(N * O, Ho * Wo) @ ones).reshape(N, O).sum(0))
     per_image = grad_output.reshape(N * O, Ho * Wo) @ grad_output.new_ones((Ho * Wo,))
     return per_image.reshape(N, O).sum(0)
 

@@ -257,10 +257,12 @@ def test_explain_with_numba_names_the_direct_kernel_and_why_not(rng):
     cpu = mt.backends.get_backend("cpu")
     if not cpu.use_numba:
         pytest.skip("Numba is not in use")
-    text = _explained(lambda: [F.conv2d(_t(rng, 1, 8, 6, 6), _t(rng, 4, 8, 3, 3)),
-                               F.conv2d(_t(rng, 1, 80, 6, 6), _t(rng, 4, 80, 3, 3)),
-                               F.conv2d(_t(rng, 1, 8, 6, 6), _t(rng, 4, 8, 3, 3), stride=2)])
+    text = _explained(lambda: [F.conv2d(_t(rng, 1, 8, 7, 7), _t(rng, 4, 8, 3, 3)),
+                               F.conv2d(_t(rng, 1, 80, 7, 7), _t(rng, 4, 80, 3, 3)),
+                               F.conv2d(_t(rng, 1, 8, 7, 7), _t(rng, 4, 8, 3, 3), stride=2),
+                               F.conv2d(_t(rng, 1, 8, 6, 6), _t(rng, 4, 8, 3, 3))])
     assert "-> direct: Numba, stride 1, 72 inputs per output (C/groups*kh*kw <= 576)" in text
+    assert "-> im2col+GEMM: not direct: 16 positions per output plane < 17: runs too short" in text
     assert "-> im2col+GEMM: not direct: 720 inputs per output (C/groups*kh*kw) > 576" in text
     assert "-> im2col+GEMM: not direct: stride (2, 2); Numba's direct kernels are for stride 1" in text
 
