@@ -413,6 +413,19 @@ def _direct_weight_grad_strided(image, grad_output, G, sh, sw, pt, pl, dh, dw, p
                                 sums[o, c, i, j] = total
 
 
+# ---------------------------------------------------------------------------- ReLU
+# x, out, grad, result: flat arrays of one length; one pass each, every core on a large array
+def _relu(x, out):
+    for k in prange(x.size):
+        v = x[k]
+        out[k] = 0 if v < 0 else v  # NaN stays NaN, as with maximum(x, 0)
+
+
+def _relu_grad(grad, out, result):
+    for k in prange(grad.size):
+        result[k] = 0 if out[k] <= 0 else grad[k]  # PyTorch's threshold_backward: NaN passes
+
+
 # ---------------------------------------------------------------------------- col2im
 # cols (C, kh, kw, N, Ho, Wo): the GEMM layout of the columns (base.py's im2col_gemm); image
 # (N, C, H, W) the sum they fold back to. Tap (i, j) of output position (y, x) came from image row
@@ -495,6 +508,8 @@ if AVAILABLE:
                     ("direct_weight_grad", _direct_weight_grad, _REDUCE),
                     ("direct_weight_grad_strided", _direct_weight_grad_strided, _REDUCE),
                     ("col2im_gemm", _col2im_gemm, _FMA),
+                    ("relu", _relu, _FMA),
+                    ("relu_grad", _relu_grad, _FMA),
                     ("max_pool", _max_pool, _FMA),
                     ("max_pool_scatter", _max_pool_scatter, _FMA),
                 )}
@@ -583,6 +598,20 @@ def direct_weight_grad(image, grad_output, groups, kh, kw, sh, sw, pt, pl, dh, d
     return partials.sum(axis=0) if slices > 1 else partials[0]
 
 
+def relu(x):
+    """max(x, 0) of a C-contiguous array, in one pass."""
+    out = _result_array(x.shape, x.dtype)
+    _run("relu", x.size, x.reshape(-1), out.reshape(-1))
+    return out
+
+
+def relu_grad(grad, out):
+    """grad where out > 0, else 0, for C-contiguous arrays of one shape, in one pass."""
+    result = _result_array(grad.shape, grad.dtype)
+    _run("relu_grad", grad.size, grad.reshape(-1), out.reshape(-1), result.reshape(-1))
+    return result
+
+
 def col2im_gemm(cols, image_size, stride, padding_top_left, dilation):
     """image (N, C, H, W): the columns cols (C, kh, kw, N, Ho, Wo) summed back onto the pixels they
     were read from (the adjoint of im2col; base.py's NumPy version adds kh*kw strided slices)."""
@@ -624,6 +653,7 @@ def warm_up() -> float:
         direct_conv_transpose(strided, weight, 2, 2, 4, 4, 2, 2, 1, 1, 1, 1)
         direct_weight_grad(image, strided, 2, 3, 3, 2, 2, 1, 1, 1, 1)
         col2im_gemm(np.zeros((2, 3, 3, 1, 4, 4), dtype=dtype), (4, 4), (1, 1), (1, 1), (1, 1))
+        relu_grad(image, relu(image))
         best, idx = max_pool(image.reshape(2, 4, 4), (2, 2), (2, 2), (1, 1), (2, 2))
         max_pool_scatter(best, idx, (2, 2), (2, 2), (1, 1), (4, 4))
     return time.perf_counter() - start

@@ -13,6 +13,9 @@ DIRECT_MAX_TAPS = 576
 """With Numba, stride-1 convolutions whose outputs each read at most this many inputs
 (C/groups*kh*kw; 576 is a 3x3 kernel over 64 channels) run the direct kernels instead of im2col and
 GEMMs."""
+NUMBA_ELEMENTWISE_MIN = 1 << 16
+"""Arrays from which the element-wise Numba kernels (ReLU) run instead of NumPy: calling a Numba
+kernel costs about 10 us, NumPy's two passes cost less than that below ~64K elements."""
 DIRECT_MIN_PLANE = 17
 """... and whose output planes hold at least this many positions (Ho*Wo): on 4x4 planes and smaller
 the direct kernels' runs are too short to vectorise, and im2col with one GEMM is faster."""
@@ -127,6 +130,21 @@ class NumpyBackend(Backend):
         return numba_kernels.direct_weight_grad(
             np.ascontiguousarray(image), np.ascontiguousarray(grad_output), groups, *kernel_size,
             *stride, pt, pl, *dilation)
+
+    def relu(self, x):
+        """max(x, 0) in one pass (Numba, every core on a large array; NumPy's maximum allocates
+        and runs on one)."""
+        if not (self._numba_runs(x.dtype) and x.size >= NUMBA_ELEMENTWISE_MIN and x.flags.c_contiguous):
+            return super().relu(x)
+        return numba_kernels.relu(x)
+
+    def relu_grad(self, grad, out):
+        """One pass, where NumPy makes a mask and multiplies (0.5 vs 1.6 ms on 1.6M floats)."""
+        if not (self._numba_runs(grad.dtype) and grad.size >= NUMBA_ELEMENTWISE_MIN
+                and grad.dtype == out.dtype and grad.shape == out.shape
+                and grad.flags.c_contiguous and out.flags.c_contiguous):
+            return super().relu_grad(grad, out)
+        return numba_kernels.relu_grad(grad, out)
 
     def col2im_gemm(self, cols, image_size, stride, padding_top_left, dilation):
         """With Numba, one pass per image plane instead of kh*kw strided adds over the batch:

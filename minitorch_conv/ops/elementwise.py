@@ -491,22 +491,22 @@ def sigmoid(a):
 
 class Relu(Function):
     """``max(a, 0)``. Backward keeps the output, as PyTorch's does (so that writing it in place
-    before backward raises PyTorch's error, which names it), and multiplies the gradient by the
-    boolean mask ``output > 0`` made from it (float * bool stays float: no float copy of the mask)."""
+    before backward raises PyTorch's error, which names it; the output is there anyway, so ReLU
+    costs no memory of its own), and passes the gradient where ``output > 0``
+    (``backend.relu_grad``: one pass in Numba on the CPU, a multiplication by the mask elsewhere)."""
 
     @staticmethod
     def forward(ctx, a):
-        result = a._new(a.xp.maximum(a._array, 0))
+        result = a._new(a.backend.relu(a._array))
         ctx.save_for_backward(result)
         return result
 
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        positive = out._array > 0
         if is_grad_enabled():  # create_graph=True: a node, differentiable in grad
-            return Mul.apply(grad, out._new(positive))
-        return grad._new(grad._array * positive)
+            return Mul.apply(grad, out._new(out._array > 0))
+        return grad._new(grad.backend.relu_grad(grad._array, out._array))
 
 
 @parse_args("Tensor input")

@@ -390,6 +390,29 @@ def test_small_planes_go_to_the_gemm_and_larger_ones_to_the_direct_kernels(cpu, 
     conv = mt.nn.Conv2d(32, 8, 3, padding=1)
     with mt.backends.explain(file=False) as lines:
         conv(x).sum().backward()
-    assert len(lines) == 3 and all(f"-> {path}:" in line for line in lines), lines
-    if path != "direct":
-        assert all("positions per output plane < 17" in line for line in lines)
+    assert len(lines) == 3, lines
+    if path == "direct":
+        assert all("-> direct:" in line for line in lines), lines
+    else:  # forward and input gradient build columns; the weight gradient reuses the forward's
+        assert all("-> im2col+GEMM: not direct: 16 positions per output plane < 17" in line
+                   for line in lines[:2]), lines
+        assert "-> forward's columns:" in lines[2], lines
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_numba_relu_kernels_agree_with_numpy_and_pass_gradients_as_pytorch(cpu, dtype):
+    """ReLU forward and backward in one Numba pass against base.py's NumPy on finite values; at
+    the corners the kernel is PyTorch's threshold_backward (a NaN output passes the gradient, an
+    infinite gradient at a zero output gives 0)."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((4, 8, 48, 48)).astype(dtype)  # above NUMBA_ELEMENTWISE_MIN
+    grad = rng.standard_normal(x.shape).astype(dtype)
+    out, pure_out = both_kernel_sets(cpu, "relu", x)
+    np.testing.assert_array_equal(out, pure_out)
+    fast, pure = both_kernel_sets(cpu, "relu_grad", grad, out)
+    np.testing.assert_array_equal(fast, pure)
+    x.flat[:3] = [np.nan, 0.0, -1.0]
+    grad.flat[:3] = [5.0, np.inf, np.inf]
+    corners = cpu.relu_grad(grad, cpu.relu(x)).flat[:3]
+    assert np.isnan(cpu.relu(x).flat[0]) and corners.tolist() == [5.0, 0.0, 0.0]
