@@ -76,6 +76,8 @@ class Tensor:
         if not backends.is_array(array):  # NumPy reductions and indexing can return scalars
             array = self._backend.asarray(array)
         self._array = array
+        dtype = _DTYPE_OF_ARRAY.get(array.dtype)  # kept: asked several times per operation
+        self._dtype = dtype if dtype is not None else to_dtype(array.dtype)
         # shared with every view and detach()ed alias of this memory; inference tensors have none of
         # their own (views.NO_VERSION, which refuses in-place writes outside inference mode)
         if _modes.inference:
@@ -217,8 +219,7 @@ class Tensor:
 
     @property
     def dtype(self) -> DType:
-        dtype = _DTYPE_OF_ARRAY.get(self._array.dtype)  # (asked several times per operation)
-        return dtype if dtype is not None else to_dtype(self._array.dtype)
+        return self._dtype  # set with _array (__init__ and the .data setter)
 
     def is_floating_point(self) -> bool:
         return self.dtype.is_floating_point
@@ -413,6 +414,7 @@ class Tensor:
     @data.setter
     def data(self, value: Tensor) -> None:
         self._array = value._array if isinstance(value, Tensor) else value
+        self._dtype = to_dtype(self._array.dtype)
         self._backend = backends.backend_of_array(self._array)
 
     # ------------------------------------------------------------------ conversion

@@ -15,8 +15,8 @@ This module works on whatever objects the nodes hand it: it calls a few Tensor m
 from __future__ import annotations
 
 import weakref
-from contextlib import nullcontext
 
+from ..backends.base import NO_CONTEXT
 from . import anomaly_mode, gradient_reuse
 from .grad_mode import set_grad_enabled
 
@@ -158,7 +158,7 @@ def _needed_nodes(dependencies, target_nodes):
 def _validate_grad(node, index, grad):
     """Give ``grad`` the shape and dtype of the node's ``index``-th input (undo broadcasting)."""
     shape, dtype, _device = node.input_meta[index]
-    if tuple(grad.shape) != shape:
+    if grad._array.shape != shape:
         try:
             grad = grad.sum_to_size(shape)
         except RuntimeError:
@@ -166,7 +166,7 @@ def _validate_grad(node, index, grad):
                 f"Function {node.name()} returned an invalid gradient at index {index} - got "
                 f"{list(grad.shape)} but expected shape compatible with {list(shape)}"
             ) from None
-    if grad.dtype != dtype:
+    if grad._dtype is not dtype:
         grad = grad.to(dtype)
     return grad
 
@@ -252,22 +252,30 @@ def _run_ready_nodes(ready, buffers, dependencies, captures, results, needed, re
                         ready.append(edge[0])
 
 
+def _apply_node(node, grads, reference):
+    """The node's backward; outputs that got no gradient get zeros unless it asked for None."""
+    if node.ctx.materialize_grads and any(g is None for g in grads):
+        grads = [reference.new_zeros(meta[0], dtype=meta[1]) if g is None else g
+                 for g, meta in zip(grads, node.output_meta)]
+    return node.apply(grads)
+
+
 def _run_node(node, grads, buffers, retain_graph, create_graph, accumulate):
     if isinstance(node, AccumulateGrad):
         if accumulate and grads[0] is not None:
             node.accumulate(grads[0], create_graph)
         return
 
-    node.store_retained_grads(grads, create_graph)
+    if node.retained:
+        node.store_retained_grads(grads, create_graph)
     reference = next((g for g in grads if g is not None), None)
     # a backward runs with its gradients' GPU current (CuPy allocates on the current device)
-    with nullcontext() if reference is None else reference.backend.device_context():
-        if node.ctx.materialize_grads:
-            grads = [
-                reference.new_zeros(meta[0], dtype=meta[1]) if g is None else g
-                for g, meta in zip(grads, node.output_meta)
-            ]
-        input_grads = node.apply(grads)
+    device = NO_CONTEXT if reference is None else reference._backend.device_context()
+    if device is NO_CONTEXT:
+        input_grads = _apply_node(node, grads, reference)
+    else:
+        with device:
+            input_grads = _apply_node(node, grads, reference)
     if not retain_graph:
         node.release()
     if anomaly_mode.state.enabled and anomaly_mode.state.check_nan:

@@ -24,13 +24,11 @@ is itself differentiable, so ``create_graph=True`` gives gradients of gradients.
 from __future__ import annotations
 
 import functools
-from contextlib import nullcontext
 
-from . import anomaly_mode, gradient_reuse
+from ..backends.base import NO_CONTEXT
+from . import anomaly_mode, grad_mode, gradient_reuse
 from .engine import AccumulateGrad, edge_of, fresh_grad  # noqa: F401  (AccumulateGrad: re-exported)
-from .grad_mode import is_grad_enabled, is_inference_mode_enabled, no_grad
-
-_NO_CONTEXT = nullcontext()  # reusable: it keeps no state
+from .grad_mode import is_grad_enabled, no_grad
 
 _FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -137,8 +135,8 @@ class Node:
         self.ctx = ctx
         edges, meta = [], []
         for arg in args:
-            if _is_tensor(arg):
-                meta.append((tuple(arg.shape), arg.dtype, arg.device))
+            if getattr(arg, "_is_minitorch_tensor", False):
+                meta.append((arg._array.shape, arg.dtype, arg._backend.device))
                 edges.append(edge_of(arg))
             else:
                 meta.append(None)
@@ -249,16 +247,31 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run ``forward`` and, when grad mode is on and an input requires grad, record a node."""
-        needs_input_grad = tuple(_is_tensor(a) and a.requires_grad for a in args)
-        record = (True in needs_input_grad and is_grad_enabled()
-                  and not is_inference_mode_enabled())  # (enable_grad() inside it records nothing)
+        first, needs = None, []
+        for a in args:
+            if getattr(a, "_is_minitorch_tensor", False):
+                needs.append(a.requires_grad)
+                first = a if first is None else first
+            else:
+                needs.append(False)
+        needs_input_grad = tuple(needs)
+        modes = grad_mode._state
+        record = (True in needs_input_grad and modes.enabled
+                  and not modes.inference)  # (enable_grad() inside it records nothing)
         ctx = Context(needs_input_grad if record else (False,) * len(args))
-        backend = next((a.backend for a in args if _is_tensor(a)), None)
         # CuPy allocates and launches on the *current* GPU: make the inputs' GPU current (cuda:1)
-        with no_grad(), (_NO_CONTEXT if backend is None else backend.device_context()):
-            raw = cls.forward(ctx, *args, **kwargs)
+        device = NO_CONTEXT if first is None else first._backend.device_context()
+        previous, modes.enabled = modes.enabled, False  # forward runs in no_grad
+        try:
+            if device is NO_CONTEXT:  # the CPU: no device to make current
+                raw = cls.forward(ctx, *args, **kwargs)
+            else:
+                with device:
+                    raw = cls.forward(ctx, *args, **kwargs)
+        finally:
+            modes.enabled = previous
         is_tuple = isinstance(raw, tuple)
-        outputs = tuple(_wrap_output(o, args) for o in (raw if is_tuple else (raw,)))
+        outputs = tuple(_wrap_output(o, first) for o in (raw if is_tuple else (raw,)))
         if cls.returns_new_arrays:  # (performance seam, gradient_reuse.py)
             gradient_reuse.mark_unshared(cls, outputs)
         for tensor in ctx.dirty:  # inputs forward changed in place: their memory has a new version
@@ -266,11 +279,11 @@ class Function:
         aliased = _inputs_aliased_by(outputs, args) if cls.checks_aliases and not cls.is_view else None
         if record:
             node = Node(cls, ctx, args)
-            node.output_meta = tuple((tuple(o.shape), o.dtype, o.device) for o in outputs)
+            node.output_meta = tuple((o._array.shape, o._dtype, o._backend.device) for o in outputs)
             for nr, out in enumerate(outputs):
-                if id(out) in ctx.non_differentiable or not out.dtype.is_floating_point:
+                if not out._dtype.is_floating_point or id(out) in ctx.non_differentiable:
                     continue
-                if any(out is d for d in ctx.dirty):
+                if ctx.dirty and any(out is d for d in ctx.dirty):
                     _take_history_in_place(out, node, nr)
                     continue
                 if out._grad_fn is not None or out.requires_grad or any(out is a for a in args):
@@ -343,12 +356,11 @@ def once_differentiable(backward):
     return wrapper
 
 
-def _wrap_output(obj, args):
-    if _is_tensor(obj):
+def _wrap_output(obj, first_tensor_input):
+    if getattr(obj, "_is_minitorch_tensor", False):
         return obj
-    for a in args:  # arrays returned by forward become tensors on the inputs' device
-        if _is_tensor(a):
-            return a.__class__._from_array(obj, a.backend)
+    if first_tensor_input is not None:  # arrays returned by forward become tensors on its device
+        return first_tensor_input.__class__._from_array(obj, first_tensor_input._backend)
     raise TypeError("Function.forward must return Tensors or arrays")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-_NO_CONTEXT = contextlib.nullcontext()  # reusable: what device_context gives where there is one device
+NO_CONTEXT = contextlib.nullcontext()  # reusable: what device_context gives where there is one device
 
 
 class Backend:
@@ -42,7 +42,7 @@ class Backend:
 
     def device_context(self):
         """A context manager that makes this backend's device current (a no-op on the CPU)."""
-        return _NO_CONTEXT
+        return NO_CONTEXT
 
     def permutation(self, n: int):
         """A random permutation of ``range(n)`` (int64) from this backend's generator."""

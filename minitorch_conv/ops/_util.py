@@ -5,6 +5,7 @@ from __future__ import annotations
 import numbers
 
 from ..backends import get_default_dtype, int64, promote_types
+from ..backends.base import NO_CONTEXT
 from ..tensor import Tensor
 from .conversion import ToCopy
 
@@ -110,6 +111,17 @@ def broadcast_shapes(*shapes) -> tuple:
     return result
 
 
+def _scalar_tensor(value, like: Tensor, dtype) -> Tensor:
+    """A Python number as a 0-d tensor of ``dtype`` on ``like``'s device (``like.new_tensor``
+    without its argument handling: this runs for every ``tensor * 2``)."""
+    backend = like._backend
+    context = backend.device_context()
+    if context is NO_CONTEXT:
+        return Tensor(backend.xp.array(value, dtype=dtype.numpy), backend=backend)
+    with context:
+        return Tensor(backend.xp.array(value, dtype=dtype.numpy), backend=backend)
+
+
 def binary_operands(a, b, *, broadcast: bool = True) -> tuple[Tensor, Tensor]:
     """Both operands as tensors of one dtype on one device; Python scalars become 0-d tensors.
 
@@ -122,9 +134,9 @@ def binary_operands(a, b, *, broadcast: bool = True) -> tuple[Tensor, Tensor]:
                 "expected Tensors or numbers"
             )
     if not isinstance(a, Tensor):
-        a = b.new_tensor(_scalar_as(a, b), dtype=_scalar_dtype(a, b))
+        a = _scalar_tensor(_scalar_as(a, b), b, _scalar_dtype(a, b))
     elif not isinstance(b, Tensor):
-        b = a.new_tensor(_scalar_as(b, a), dtype=_scalar_dtype(b, a))
+        b = _scalar_tensor(_scalar_as(b, a), a, _scalar_dtype(b, a))
     elif a.device != b.device:
         a, b = on_one_device(a, b)
     if broadcast and a.ndim and b.ndim and a.shape != b.shape:  # (0-d operands always broadcast)
