@@ -21,6 +21,10 @@ class Backend:
     batched_gemm_is_like_2d = True
     """False where a batched matmul computes differently from 2-D GEMMs (CuPy: TF32 reaches only
     2-D GEMMs), so that the convolution keeps every GEMM 2-D there."""
+    im2col_budget_bytes = None
+    """How much of a batch's columns the convolution builds at once: None for the CPU's policy
+    (``ops/conv.py``: chunks sized for the cache, an image at a time past 256 KiB), or a number of
+    bytes, chunked by that alone (a GPU, where each chunk costs kernel launches and a GEMM call)."""
 
     def __init__(self, device):
         self.device = device

@@ -63,6 +63,9 @@ IM2COL_BUDGET_BYTES = 8 * 2**20
 """Largest im2col buffer (in bytes) built at once; bigger batches are processed in chunks."""
 ONE_IMAGE_BYTES = 256 * 2**10
 """Columns of at least this many bytes per image are processed one image at a time."""
+KEPT_COLUMNS_BYTES = 8 * 2**20
+"""Columns of at most this many bytes (the whole batch's, built in one piece) are kept from the
+forward for the weight gradient."""
 
 
 # ---------------------------------------------------------------------------- reference kernels
@@ -108,15 +111,19 @@ def fold_array(backend, cols, image_size, params: ConvParams):
     return backend.xp.ascontiguousarray(xpad[:, :, pt:pt + H, pl:pl + W])
 
 
-def _batch_chunks(batch: int, bytes_per_sample: int):
+def _batch_chunks(batch: int, bytes_per_sample: int, backend=None):
     """Slices of the batch whose im2col buffers stay within :data:`IM2COL_BUDGET_BYTES`.
 
     An image whose columns fill :data:`ONE_IMAGE_BYTES` is a chunk of its own: its GEMMs are wide
-    enough already, and with one image the results need no transposing copy.
+    enough already, and with one image the results need no transposing copy. A backend with its
+    own ``im2col_budget_bytes`` (a GPU) is chunked by that budget alone.
     """
-    if bytes_per_sample >= ONE_IMAGE_BYTES:
-        return [slice(start, start + 1) for start in range(batch)]
-    per_chunk = max(1, IM2COL_BUDGET_BYTES // max(bytes_per_sample, 1))
+    budget = getattr(backend, "im2col_budget_bytes", None)
+    if budget is None:
+        if bytes_per_sample >= ONE_IMAGE_BYTES:
+            return [slice(start, start + 1) for start in range(batch)]
+        budget = IM2COL_BUDGET_BYTES
+    per_chunk = max(1, budget // max(bytes_per_sample, 1))
     return [slice(start, min(start + per_chunk, batch)) for start in range(0, batch, per_chunk)]
 
 
@@ -126,8 +133,8 @@ def conv2d_array(backend, x, weight, params: ConvParams, bias=None, keep_columns
     cols_gemm is the (C, kh, kw, N, Ho, Wo) column layout, so each group's operand is a plain 2-D
     matrix (K, N*L) and the whole batch goes through one GEMM; its (Og, N*L) result is turned back
     to (N, Og, Ho, Wo). The weight gradient dW = dy · cols^T needs the same columns: given a list
-    ``keep_columns``, the columns are appended to it when the whole batch's fit one chunk, for
-    backward to reuse instead of building them again.
+    ``keep_columns``, the columns are appended to it when the whole batch's fit one chunk of at
+    most :data:`KEPT_COLUMNS_BYTES`, for backward to reuse instead of building them again.
     """
     xp = backend.xp
     N, C, H, W = x.shape
@@ -137,11 +144,11 @@ def conv2d_array(backend, x, weight, params: ConvParams, bias=None, keep_columns
     K, Og = Cg * kh * kw, O // G
     w = weight.reshape(G, Og, K)
     out = xp.empty((N, O, Ho, Wo), dtype=x.dtype)
-    chunks = _batch_chunks(N, C * kh * kw * Ho * Wo * x.itemsize)
+    chunks = _batch_chunks(N, C * kh * kw * Ho * Wo * x.itemsize, backend)
     for rows in chunks:
         cols = backend.im2col_gemm(x[rows], (kh, kw), params.stride, params.padding, params.dilation,
                                    (Ho, Wo))
-        if keep_columns is not None and len(chunks) == 1:
+        if keep_columns is not None and len(chunks) == 1 and cols.nbytes <= KEPT_COLUMNS_BYTES:
             keep_columns.append(cols)
         n = cols.shape[3]
         cols = cols.reshape(G, K, n * Ho * Wo)
@@ -168,7 +175,7 @@ def conv_transpose2d_array(backend, x, weight, params: ConvParams, output_size):
     top_left = (params.padding[0], params.padding[2])
     w_t = weight.reshape(G, Cg, K).transpose(0, 2, 1)
     out = xp.empty((N, O, *output_size), dtype=x.dtype)
-    for rows in _batch_chunks(N, O * kh * kw * H * W * x.itemsize):
+    for rows in _batch_chunks(N, O * kh * kw * H * W * x.itemsize, backend):
         n = len(range(*rows.indices(N)))
         x_by_channel = x[rows].transpose(1, 0, 2, 3).reshape(G, Cg, n * H * W)
         cols = xp.empty((G, K, n * H * W), dtype=x.dtype)
@@ -193,7 +200,8 @@ def conv2d_weight_grad_array(backend, x, grad_output, kernel_size, params: ConvP
     G = params.groups
     K, Og = C // G * kh * kw, O // G
     grad_weight = xp.zeros((G, Og, K), dtype=x.dtype)
-    chunks = [slice(0, N)] if columns is not None else _batch_chunks(N, C * kh * kw * Ho * Wo * x.itemsize)
+    chunks = [slice(0, N)] if columns is not None else _batch_chunks(N, C * kh * kw * Ho * Wo * x.itemsize,
+                                                                      backend)
     for rows in chunks:
         cols = columns if columns is not None else backend.im2col_gemm(
             x[rows], kernel_size, params.stride, params.padding, params.dilation, (Ho, Wo))
