@@ -42,7 +42,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
     >>> x = mt.tensor(2.0, requires_grad=True)
     >>> (g,) = mt.autograd.grad(x ** 3, x, create_graph=True)
     >>> g, mt.autograd.grad(g, x)[0]
-    (tensor(12., grad_fn=<MulBackward>), tensor(12.))
+    (tensor(12., grad_fn=<MulBackward0>), tensor(12.))
     """
     single_input = not isinstance(inputs, (list, tuple))
     outputs = [outputs] if not isinstance(outputs, (list, tuple)) else list(outputs)

@@ -5,10 +5,10 @@ With ``detect_anomaly()`` (or ``set_detect_anomaly(True)``) on, as in PyTorch:
 - every graph node records the traceback of the forward call that made it (``node.metadata
   ["traceback_"]``), and a node made while another node's backward runs (``create_graph=True``)
   records that node as its parent (``"parent_"``);
-- when a backward function raises, the engine warns "Error detected in XBackward. Traceback of
+- when a backward function raises, the engine warns "Error detected in XBackward0. Traceback of
   forward call that caused the error: ..." with that traceback (and its parents'), then re-raises;
 - with ``check_nan`` (the default), a backward function that returns NaN raises
-  ``RuntimeError("Function 'XBackward' returned nan values in its 0th output.")``.
+  ``RuntimeError("Function 'XBackward0' returned nan values in its 0th output.")``.
 
 It costs time (a traceback per node, a NaN scan per gradient): use it for debugging only. The mode
 is process-wide, not per thread, as PyTorch's is.

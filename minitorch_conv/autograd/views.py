@@ -262,7 +262,7 @@ def _name_as_pytorch(replayed) -> None:
     """PyTorch rebuilds a view's node as one as_strided from the base: name ours the same, so that
     messages (and pictures of the graph) read alike."""
     if replayed._grad_fn is not None:
-        replayed._grad_fn.name_override = "AsStridedBackward"
+        replayed._grad_fn.name_override = "AsStridedBackward0"
 
 
 def _move_retained(tensor, old_node, nr) -> None:

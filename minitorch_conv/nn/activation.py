@@ -307,7 +307,7 @@ class PReLU(Module):
     >>> import minitorch_conv as mt
     >>> act = mt.nn.PReLU(2, init=0.5)
     >>> act(mt.tensor([[-2.0, 2.0]]))
-    tensor([[-1.,  2.]], grad_fn=<WhereBackward>)
+    tensor([[-1.,  2.]], grad_fn=<WhereBackward0>)
     >>> act
     PReLU(num_parameters=2)
     """

@@ -60,6 +60,8 @@ class BackwardHookFunction(Function):
     Without it the gradients pass through unchanged.
     """
 
+    node_name = "BackwardHookFunctionBackward"  # a Python Function in PyTorch: no version
+
     checks_aliases = True  # its outputs are its inputs' memory: views PyTorch refuses to write
 
     @staticmethod

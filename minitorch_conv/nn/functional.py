@@ -19,6 +19,7 @@ import math
 import numpy as np
 
 from .._arguments import convert, parse_args
+from ..autograd.function import named_as
 from ..autograd.grad_mode import is_grad_enabled, no_grad
 from ..backends import int64
 from ..backends.dtypes import check_storage
@@ -48,6 +49,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         out = flat.reshape(*input.shape[:-1], weight.shape[0])
     else:
         out = input.matmul(weight.t())
+        if input.ndim == 2:  # PyTorch's nodes: one for x W^T + b, or the product alone
+            return named_as(out, "MmBackward0") if bias is None else named_as(out + bias, "AddmmBackward0")
     return out if bias is None else out + bias
 
 
@@ -106,7 +109,8 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     tensor([-0.1000,  2.0000])
     """
     _require_floating(input, "leaky_relu_cpu")
-    return _maybe_inplace(input, inplace, lambda t: _ew.where(t > 0, t, t * negative_slope))
+    out = _maybe_inplace(input, inplace, lambda t: _ew.where(t > 0, t, t * negative_slope))
+    return out if inplace else named_as(out, "LeakyReluBackward0")
 
 
 @parse_args("Tensor input")
@@ -146,9 +150,9 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
         raise RuntimeError("approximate argument must be either none or tanh.")
     _require_floating(input, "GeluKernelImpl")
     if approximate == "none":
-        return input * 0.5 * (1 + _ew.erf(input * (1 / math.sqrt(2))))
+        return named_as(input * 0.5 * (1 + _ew.erf(input * (1 / math.sqrt(2)))), "GeluBackward0")
     inner = (input + input * input * input * 0.044715) * math.sqrt(2 / math.pi)
-    return input * 0.5 * (1 + inner.tanh())
+    return named_as(input * 0.5 * (1 + inner.tanh()), "GeluBackward0")
 
 
 @parse_args("Tensor input, object inplace")
@@ -161,7 +165,8 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     tensor([-0.2689,  0.0000,  0.7311])
     """
     _require_floating(input, "silu_cpu")
-    return _maybe_inplace(input, inplace, lambda t: t * _ew.sigmoid(t))
+    out = _maybe_inplace(input, inplace, lambda t: t * _ew.sigmoid(t))
+    return out if inplace else named_as(out, "SiluBackward0")
 
 
 @parse_args("Tensor input, Number alpha, object inplace")
@@ -836,7 +841,8 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  #
         common = result_dtype(input, target)  # PyTorch's kernel promotes first: a bool operand is fine
         input, target = input.to(common), target.to(common)  # noqa: A001
     diff = input - target
-    return _weighted_reduce(diff * diff, weight, input, reduction, mean_over_weights=True)
+    return named_as(_weighted_reduce(diff * diff, weight, input, reduction, mean_over_weights=True),
+                    "MseLossBackward0")
 
 
 @parse_args("Tensor input, Tensor target, object size_average, object reduce, object reduction, "
@@ -915,7 +921,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     loss = _loss.BinaryCrossEntropyFunction.apply(input, target)
     if weight is not None:
         loss = loss * weight.to(loss.dtype)
-    return _reduce(loss, reduction)
+    return named_as(_reduce(loss, reduction), "BinaryCrossEntropyBackward0")  # PyTorch's one node
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A002
@@ -1523,7 +1529,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         out = out * weight.reshape(shape)
     if bias is not None:
         out = out + bias.reshape(shape)
-    return out.to(input.dtype)  # a float16 input keeps its dtype with float32 statistics
+    out = out.to(input.dtype)  # a float16 input keeps its dtype with float32 statistics
+    return named_as(out, "NativeBatchNormBackward0") if out is not input else out
 
 
 # ---------------------------------------------------------------------------- normalization

@@ -171,7 +171,7 @@ class LayerNorm(Module):
     >>> import minitorch_conv as mt
     >>> ln = mt.nn.LayerNorm(3)
     >>> ln(mt.tensor([[1.0, 2.0, 3.0]]))
-    tensor([[-1.2247,  0.0000,  1.2247]], grad_fn=<AddBackward>)
+    tensor([[-1.2247,  0.0000,  1.2247]], grad_fn=<AddBackward0>)
     >>> ln
     LayerNorm((3,), eps=1e-05, elementwise_affine=True, bias=True)
     """
@@ -242,7 +242,7 @@ class RMSNorm(Module):
     >>> import minitorch_conv as mt
     >>> norm = mt.nn.RMSNorm(2)
     >>> norm(mt.tensor([[3.0, 4.0]]))
-    tensor([[0.8485, 1.1314]], grad_fn=<MulBackward>)
+    tensor([[0.8485, 1.1314]], grad_fn=<MulBackward0>)
     >>> norm
     RMSNorm((2,), eps=None, elementwise_affine=True)
     """

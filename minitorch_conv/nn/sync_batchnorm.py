@@ -48,6 +48,8 @@ class SyncBatchNormFunction(Function):
     >>> dist.destroy_process_group()
     """
 
+    node_name = "SyncBatchNormBackward"  # PyTorch's Python Function SyncBatchNorm
+
     @staticmethod
     def forward(ctx, input, weight, bias, running_mean, running_var, eps,  # noqa: A002 - PyTorch's name
                 momentum, process_group, world_size):

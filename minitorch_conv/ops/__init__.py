@@ -40,6 +40,7 @@ from .composite import (  # noqa: F401
     vstack,
 )
 from .contraction import einsum  # noqa: F401
+from .conversion import clone  # noqa: F401
 from .elementwise import (  # noqa: F401
     abs,
     add,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._arguments import convert, parse_args
-from ..autograd.function import Function
+from ..autograd.function import Function, named_as
 from ..backends import Device, get_backend, to_dtype
 from ..tensor import Tensor
 
@@ -80,6 +80,19 @@ def _parse_to_args(tensor, args, kwargs):
         raise TypeError("to() received an invalid combination of arguments - got a dtype both positionally "
                         "and as the keyword 'dtype'")
     return device, dtype, copy
+
+
+@parse_args("Tensor input, *, object memory_format")
+def clone(tensor: Tensor, *, memory_format=None) -> Tensor:
+    """A copy of ``tensor`` in new memory, in the graph (its gradient flows back unchanged).
+
+    >>> import minitorch_conv as mt
+    >>> x = mt.ones(2, requires_grad=True)
+    >>> y = mt.clone(x)
+    >>> y.data_ptr() != x.data_ptr(), y.grad_fn
+    (True, <CloneBackward0 object>)
+    """
+    return named_as(to(tensor, copy=True), "CloneBackward0")
 
 
 def cpu(tensor: Tensor) -> Tensor:

@@ -186,6 +186,8 @@ def neg(a):
 class PowScalar(Function):
     """``a ** exponent`` for a Python number ``exponent``."""
 
+    node_name = "PowBackward0"  # PyTorch's: tensor ** number
+
     @staticmethod
     def forward(ctx, a, exponent):
         ctx.save_for_backward(a)
@@ -207,6 +209,8 @@ class PowScalar(Function):
 
 class Pow(Function):
     """``a ** b`` for two tensors."""
+
+    node_name = "PowBackward1"  # PyTorch's: tensor ** tensor
 
     @staticmethod
     def forward(ctx, a, b):
@@ -515,6 +519,8 @@ def relu(a):
 
 
 class Clamp(Function):
+    node_name = "ClampBackward1"  # PyTorch's, for number bounds (ClampBackward0 takes tensors)
+
     @staticmethod
     def forward(ctx, a, lo, hi):
         ctx.save_for_backward(a)

@@ -43,7 +43,7 @@ class EmbeddingFunction(Function):
              [1., 0., 0.]]])
     """
 
-    node_name = "EmbeddingBackward"  # PyTorch's node
+    node_name = "EmbeddingBackward0"  # PyTorch's node
 
     @staticmethod
     def forward(ctx, weight, indices, padding_idx, scale_grad_by_freq):

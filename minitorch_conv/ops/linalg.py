@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._arguments import parse_args
-from ..autograd.function import Function
+from ..autograd.function import Function, named_as
 from ..tensor import Tensor
 from ._util import binary_operands, broadcast_shapes
 from .elementwise import where
@@ -62,7 +62,9 @@ def matmul(a, b) -> Tensor:
             f"{b.shape[-2] if b.ndim > 1 else b.shape[0]}x{b.shape[-1] if b.ndim > 1 else 1})"
         )
     broadcast_shapes(a.shape[:-2], b.shape[:-2])  # the batch dimensions
-    return MatMul.apply(a, b)
+    out = MatMul.apply(a, b)
+    name = {(2, 2): "MmBackward0", (2, 1): "MvBackward0", (1, 1): "DotBackward0"}.get((a.ndim, b.ndim))
+    return named_as(out, name) if name else out
 
 
 def _torch_type(t: Tensor) -> str:

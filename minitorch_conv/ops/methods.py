@@ -97,7 +97,7 @@ def _register() -> None:
         # conversion
         "to": conversion.to, "cpu": conversion.cpu, "cuda": conversion.cuda,
         "type_as": conversion.type_as, "type": conversion.tensor_type, **conversion.CASTS,
-        "clone": lambda self: conversion.to(self, copy=True),
+        "clone": conversion.clone,
     }
     for name in ("log1p", "expm1", "log2", "log10", "exp2"):
         methods[f"{name}_"] = _unary_inplace(name)

@@ -137,6 +137,8 @@ def pad_adjoint_array(xp, grad, pads, mode: str, input_shape):
 class Pad(Function):
     """``pad`` on arrays; its backward is :class:`PadAdjoint` (crop, or fold the border back)."""
 
+    node_name = "ConstantPadNdBackward0"  # PyTorch's node for F.pad (constant mode)
+
     @staticmethod
     def forward(ctx, input, pads, mode, value):  # noqa: A002 - PyTorch's name
         ctx.input_shape, ctx.pads, ctx.mode = tuple(input.shape), pads, mode

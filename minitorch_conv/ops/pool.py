@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from .. import backends
 from .._arguments import convert, parse_args
-from ..autograd.function import Function
+from ..autograd.function import Function, named_as
 from ..autograd.grad_mode import is_grad_enabled
 from ..backends.dtypes import allocation_error, check_storage
 from ..tensor import Tensor
@@ -212,7 +212,7 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
     if divisor_override is not None and divisor_override == 0:  # (a negative divisor is accepted)
         raise RuntimeError("divisor must be not zero")
     div = geom.divisor(input.xp, input._array.dtype, count_include_pad, divisor_override)
-    return WindowSumFunction.apply(input, geom) / input._new(div)
+    return named_as(WindowSumFunction.apply(input, geom) / input._new(div), "AvgPool2DBackward0")
 
 
 def _max_windows(arr, geom: PoolGeometry, backend):
@@ -469,4 +469,5 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:  # noqa: A002
         if not input.dtype.is_floating_point and input.numel() and oh * ow:
             raise NotImplementedError(
                 f"\"adaptive_avg_pool2d\" not implemented for '{scalar_type_name(input.dtype)}'")
-    return AdaptiveMeanFunction.apply(AdaptiveMeanFunction.apply(input, -2, oh), -1, ow)
+    out = AdaptiveMeanFunction.apply(AdaptiveMeanFunction.apply(input, -2, oh), -1, ow)
+    return named_as(out, "MeanBackward1" if (oh, ow) == (1, 1) else "AdaptiveAvgPool2DBackward0")  # PyTorch's

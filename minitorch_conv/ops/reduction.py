@@ -6,7 +6,7 @@ import warnings
 from collections import namedtuple
 
 from .._arguments import convert, parse_args, wrap_dim, wrap_dims
-from ..autograd.function import Function
+from ..autograd.function import Function, named_as
 from ..autograd.grad_mode import is_grad_enabled
 from ..backends import float64, int64, to_dtype
 from ..tensor import Tensor
@@ -96,7 +96,7 @@ def amax(a: Tensor, dim=(), keepdim: bool = False) -> Tensor:
     """
     dims = normalize_dims(None if dim == () else dim, a.ndim)
     _check_nonempty(a, dims, "amax", dim != ())
-    return AMax.apply(a, dims, keepdim, True)
+    return named_as(AMax.apply(a, dims, keepdim, True), "AmaxBackward0")
 
 
 @parse_args("Tensor input, dim[] dim, bool keepdim")
@@ -109,7 +109,7 @@ def amin(a: Tensor, dim=(), keepdim: bool = False) -> Tensor:
     """
     dims = normalize_dims(None if dim == () else dim, a.ndim)
     _check_nonempty(a, dims, "amin", dim != ())
-    return AMax.apply(a, dims, keepdim, False)
+    return named_as(AMax.apply(a, dims, keepdim, False), "AminBackward0")
 
 
 class MaxDim(Function):
@@ -160,12 +160,13 @@ def max(a: Tensor, dim=None, keepdim: bool = False, *, _largest=True):  # noqa: 
         return maximum(a, dim) if _largest else minimum(a, dim)
     if dim is None:
         _check_nonempty(a, normalize_dims(None, a.ndim), "max" if _largest else "min", False)
-        return AMax.apply(a, normalize_dims(None, a.ndim), False, _largest)
+        return named_as(AMax.apply(a, normalize_dims(None, a.ndim), False, _largest),
+                        "MaxBackward1" if _largest else "MinBackward1")
     d = normalize_dims(dim, a.ndim)[0]
     _check_nonempty(a, (d,), "max" if _largest else "min", True)
     if a.ndim == 0:
         return ValuesIndices(a * 1, a.new_zeros((), dtype=int64))
-    values = MaxDim.apply(a, d, keepdim, _largest)
+    values = named_as(MaxDim.apply(a, d, keepdim, _largest), "MaxBackward0" if _largest else "MinBackward0")
     indices = values.grad_fn.ctx.indices if values.grad_fn else _argext(a, d, keepdim, _largest)
     return ValuesIndices(values, indices)
 
@@ -309,7 +310,7 @@ def prod(a: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype=None
     >>> import minitorch_conv as mt
     >>> x = mt.tensor([[1.0, 2.0], [0.0, 4.0]], requires_grad=True)
     >>> x.prod(1)
-    tensor([2., 0.], grad_fn=<ProdBackward>)
+    tensor([2., 0.], grad_fn=<ProdBackward0>)
     >>> x.prod().backward()
     >>> x.grad
     tensor([[0., 0.],
@@ -354,6 +355,8 @@ def cumsum(a: Tensor, dim: int, *, dtype=None) -> Tensor:
 
 class Norm2(Function):
     """The Euclidean norm over ``dims``; the gradient at a zero vector is zero (PyTorch's choice)."""
+
+    node_name = "LinalgVectorNormBackward0"  # PyTorch's node for norm()
 
     @staticmethod
     def forward(ctx, a, dims, keepdim):
@@ -522,7 +525,7 @@ def mean(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     count = 1
     for d in dims:
         count *= a.shape[d] if a.ndim else 1
-    return sum(a, dims, keepdim) / count
+    return named_as(sum(a, dims, keepdim) / count, "MeanBackward0" if dim is None else "MeanBackward1")
 
 
 def _argext(a: Tensor, dim, keepdim, largest):

@@ -8,7 +8,7 @@ import numbers
 
 from .._arguments import convert, parse_args, wrap_dim
 from ..autograd import views
-from ..autograd.function import Function
+from ..autograd.function import Function, named_as
 from ..autograd.grad_mode import is_grad_enabled
 from ..backends import alert_not_deterministic, promote_types
 from ..backends.dtypes import check_storage
@@ -17,6 +17,8 @@ from ._util import check_same_device, normalize_dims, on_one_device
 
 
 class Reshape(Function):
+    node_name = "ViewBackward0"  # PyTorch's for view/reshape/flatten of contiguous memory
+
     is_view = True  # when NumPy can reshape without a copy (always, for view())
 
     @staticmethod
@@ -110,7 +112,7 @@ def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
     dims = list(range(a.ndim))
     d0, d1 = normalize_dims(dim0, a.ndim)[0], normalize_dims(dim1, a.ndim)[0]
     dims[d0], dims[d1] = dims[d1], dims[d0]
-    return Permute.apply(a, tuple(dims))
+    return named_as(Permute.apply(a, tuple(dims)), "TransposeBackward0")
 
 
 class Expand(Function):
@@ -208,6 +210,8 @@ def sum_to_size(a: Tensor, *shape) -> Tensor:
 
 
 class Contiguous(Function):
+    node_name = "CloneBackward0"  # PyTorch's contiguous() copies by clone
+
     @staticmethod
     def forward(ctx, a):
         return a.xp.ascontiguousarray(a._array)
@@ -285,8 +289,20 @@ def getitem(a: Tensor, index) -> Tensor:
         index = _lists_to_arrays(a, index)
     steps = _integers_first(index)
     if steps is not None:
-        return GetItem.apply(GetItem.apply(a, steps[0]), steps[1])
-    return GetItem.apply(a, index)
+        return named_as(GetItem.apply(GetItem.apply(a, steps[0]), steps[1]), "IndexBackward0")
+    return named_as(GetItem.apply(a, index), _indexing_node_name(index))
+
+
+def _indexing_node_name(index) -> str:
+    """PyTorch's node for ``a[index]``: the last basic step's (an integer selects, a slice
+    slices), or ``IndexBackward0`` where a tensor or list indexes."""
+    steps = index if isinstance(index, tuple) else (index,)
+    if any(not isinstance(i, (int, slice)) and i is not None and i is not Ellipsis for i in steps):
+        return "IndexBackward0"
+    last = next((i for i in reversed(steps) if isinstance(i, (int, slice))), None)
+    if last is None:
+        return "AliasBackward0" if steps and all(i is Ellipsis for i in steps) else "UnsqueezeBackward0"
+    return "SelectBackward0" if isinstance(last, int) else "SliceBackward0"
 
 
 class IndexPut(Function):
@@ -667,7 +683,7 @@ def t(a: Tensor) -> Tensor:
     """
     if a.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {a.ndim}D")
-    return transpose(a, 0, 1) if a.ndim == 2 else a
+    return named_as(transpose(a, 0, 1), "TBackward0") if a.ndim == 2 else a
 
 
 def T(a: Tensor) -> Tensor:  # noqa: N802 - the property .T
@@ -703,7 +719,8 @@ def squeeze(a: Tensor, dim=None) -> Tensor:
     else:
         dims = normalize_dims(dim, a.ndim)
         shape = tuple(s for i, s in enumerate(a.shape) if not (i in dims and s == 1))
-    return reshape(a, shape)
+    out = reshape(a, shape)
+    return out if out is a else named_as(out, "SqueezeBackward0" if dim is None else "SqueezeBackward1")
 
 
 @parse_args("Tensor input, int dim")
@@ -721,7 +738,7 @@ def unsqueeze(a: Tensor, dim: int) -> Tensor:
         )
     dim %= rank
     shape = tuple(a.shape[:dim]) + (1,) + tuple(a.shape[dim:])
-    return Reshape.apply(a, shape)
+    return named_as(Reshape.apply(a, shape), "UnsqueezeBackward0")
 
 
 @parse_args("Tensor input, dim start_dim, dim end_dim")
