@@ -45,12 +45,11 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     tensor([3., 3., 3., 3.])
     """
     if input.ndim > 2:  # one 2-D GEMM over all leading dimensions (the GEMM TF32 reaches on GPUs)
-        flat = input.reshape(-1, input.shape[-1]).matmul(weight.t())
-        out = flat.reshape(*input.shape[:-1], weight.shape[0])
-    else:
-        out = input.matmul(weight.t())
-        if input.ndim == 2:  # PyTorch's nodes: one for x W^T + b, or the product alone
-            return named_as(out, "MmBackward0") if bias is None else named_as(out + bias, "AddmmBackward0")
+        flat = linear(input.reshape(-1, input.shape[-1]), weight, bias)
+        return flat.reshape(*input.shape[:-1], weight.shape[0])  # ViewBackward0, as PyTorch's
+    out = input.matmul(weight.t())
+    if input.ndim == 2:  # PyTorch's nodes: one for x W^T + b, or the product alone
+        return named_as(out, "MmBackward0") if bias is None else named_as(out + bias, "AddmmBackward0")
     return out if bias is None else out + bias
 
 

@@ -43,6 +43,7 @@ F_CASES = {
     "dot": lambda l, t: t @ t,
     "linear": lambda l, t: l.nn.functional.linear(t.reshape(1, 4), l.ones(2, 4), l.ones(2)),
     "linear_no_bias": lambda l, t: l.nn.functional.linear(t.reshape(1, 4), l.ones(2, 4)),
+    "linear_3d": lambda l, t: l.nn.functional.linear(t.reshape(1, 1, 4), l.ones(2, 4), l.ones(2)),
     "conv2d": lambda l, t: l.nn.functional.conv2d(t.reshape(1, 1, 2, 2), l.ones(1, 1, 1, 1)),
     "max_pool2d": lambda l, t: l.nn.functional.max_pool2d(t.reshape(1, 1, 2, 2), 2),
     "avg_pool2d": lambda l, t: l.nn.functional.avg_pool2d(t.reshape(1, 1, 2, 2), 2),
