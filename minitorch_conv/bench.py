@@ -319,7 +319,7 @@ def run(
         rows = {"shape": shape.describe(), "name": shape.name, "forward_gflop": shape.forward_flops / 1e9}
         if torch is not None:
             torch_callables = _torch_callables(shape, device, dtype_name)
-            torch_sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
+            torch_sync = _torch_sync(torch, device)
             ours, theirs = [], []
             for _ in range(2):  # alternate the two frameworks so drift hits both alike
                 ours.append(_time_phases(ours_callables, max(1, repeat // 2 + 1), sync))
@@ -413,6 +413,16 @@ def _torch_sync(torch, device: str):
     return torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
 
 
+def _torch_or_none(threads: int):
+    """PyTorch on ``threads`` threads, or None where it is not installed."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(threads)
+    return torch
+
+
 def train_step_report(threads: int, device: str = "cpu", repeat: int = 30) -> str:
     """The example's step time here and with PyTorch (where installed), digits and MNIST sizes.
 
@@ -420,12 +430,7 @@ def train_step_report(threads: int, device: str = "cpu", repeat: int = 30) -> st
     shared machine slows both alike."""
     lines = [f"training step of examples/train_cnn.py's CNN (forward, loss, backward, Adam), {device}, "
              f"median of {repeat} alternating steps"]
-    try:
-        import torch
-
-        torch.set_num_threads(threads)
-    except ImportError:
-        torch = None
+    torch = _torch_or_none(threads)
     for image_size, batch, label in (((8, 8), 32, "digits 8x8, batch 32"),
                                      ((28, 28), 64, "MNIST 28x28, batch 64")):
         contenders = [(train_step(mt, image_size, batch, device), _sync_for(device))]
@@ -491,12 +496,7 @@ class _ExampleRun:
 def train_example_report(threads: int, epochs: int = 20, device: str = "cpu") -> str:
     """examples/train_cnn.py's training loop, ``epochs`` epochs on the digits, here and with PyTorch
     (where installed), the two alternating epoch by epoch so that a busy machine slows both alike."""
-    try:
-        import torch
-
-        torch.set_num_threads(threads)
-    except ImportError:
-        torch = None
+    torch = _torch_or_none(threads)
     runs = [("minitorch_conv", _ExampleRun(mt, epochs, device), _sync_for(device))]
     if torch is not None:
         runs.append(("PyTorch", _ExampleRun(torch, epochs, device), _torch_sync(torch, device)))
@@ -550,12 +550,7 @@ def per_op_microseconds(lib, chain: int = 200, repeat: int = 30) -> dict[str, fl
 
 def per_op_report(threads: int, rounds: int = 3) -> str:
     """Per-operation overhead here and with PyTorch (where installed), alternating the two."""
-    try:
-        import torch
-
-        torch.set_num_threads(threads)
-    except ImportError:
-        torch = None
+    torch = _torch_or_none(threads)
     libs = [("minitorch_conv", mt)] + ([("PyTorch", torch)] if torch is not None else [])
     results: dict[str, list[dict[str, float]]] = {name: [] for name, _ in libs}
     for _ in range(rounds):

@@ -129,8 +129,9 @@ def note(kernel: str, path: str, backend, image_shape, weight_shape, params, dty
     elif path == "forward's columns":
         why = "dW = dy · cols^T on the columns the forward's im2col built (kept: they were small)"
     else:
-        (pt, pb, pl, pr), (dh, dw), (H, W) = params.padding, params.dilation, image_shape[2:]
-        out_size = ((H + pt + pb - dh * (kh - 1) - 1) // sh + 1, (W + pl + pr - dw * (kw - 1) - 1) // sw + 1)
+        from ..ops.window import conv_output_size  # (ops import backends: imported when tracing)
+
+        out_size = conv_output_size(image_shape[2:], (kh, kw), params)
         _, reason = backend.explain_direct(C, params.groups, (kh, kw), params.stride, dtype, out_size)
         why = reason if path == "direct" else f"not direct: {reason}"
     _emit(header, f"  -> {path}: {why}")

@@ -13,12 +13,12 @@ DIRECT_MAX_TAPS = 576
 """With Numba, stride-1 convolutions whose outputs each read at most this many inputs
 (C/groups*kh*kw; 576 is a 3x3 kernel over 64 channels) run the direct kernels instead of im2col and
 GEMMs."""
-NUMBA_ELEMENTWISE_MIN = 1 << 16
-"""Arrays from which the element-wise Numba kernels (ReLU) run instead of NumPy: calling a Numba
-kernel costs about 10 us, NumPy's two passes cost less than that below ~64K elements."""
 DIRECT_MIN_PLANE = 17
 """... and whose output planes hold at least this many positions (Ho*Wo): on 4x4 planes and smaller
 the direct kernels' runs are too short to vectorise, and im2col with one GEMM is faster."""
+NUMBA_ELEMENTWISE_MIN = 1 << 16
+"""Arrays from which the element-wise Numba kernels (ReLU) run instead of NumPy: calling a Numba
+kernel costs about 10 us, NumPy's two passes cost less than that below ~64K elements."""
 
 _NUMBA_WANTED = os.environ.get("MINITORCH_CONV_NUMBA", "1").lower() not in ("0", "false", "no", "off")
 
