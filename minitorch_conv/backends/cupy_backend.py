@@ -116,3 +116,21 @@ class CupyBackend(Backend):  # pragma: no cover - needs a GPU
     def col2im_gemm(self, cols, image_size, stride, padding_top_left, dilation):
         return cuda_kernels.col2im(cols.transpose(3, 0, 1, 2, 4, 5), image_size, stride,
                                    padding_top_left, dilation)
+
+    # depthwise convolutions (use_direct's geometry here): one kernel launch each, in place of the
+    # generic kh*kw shifted multiply-adds (and kh*kw einsums for the weight gradient)
+    def direct_conv(self, image, weight, groups, stride, padding, dilation, out_size, bias=None):
+        out = cuda_kernels.depthwise_conv(image, weight, stride, (padding[0], padding[2]), dilation,
+                                          out_size)
+        if bias is not None:
+            out += bias.reshape(1, -1, 1, 1)
+        return out
+
+    def direct_conv_transpose(self, grad_output, weight, groups, image_size, stride, padding_top_left,
+                              dilation):
+        return cuda_kernels.depthwise_input_grad(grad_output, weight, groups, image_size, stride,
+                                                 padding_top_left, dilation)
+
+    def direct_weight_grad(self, image, grad_output, groups, kernel_size, stride, padding, dilation):
+        return cuda_kernels.depthwise_weight_grad(image, grad_output, kernel_size, stride,
+                                                  (padding[0], padding[2]), dilation)

@@ -174,15 +174,19 @@ def conv_transpose2d_array(backend, x, weight, params: ConvParams, output_size):
     O, Cg, K = Og * G, C // G, Og * kh * kw
     top_left = (params.padding[0], params.padding[2])
     w_t = weight.reshape(G, Cg, K).transpose(0, 2, 1)
-    out = xp.empty((N, O, *output_size), dtype=x.dtype)
-    for rows in _batch_chunks(N, O * kh * kw * H * W * x.itemsize, backend):
+    chunks = _batch_chunks(N, O * kh * kw * H * W * x.itemsize, backend)
+    out = xp.empty((N, O, *output_size), dtype=x.dtype) if len(chunks) != 1 else None
+    for rows in chunks:
         n = len(range(*rows.indices(N)))
         x_by_channel = x[rows].transpose(1, 0, 2, 3).reshape(G, Cg, n * H * W)
         cols = xp.empty((G, K, n * H * W), dtype=x.dtype)
         for g in range(G):
             xp.matmul(w_t[g], x_by_channel[g], out=cols[g])
-        out[rows] = backend.col2im_gemm(cols.reshape(O, kh, kw, n, H, W), output_size, params.stride,
-                                        top_left, params.dilation)
+        image = backend.col2im_gemm(cols.reshape(O, kh, kw, n, H, W), output_size, params.stride,
+                                    top_left, params.dilation)
+        if out is None:  # the whole batch in one chunk: col2im's image is the result
+            return image
+        out[rows] = image
     return out
 
 

@@ -545,6 +545,26 @@ def test_conv_pad_and_their_gradients_on_every_device(device, rng):
         np.testing.assert_allclose(tensor.grad.cpu().numpy(), expected, rtol=1e-10, atol=1e-10)
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_depthwise_convolution_and_its_gradients_on_every_device(device, dtype, rng):
+    """The depthwise path (the GPU's own kernels), channel multiplier 2, strided, dilated, padded;
+    enough output positions that the weight gradient sums several partial sums per tap."""
+    kwargs = dict(stride=(2, 1), dilation=(1, 2), groups=3)
+    x, w, b = rng.standard_normal((4, 3, 16, 20)), rng.standard_normal((6, 1, 3, 2)), rng.standard_normal(6)
+    tensors = [mt.tensor(a.astype(dtype), device=device, requires_grad=True) for a in (x, w, b)]
+    y = F.conv2d(tensors[0], tensors[1], tensors[2], padding=(1, 2), **kwargs)
+    padding = (1, 1, 2, 2)
+    want = ref.conv2d(x, w, b, padding=padding, **kwargs)
+    tolerance = dict(rtol=1e-10, atol=1e-10) if dtype == "float64" else dict(rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(y.detach().cpu().numpy(), want, **tolerance)
+    upstream = rng.standard_normal(want.shape)
+    y.backward(mt.tensor(upstream.astype(dtype), device=device))
+    expected = ref.conv2d_grads(x, w, upstream, padding=padding, **kwargs)
+    for tensor, grad in zip(tensors, expected):
+        assert tensor.grad.dtype == getattr(mt, dtype)
+        np.testing.assert_allclose(tensor.grad.cpu().numpy(), grad, **tolerance)
+
+
 # ---------------------------------------------------------------------------- the doc page's examples
 def test_doc_page_examples_shapes_and_spot_values(rng):
     x = rng.standard_normal((20, 16, 50, 100)).astype(np.float32)
