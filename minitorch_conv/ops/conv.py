@@ -156,9 +156,14 @@ def conv2d_array(backend, x, weight, params: ConvParams, bias=None, keep_columns
         y = out[rows.start].reshape(O, Ho * Wo) if n == 1 else xp.empty((O, n * Ho * Wo), dtype=x.dtype)
         for g in range(G):
             xp.matmul(w[g], cols[g], out=y[g * Og:(g + 1) * Og])
-        if n > 1:
+        if n == 1:
+            if bias is not None:
+                y += bias.reshape(O, 1)
+        elif bias is None:
             out[rows] = y.reshape(O, n, Ho, Wo).transpose(1, 0, 2, 3)
-    return _add_bias(out, bias)
+        else:  # the copy that puts the batch first adds the bias on its way (one pass, not two)
+            xp.add(y.reshape(O, n, Ho, Wo).transpose(1, 0, 2, 3), bias.reshape(1, O, 1, 1), out=out[rows])
+    return out
 
 
 def conv_transpose2d_array(backend, x, weight, params: ConvParams, output_size):
@@ -203,9 +208,10 @@ def conv2d_weight_grad_array(backend, x, grad_output, kernel_size, params: ConvP
     kh, kw = kernel_size
     G = params.groups
     K, Og = C // G * kh * kw, O // G
-    grad_weight = xp.zeros((G, Og, K), dtype=x.dtype)
     chunks = [slice(0, N)] if columns is not None else _batch_chunks(N, C * kh * kw * Ho * Wo * x.itemsize,
                                                                       backend)
+    # one chunk (the usual case): its GEMMs write dW; several: their GEMMs add up
+    grad_weight = (xp.empty if len(chunks) == 1 else xp.zeros)((G, Og, K), dtype=x.dtype)
     for rows in chunks:
         cols = columns if columns is not None else backend.im2col_gemm(
             x[rows], kernel_size, params.stride, params.padding, params.dilation, (Ho, Wo))
@@ -213,7 +219,10 @@ def conv2d_weight_grad_array(backend, x, grad_output, kernel_size, params: ConvP
         cols = cols.reshape(G, K, n * Ho * Wo)
         grad_by_channel = grad_output[rows].transpose(1, 0, 2, 3).reshape(G, Og, n * Ho * Wo)
         for g in range(G):
-            grad_weight[g] += grad_by_channel[g] @ cols[g].T
+            if len(chunks) == 1:
+                xp.matmul(grad_by_channel[g], cols[g].T, out=grad_weight[g])
+            else:
+                grad_weight[g] += grad_by_channel[g] @ cols[g].T
     return grad_weight.reshape(O, C // G, kh, kw)
 
 
