@@ -409,7 +409,7 @@ def _backward_order(root) -> dict:
     while stack:
         node = stack.pop()
         for edge in node.next_functions:
-            if edge is None:
+            if edge[0] is None:
                 continue
             dependencies[edge[0]] = dependencies.get(edge[0], 0) + 1
             if edge[0] not in seen:
@@ -420,7 +420,7 @@ def _backward_order(root) -> dict:
         node = ready.pop()
         order[node] = len(order) + 1
         for edge in node.next_functions:
-            if edge is not None:
+            if edge[0] is not None:
                 dependencies[edge[0]] -= 1
                 if dependencies[edge[0]] == 0:
                     ready.append(edge[0])
@@ -471,7 +471,7 @@ def graph(
     while queue:
         node = queue.popleft()
         for edge in node.next_functions:
-            if edge is None:
+            if edge[0] is None:
                 continue
             nxt, nr = edge
             edges.append((node, nxt, nr))
@@ -483,7 +483,7 @@ def graph(
     depth = {root: 1}
     for node in sorted(nodes, key=order.__getitem__):  # parents run before children
         for edge in node.next_functions:
-            if edge is not None:
+            if edge[0] is not None:
                 depth[edge[0]] = max(depth.get(edge[0], 0), depth[node] + 1)
     layers: dict[int, list] = {}
     for node in nodes:

@@ -7,6 +7,7 @@ graph nodes; ``functional`` and ``gradcheck`` (with ``gradcheck_report``, its ex
 
 from __future__ import annotations
 
+from . import graph  # noqa: E402,F401  (mt.autograd.graph: Node, saved_tensors_hooks, save_on_cpu)
 from .anomaly_mode import detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled, set_detect_anomaly
 from .engine import run_backward
 from .function import Context, Function

@@ -25,6 +25,7 @@ class AccumulateGrad:
     """The node that ends every path at a leaf tensor and accumulates into its ``.grad``."""
 
     next_functions = ()
+    _edges = ()
     released = False
     tensor_pre_hooks = None  # {0: {id: hook}}: the leaf's register_hook hooks
 
@@ -119,7 +120,7 @@ def _discover(root_nodes):
     seen = set(root_nodes)
     while stack:
         node = stack.pop()
-        for edge in node.next_functions:
+        for edge in node._edges:
             if edge is None:
                 continue
             nxt = edge[0]
@@ -142,7 +143,7 @@ def _needed_nodes(dependencies, target_nodes):
     while ready:
         node = ready.pop()
         order.append(node)
-        for edge in node.next_functions:
+        for edge in node._edges:
             if edge is not None:
                 remaining[edge[0]] -= 1
                 if remaining[edge[0]] == 0:
@@ -150,7 +151,7 @@ def _needed_nodes(dependencies, target_nodes):
     needed = set()
     for node in reversed(order):
         if any(edge is not None and (edge[0] in needed or edge[0] in target_nodes)
-               for edge in node.next_functions):
+               for edge in node._edges):
             needed.add(node)
     return needed
 
@@ -245,7 +246,7 @@ def _run_ready_nodes(ready, buffers, dependencies, captures, results, needed, re
                 if needed is None or node in needed:
                     _run_node(node, grads, buffers, retain_graph, create_graph,
                               accumulate=accumulate)
-            for edge in node.next_functions:
+            for edge in node._edges:
                 if edge is not None:
                     dependencies[edge[0]] -= 1
                     if dependencies[edge[0]] == 0:
@@ -280,7 +281,7 @@ def _run_node(node, grads, buffers, retain_graph, create_graph, accumulate):
         node.release()
     if anomaly_mode.state.enabled and anomaly_mode.state.check_nan:
         anomaly_mode.check_nan(node, input_grads)
-    for index, (edge, grad) in enumerate(zip(node.next_functions, input_grads)):
+    for index, (edge, grad) in enumerate(zip(node._edges, input_grads)):
         if edge is None or grad is None:
             continue
         grad = _validate_grad(node, index, grad)

@@ -58,6 +58,7 @@ class Context:
         self._saved = ()
         self._saved_versions = ()
         self._saved_makers = ()
+        self._packed = None  # (unpack_hook, what pack_hook returned) under saved_tensors_hooks
         self._freed = False
         self.materialize_grads = True
         self.non_differentiable = ()
@@ -80,6 +81,10 @@ class Context:
                 versions.append(t._version_counter[0])
         self._saved = tensors
         self._saved_versions = tuple(versions)
+        hooks = _graph.current_hooks()
+        if hooks is not None:  # mt.autograd.graph.saved_tensors_hooks: keep what pack_hook returns
+            pack_hook, unpack_hook = hooks
+            self._packed = (unpack_hook, tuple(None if t is None else pack_hook(t) for t in tensors))
         # for a saved output of this very Function, its node (named in the error if it is changed
         # in place); other tensors are named by the node they have then, as in PyTorch
         self._saved_makers = (None,) * len(tensors)
@@ -100,6 +105,9 @@ class Context:
                     f"version {tensor._version}; expected version {version} instead. "
                     + (_ANOMALY_HINT if anomaly_mode.state.enabled else _HINT)
                 )
+        if self._packed is not None:
+            unpack_hook, packed = self._packed
+            return tuple(None if p is None else unpack_hook(p) for p in packed)
         return self._saved
 
     def _note_saved_outputs(self, outputs, node) -> None:
@@ -126,11 +134,16 @@ class Context:
 
     def _free(self) -> None:
         self._saved = ()
+        self._packed = None
         self._freed = True
 
 
 class Node:
-    """A recorded call of a Function: its context and the edges to its inputs' nodes."""
+    """A recorded call of a Function: its context and the edges to its inputs' nodes.
+
+    Each node is an instance of a subclass named as the node (``type(y.grad_fn).__name__`` is
+    ``"MulBackward0"``, as in PyTorch): see :func:`node_type`.
+    """
 
     def __init__(self, function, ctx, args):
         self.function = function
@@ -143,7 +156,7 @@ class Node:
             else:
                 meta.append(None)
                 edges.append(None)
-        self.next_functions = tuple(edges)
+        self._edges = tuple(edges)  # one per argument of forward (None: nothing flows there)
         self.input_meta = tuple(meta)
         self.output_meta = ()
         self.retained = {}
@@ -168,6 +181,13 @@ class Node:
         return (self.name_override or getattr(self.function, "node_name", None)
                 or f"{self.function.__name__}Backward")  # (a Function class that is not ours)
 
+    @property
+    def next_functions(self) -> tuple:
+        """One ``(node, output_nr)`` edge per tensor argument of forward, ``(None, 0)`` for a
+        tensor that needs no gradient (arguments that are not tensors have none), as PyTorch's."""
+        return tuple((None, 0) if edge is None else edge
+                     for edge, meta in zip(self._edges, self.input_meta) if meta is not None)
+
     def __repr__(self):
         return f"<{self.name()} object>"
 
@@ -175,7 +195,7 @@ class Node:
         result = self.function.backward(self.ctx, *grads)
         if not isinstance(result, tuple):
             result = (result,)
-        expected = len(self.next_functions)
+        expected = len(self._edges)
         # one gradient per input of forward, as in PyTorch; extra trailing Nones are ignored
         if len(result) < expected or any(g is not None for g in result[expected:]):
             raise RuntimeError(
@@ -205,11 +225,28 @@ class Node:
             tensor._grad = fresh_grad(grad, create_graph) if tensor._grad is None else tensor._grad + grad
 
 
+_NODE_TYPES: dict[str, type] = {}
+
+
+def node_type(name: str) -> type:
+    """The subclass of :class:`Node` called ``name``, made once."""
+    made = _NODE_TYPES.get(name)
+    if made is None:
+        made = _NODE_TYPES[name] = type(name, (Node,), {"__module__": Node.__module__})
+    return made
+
+
+def rename_node(node, name: str) -> None:
+    """Give ``node`` another name (and the class of that name)."""
+    node.name_override = name
+    node.__class__ = node_type(name)
+
+
 def named_as(tensor, node_name: str):
     """``tensor``, its node renamed ``node_name``: a result computed by several Functions where
     PyTorch has one operation (``mean`` is a sum and a division here, ``MeanBackward0`` there)."""
     if tensor._grad_fn is not None:
-        tensor._grad_fn.name_override = node_name
+        rename_node(tensor._grad_fn, node_name)
     return tensor
 
 
@@ -297,7 +334,11 @@ class Function:
             tensor._version_counter[0] += 1
         aliased = _inputs_aliased_by(outputs, args) if cls.checks_aliases and not cls.is_view else None
         if record:
-            node = Node(cls, ctx, args)
+            made = cls.__dict__.get("_node_type")
+            if made is None:  # the first node of this Function: the class named as its nodes
+                made = node_type(cls.node_name or f"{cls.__name__}Backward")
+                cls._node_type = made
+            node = made(cls, ctx, args)
             node.output_meta = tuple((o._array.shape, o._dtype, o._backend.device) for o in outputs)
             for nr, out in enumerate(outputs):
                 if not out._dtype.is_floating_point or id(out) in ctx.non_differentiable:
@@ -398,6 +439,8 @@ class _OnceDifferentiable(Function):
                            "@once_differentiable")
 
 
-# views.py builds on Function (its CopySlices node); Function.apply marks views and rewrites
-# histories through it. Imported last, so that the circle closes once Function exists.
+# Imported last, so that the circles close once Function exists: views.py builds on Function (its
+# CopySlices node), and Function.apply marks views and rewrites histories through it; graph.py
+# holds the saved-tensor hooks (its current_hooks, looked up when a tensor is saved).
+from . import graph as _graph  # noqa: E402
 from . import views  # noqa: E402

@@ -26,7 +26,7 @@ Each view carries a :class:`ViewInfo`: its base, how to replay it from the base,
 
 from __future__ import annotations
 
-from .function import Function
+from .function import Function, rename_node
 from .grad_mode import enable_grad, is_grad_enabled, is_inference_mode_enabled
 
 #: how a view was made, which decides whether it may be written in place (PyTorch's CreationMeta)
@@ -262,7 +262,7 @@ def _name_as_pytorch(replayed) -> None:
     """PyTorch rebuilds a view's node as one as_strided from the base: name ours the same, so that
     messages (and pictures of the graph) read alike."""
     if replayed._grad_fn is not None:
-        replayed._grad_fn.name_override = "AsStridedBackward0"
+        rename_node(replayed._grad_fn, "AsStridedBackward0")
 
 
 def _move_retained(tensor, old_node, nr) -> None:

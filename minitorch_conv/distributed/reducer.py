@@ -346,6 +346,6 @@ def _leaves_reached(outputs: list[Tensor]) -> set[int]:
                 reached.add(id(leaf))
             continue
         for edge in node.next_functions:
-            if edge is not None:
+            if edge[0] is not None:
                 stack.append(edge[0])
     return reached

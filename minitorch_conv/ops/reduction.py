@@ -39,6 +39,33 @@ class Sum(Function):
         return grad.reshape(ctx.kept_shape).expand(ctx.input_shape), None, None
 
 
+class SumDim(Sum):
+    node_name = "SumBackward1"  # PyTorch's node for a sum over given dims
+
+
+class Mean(Function):
+    """The mean over ``dims``: the sum divided by the count (NaN where the count is 0); backward
+    spreads ``grad / count`` over the elements. One node, as PyTorch's (``MeanBackward0`` for the
+    whole tensor, ``MeanBackward1`` with ``dim``)."""
+
+    @staticmethod
+    def forward(ctx, a, dims, keepdim, count):
+        ctx.input_shape, ctx.count = a.shape, count
+        ctx.kept_shape = _kept_shape(a.shape, dims)
+        total = a._array.sum(axis=_axes(dims, a.ndim), keepdims=keepdim)
+        if count == 0:
+            return a.xp.full_like(total, float("nan"))
+        return a.xp.true_divide(total, count)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad.reshape(ctx.kept_shape) / ctx.count).expand(ctx.input_shape), None, None, None
+
+
+class MeanDim(Mean):
+    node_name = "MeanBackward1"
+
+
 _DTYPE_OVERLOADS = ("Tensor input, *, ScalarType? dtype=None",
                     "Tensor input, dim[] dim, bool keepdim=False, *, ScalarType? dtype=None")
 
@@ -60,9 +87,10 @@ def sum(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  #
         a = a.to(target)
     elif a.dtype.name in ("bool", "uint8", "int8", "int16", "int32"):
         a = a.to(int64)
+    summed_over = Sum if dim is None else SumDim
     if isinstance(dim, (tuple, list)) and not dim:
         dim = None  # dim=(): every dimension, as in PyTorch
-    return Sum.apply(a, normalize_dims(dim, a.ndim), keepdim)
+    return summed_over.apply(a, normalize_dims(dim, a.ndim), keepdim)
 
 
 class AMax(Function):
@@ -525,7 +553,7 @@ def mean(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     count = 1
     for d in dims:
         count *= a.shape[d] if a.ndim else 1
-    return named_as(sum(a, dims, keepdim) / count, "MeanBackward0" if dim is None else "MeanBackward1")
+    return (Mean if dim is None else MeanDim).apply(a, dims, keepdim, count)
 
 
 def _argext(a: Tensor, dim, keepdim, largest):
