@@ -269,6 +269,8 @@ def _run_node(node, grads, buffers, retain_graph, create_graph, accumulate):
 
     if node.retained:
         node.store_retained_grads(grads, create_graph)
+    if node.pre_hooks:  # grad_fn.register_prehook
+        grads = node._run_pre_hooks(grads)
     reference = next((g for g in grads if g is not None), None)
     # a backward runs with its gradients' GPU current (CuPy allocates on the current device)
     device = NO_CONTEXT if reference is None else reference._backend.device_context()
@@ -277,6 +279,8 @@ def _run_node(node, grads, buffers, retain_graph, create_graph, accumulate):
     else:
         with device:
             input_grads = _apply_node(node, grads, reference)
+    if node.post_hooks:  # grad_fn.register_hook
+        input_grads = node._run_post_hooks(input_grads, grads)
     if not retain_graph:
         node.release()
     if anomaly_mode.state.enabled and anomaly_mode.state.check_nan:

@@ -23,11 +23,13 @@ is itself differentiable, so ``create_graph=True`` gives gradients of gradients.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import sys
 
 from ..backends.base import NO_CONTEXT
+from ..utils.hooks import RemovableHandle
 from . import anomaly_mode, grad_mode, gradient_reuse
 from .engine import AccumulateGrad, edge_of, fresh_grad  # noqa: F401  (AccumulateGrad: re-exported)
 from .grad_mode import is_grad_enabled, no_grad
@@ -175,6 +177,48 @@ class Node:
         return self._metadata
 
     tensor_pre_hooks = None  # {output_nr: {id: hook}}: register_hook hooks of this node's outputs
+    pre_hooks = None  # {id: hook(grad_outputs)}: register_prehook
+    post_hooks = None  # {id: hook(grad_inputs, grad_outputs)}: register_hook
+
+    def register_prehook(self, hook) -> RemovableHandle:
+        """Call ``hook(grad_outputs)`` before this node runs; it may return new ``grad_outputs``.
+
+        >>> import minitorch_conv as mt
+        >>> x = mt.tensor([1.0, 2.0], requires_grad=True)
+        >>> y = x * 3
+        >>> handle = y.grad_fn.register_prehook(lambda grad_outputs: (grad_outputs[0] * 10,))
+        >>> y.sum().backward()
+        >>> x.grad
+        tensor([30., 30.])
+        """
+        if self.pre_hooks is None:
+            self.pre_hooks = {}
+        return RemovableHandle(self.pre_hooks, hook)
+
+    def register_hook(self, hook) -> RemovableHandle:
+        """Call ``hook(grad_inputs, grad_outputs)`` after this node ran; ``grad_inputs`` has one
+        entry per ``next_functions`` edge, and the hook may return new ones."""
+        if self.post_hooks is None:
+            self.post_hooks = {}
+        return RemovableHandle(self.post_hooks, hook)
+
+    def _run_pre_hooks(self, grads):
+        for hook in list(self.pre_hooks.values()):
+            new = hook(tuple(grads))
+            if new is not None:
+                grads = _checked_hook_result(new, len(grads), "prehook")
+        return grads
+
+    def _run_post_hooks(self, input_grads, grads):
+        tensor_args = [i for i, meta in enumerate(self.input_meta) if meta is not None]
+        for hook in list(self.post_hooks.values()):
+            new = hook(tuple(input_grads[i] for i in tensor_args), tuple(grads))
+            if new is not None:
+                new = _checked_hook_result(new, len(tensor_args), "hook")
+                input_grads = list(input_grads)
+                for i, grad in zip(tensor_args, new):
+                    input_grads[i] = grad
+        return input_grads
     name_override = None  # e.g. "AsStridedBackward0" for a view's node rebuilt from its base
 
     def name(self) -> str:
@@ -223,6 +267,13 @@ class Node:
                 continue
             grad = grads[nr]
             tensor._grad = fresh_grad(grad, create_graph) if tensor._grad is None else tensor._grad + grad
+
+
+def _checked_hook_result(new, expected: int, kind: str) -> tuple:
+    if not isinstance(new, (tuple, list)) or len(new) != expected:
+        got = len(new) if isinstance(new, (tuple, list)) else 1
+        raise RuntimeError(f"{kind} returned an incorrect number of values (got {got}, but expected {expected})")
+    return tuple(new)
 
 
 _NODE_TYPES: dict[str, type] = {}
@@ -277,6 +328,39 @@ class Function:
     def backward(ctx, *grad_outputs):
         raise NotImplementedError("You must implement the backward function for custom autograd.Function.")
 
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        """PyTorch 2's other style: a Function that defines ``setup_context`` writes
+        ``forward(*args)`` without ``ctx``; ``setup_context(ctx, inputs, output)`` then fills the
+        context from the inputs (a tuple) and forward's output.
+
+        >>> import minitorch_conv as mt
+        >>> class Scale(mt.autograd.Function):
+        ...     @staticmethod
+        ...     def forward(x, factor):
+        ...         return x * factor
+        ...     @staticmethod
+        ...     def setup_context(ctx, inputs, output):
+        ...         ctx.factor = inputs[1]
+        ...     @staticmethod
+        ...     def backward(ctx, grad):
+        ...         return grad * ctx.factor, None
+        >>> x = mt.tensor([1.0, 2.0], requires_grad=True)
+        >>> Scale.apply(x, 3.0).sum().backward()
+        >>> x.grad
+        tensor([3., 3.])
+        """
+        raise NotImplementedError("setup_context is not overridden")
+
+    @classmethod
+    def _forward_then_setup(cls, ctx, args, kwargs):
+        if kwargs:
+            raise ValueError("A autograd.Function with a separate setup_context cannot be called with "
+                             "keyword arguments")
+        output = cls.forward(*args)
+        cls.setup_context(ctx, args, output)
+        return output
+
     is_view = False
     """True for an operation whose output may share its first input's memory (reshape, permute, a
     basic index, ...): when it does, the output becomes a view of that input (``views.py``)."""
@@ -285,6 +369,8 @@ class Function:
     """Whether an output that is an input's memory becomes a view made inside a custom Function
     (which may not be written in place). True for user Functions; minitorch_conv's own operations
     never return an input's memory except as declared views, and skip the check."""
+
+    _separate_context = False  # set per subclass: whether it defines setup_context
 
     node_name = None
     """The name of this Function's nodes (``grad_fn.name()``). PyTorch's built-in operations end
@@ -296,6 +382,8 @@ class Function:
         own = cls.__module__.startswith("minitorch_conv.")
         if "checks_aliases" not in cls.__dict__:
             cls.checks_aliases = not own
+        # forward without ctx, then setup_context (PyTorch 2's style), when the class defines it
+        cls._separate_context = cls.setup_context is not Function.setup_context
         if "node_name" not in cls.__dict__:  # (a class made in a doctest is the reader's own)
             ours = own and not sys._getframe(1).f_code.co_filename.startswith("<")
             cls.node_name = f"{cls.__name__}Backward0" if ours else None
@@ -319,7 +407,10 @@ class Function:
         device = NO_CONTEXT if first is None else first._backend.device_context()
         previous, modes.enabled = modes.enabled, False  # forward runs in no_grad
         try:
-            if device is NO_CONTEXT:  # the CPU: no device to make current
+            if cls._separate_context:
+                with device if device is not NO_CONTEXT else contextlib.nullcontext():
+                    raw = cls._forward_then_setup(ctx, args, kwargs)
+            elif device is NO_CONTEXT:  # the CPU: no device to make current
                 raw = cls.forward(ctx, *args, **kwargs)
             else:
                 with device:

@@ -123,6 +123,9 @@ class Module:
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "_forward_hooks", OrderedDict())
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_forward_hooks_with_kwargs", {})  # ids of hooks that get kwargs
+        object.__setattr__(self, "_forward_pre_hooks_with_kwargs", {})
+        object.__setattr__(self, "_forward_hooks_always_called", {})  # ids run even if forward raised
         object.__setattr__(self, "_backward_hooks", OrderedDict())
         object.__setattr__(self, "_backward_pre_hooks", OrderedDict())
 
@@ -133,28 +136,61 @@ class Module:
         )
 
     def __call__(self, *args, **kwargs):
-        for hook in list(self._forward_pre_hooks.values()):
-            result = hook(self, args)
-            if result is not None:
-                args = result if isinstance(result, tuple) else (result,)
+        if self._forward_pre_hooks:
+            args, kwargs = self._run_forward_pre_hooks(args, kwargs)
         backward_hook = None
         if self._backward_hooks or self._backward_pre_hooks:
             backward_hook = BackwardHook(self, self._backward_hooks.values(),
                                          self._backward_pre_hooks.values())
             args = backward_hook.setup_input_hook(args)
-        output = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            result = hook(self, args, output)
-            if result is not None:
-                output = result
+        if not self._forward_hooks:
+            output = self.forward(*args, **kwargs)
+        else:
+            try:
+                output = self.forward(*args, **kwargs)
+            except Exception:
+                for hook_id, hook in list(self._forward_hooks.items()):  # always_call=True hooks
+                    if hook_id in self._forward_hooks_always_called:
+                        try:
+                            self._call_forward_hook(hook_id, hook, args, kwargs, None)
+                        except Exception:
+                            pass  # forward's own error is the one to report
+                raise
+            for hook_id, hook in list(self._forward_hooks.items()):
+                result = self._call_forward_hook(hook_id, hook, args, kwargs, output)
+                if result is not None:
+                    output = result
         if backward_hook is not None:
             output = backward_hook.setup_output_hook(output)
         return output
 
-    def register_forward_hook(self, hook: Callable, *, prepend: bool = False) -> RemovableHandle:
+    def _run_forward_pre_hooks(self, args, kwargs):
+        for hook_id, hook in list(self._forward_pre_hooks.items()):
+            if hook_id in self._forward_pre_hooks_with_kwargs:
+                result = hook(self, args, kwargs)
+                if result is not None:
+                    if not (isinstance(result, tuple) and len(result) == 2):
+                        raise RuntimeError("forward pre-hook must return None or a tuple of "
+                                           f"(new_args, new_kwargs), but got {result}.")
+                    args, kwargs = result
+            else:
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
+        return args, kwargs
+
+    def _call_forward_hook(self, hook_id, hook, args, kwargs, output):
+        if hook_id in self._forward_hooks_with_kwargs:
+            return hook(self, args, kwargs, output)
+        return hook(self, args, output)
+
+    def register_forward_hook(self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False,
+                              always_call: bool = False) -> RemovableHandle:
         """Call ``hook(module, inputs, output)`` after every forward; it may return a new output.
 
-        With ``prepend=True`` the hook runs before the ones already registered.
+        With ``prepend=True`` the hook runs before the ones already registered; with
+        ``with_kwargs=True`` it is called as ``hook(module, args, kwargs, output)``; with
+        ``always_call=True`` it runs (with output None) even when forward raises.
 
         >>> import minitorch_conv as mt
         >>> seen = []
@@ -164,14 +200,32 @@ class Module:
         >>> seen
         [minitorch_conv.Size([2, 3])]
         """
-        return RemovableHandle(self._forward_hooks, hook, prepend=prepend)
+        handle = RemovableHandle(self._forward_hooks, hook, prepend=prepend)
+        if with_kwargs:
+            self._forward_hooks_with_kwargs[handle.id] = True
+        if always_call:
+            self._forward_hooks_always_called[handle.id] = True
+        return handle
 
-    def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False) -> RemovableHandle:
+    def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> RemovableHandle:
         """Call ``hook(module, inputs)`` before every forward; it may return new inputs.
 
-        With ``prepend=True`` the hook runs before the ones already registered.
+        With ``prepend=True`` the hook runs before the ones already registered; with
+        ``with_kwargs=True`` it is called as ``hook(module, args, kwargs)`` and may return
+        ``(new_args, new_kwargs)``.
+
+        >>> import minitorch_conv as mt
+        >>> layer = mt.nn.Identity()
+        >>> _ = layer.register_forward_pre_hook(lambda m, args, kwargs: ((args[0] * 2,), kwargs),
+        ...                                     with_kwargs=True)
+        >>> layer(mt.tensor([1.0]))
+        tensor([2.])
         """
-        return RemovableHandle(self._forward_pre_hooks, hook, prepend=prepend)
+        handle = RemovableHandle(self._forward_pre_hooks, hook, prepend=prepend)
+        if with_kwargs:
+            self._forward_pre_hooks_with_kwargs[handle.id] = True
+        return handle
 
     def register_full_backward_pre_hook(self, hook: Callable[[Module, tuple], Sequence | None],
                                         prepend: bool = False) -> RemovableHandle:
