@@ -272,7 +272,8 @@ class Node:
 def _checked_hook_result(new, expected: int, kind: str) -> tuple:
     if not isinstance(new, (tuple, list)) or len(new) != expected:
         got = len(new) if isinstance(new, (tuple, list)) else 1
-        raise RuntimeError(f"{kind} returned an incorrect number of values (got {got}, but expected {expected})")
+        raise RuntimeError(
+            f"{kind} returned an incorrect number of values (got {got}, but expected {expected})")
     return tuple(new)
 
 
