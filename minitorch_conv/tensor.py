@@ -179,7 +179,14 @@ class Tensor:
     nelement = numel
 
     def stride(self, dim: int | None = None):
-        strides = tuple(s // self._array.itemsize for s in self._array.strides)
+        if self._array.size:
+            strides = tuple(s // self._array.itemsize for s in self._array.strides)
+        else:  # no elements: PyTorch's contiguous strides, each size counted as at least 1
+            strides, step = [], 1
+            for size in reversed(self._array.shape):
+                strides.insert(0, step)
+                step *= max(size, 1)
+            strides = tuple(strides)
         if dim is None:
             return strides
         return strides[_arguments.wrap_dim(_arguments.convert("int", dim, "stride", "dim", 1), len(strides))]

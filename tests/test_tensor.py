@@ -668,3 +668,13 @@ def test_iteration_and_len():
     assert len(x) == 2 and [r.tolist() for r in rows] == [[1.0, 2.0], [3.0, 4.0]]
     (rows[0] * 2 + rows[1]).sum().backward()
     assert x.grad.tolist() == [[2.0, 2.0], [1.0, 1.0]]
+
+
+def test_empty_tensors_have_pytorchs_strides_and_gradcheck_takes_them():
+    """NumPy gives an empty array's dimensions stride 0, which PyTorch never does (and which made
+    gradcheck refuse an empty upstream gradient as overlapping)."""
+    torch = pytest.importorskip("torch")
+    for shape in [(2, 0), (0, 3), (2, 0, 3), (0,)]:
+        assert mt.zeros(*shape).stride() == torch.zeros(*shape).stride()
+    x = mt.ones(2, 3, dtype=mt.float64, requires_grad=True)
+    assert mt.autograd.gradgradcheck(lambda t: t[:, 3:] * 2, (x,))
