@@ -54,6 +54,10 @@ from .runtime import get_num_threads, set_num_threads, set_printoptions  # noqa:
 from . import ops  # noqa: E402  (binds the operators onto Tensor)
 from .ops import *  # noqa: E402,F401,F403
 from .ops import all, any, max, min, sum, abs, pow, round  # noqa: A004,E402,F401
+# torch.special's names: ``from . import special`` would find the ``ops.special`` that ``ops *`` bound
+from importlib import import_module as _import_module  # noqa: E402
+
+special = _import_module(".special", __name__)
 from .creation import (  # noqa: E402
     arange,
     as_tensor,
@@ -95,6 +99,16 @@ from .generator import (  # noqa: E402
     initial_seed,
     seed,
     set_rng_state,
+)
+from .sampling import bernoulli, multinomial, normal, poisson, randint_like  # noqa: E402
+from . import amp, cpu  # noqa: E402  (mixed precision; torch.cpu)
+from .amp import (  # noqa: E402
+    autocast,
+    get_autocast_dtype,
+    is_autocast_available,
+    is_autocast_enabled,
+    set_autocast_dtype,
+    set_autocast_enabled,
 )
 from . import data  # noqa: E402  (the alias of utils.data, which it imports)
 from .serialization import load, save  # noqa: E402

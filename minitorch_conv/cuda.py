@@ -58,3 +58,13 @@ def get_device_name(device=None) -> str:
     name = cupy_backend.cupy.cuda.runtime.getDeviceProperties(index)["name"]
     return name.decode() if isinstance(name, bytes) else str(name)
 
+
+
+def __getattr__(name: str):
+    """``mt.cuda.amp`` (PyTorch's ``torch.cuda.amp``): autocast and GradScaler for the GPU."""
+    if name == "amp":
+        from .amp import device_namespace
+
+        namespace = globals()["amp"] = device_namespace("cuda")
+        return namespace
+    raise AttributeError(f"module 'minitorch_conv.cuda' has no attribute '{name}'")

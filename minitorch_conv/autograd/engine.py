@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import weakref
 
+from ..amp import autocast_mode
 from ..backends.base import NO_CONTEXT
 from . import anomaly_mode, gradient_reuse
 from .grad_mode import set_grad_enabled
@@ -180,6 +181,9 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False, 
     ``Tensor.backward`` does). With a list of ``inputs`` nothing is accumulated; the gradient with
     respect to each input is returned (what ``autograd.grad`` does).
     """
+    if autocast_mode._State.active:  # backward runs without autocast's casts, as in PyTorch
+        with autocast_mode.suspended():
+            return run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs, allow_unused)
     buffers = {}
     for tensor, grad in zip(tensors, grad_tensors):
         edge = edge_of(tensor)

@@ -56,6 +56,18 @@ class Backend:
         """The Gauss error function of ``array`` (array modules differ in where they keep it)."""
         raise NotImplementedError
 
+    def erfc(self, array):
+        """``1 - erf(array)``, accurate where it is tiny."""
+        raise NotImplementedError
+
+    def erfinv(self, array):
+        """The inverse error function (+-inf at +-1, NaN outside ``[-1, 1]``)."""
+        raise NotImplementedError
+
+    def lgamma(self, array):
+        """``log|Gamma(array)|``: ``inf`` at the poles and at ``-inf``, as in PyTorch."""
+        raise NotImplementedError
+
     # ---------------------------------------------------------------- convolution kernels
     # Notation (shared by every kernel below):
     #   N  batch           C  channels          Hp, Wp  padded input height, width

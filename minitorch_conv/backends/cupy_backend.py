@@ -96,6 +96,24 @@ class CupyBackend(Backend):  # pragma: no cover - needs a GPU
         with self.device_context():
             return erf(array)
 
+    def erfc(self, array):
+        from cupyx.scipy.special import erfc
+
+        with self.device_context():
+            return erfc(array)
+
+    def erfinv(self, array):
+        from cupyx.scipy.special import erfinv
+
+        with self.device_context():
+            return erfinv(array)
+
+    def lgamma(self, array):
+        from cupyx.scipy.special import gammaln
+
+        with self.device_context():  # PyTorch's lgamma(-inf) is inf (SciPy's is -inf)
+            return cupy.where(cupy.isneginf(array), cupy.inf, gammaln(array)).astype(array.dtype, copy=False)
+
     # raw CUDA kernels (cuda_kernels.py) in place of the generic slice-by-slice ones
     def im2col(self, xpad, kernel_size, stride, dilation, out_size):
         N, C = xpad.shape[:2]

@@ -6,7 +6,7 @@ import os
 
 import numpy as np
 
-from . import numba_kernels
+from . import numba_kernels, special_kernels
 from .base import Backend
 
 DIRECT_MAX_TAPS = 576
@@ -50,6 +50,8 @@ def format_array(arr, floating: bool) -> str:
             options.update(floatmode="unique")
         else:
             options.update(precision=printing["precision"], floatmode="fixed")
+    if arr.dtype == np.bool_ and not (~arr).any():  # all True: no "False" to pad " True" to
+        options["formatter"] = {"bool": str}
     # PyTorch writes an elided run of elements as " ..." (one more space than NumPy)
     return np.array2string(arr, **options).replace(", ...,", ",  ...,")
 
@@ -187,3 +189,28 @@ class NumpyBackend(Backend):
 
             return np.vectorize(math.erf, otypes=[array.dtype])(array)
         return erf(array).astype(array.dtype, copy=False)
+
+    def erfc(self, array):
+        """SciPy's ``erfc`` where installed, else ``math.erfc`` (``backends/special_kernels.py``)."""
+        try:
+            from scipy.special import erfc
+        except ImportError:
+            return special_kernels.erfc(array)
+        return erfc(array).astype(array.dtype, copy=False)
+
+    def erfinv(self, array):
+        """SciPy's ``erfinv`` where installed, else a first guess and Newton steps (special_kernels)."""
+        try:
+            from scipy.special import erfinv
+        except ImportError:
+            return special_kernels.erfinv(array)
+        return erfinv(array).astype(array.dtype, copy=False)
+
+    def lgamma(self, array):
+        """SciPy's ``gammaln`` where installed (with PyTorch's ``lgamma(-inf) = inf``), else
+        ``math.lgamma`` per element (special_kernels)."""
+        try:
+            from scipy.special import gammaln
+        except ImportError:
+            return special_kernels.lgamma(array)
+        return np.where(np.isneginf(array), np.inf, gammaln(array)).astype(array.dtype, copy=False)

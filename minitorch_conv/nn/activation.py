@@ -13,7 +13,7 @@ from .module import Module, Parameter
 __all__ = ["ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "GELU", "SiLU", "ELU",
            "Softplus", "ReLU6", "Hardtanh", "Hardswish", "Hardsigmoid", "Mish", "PReLU", "Softmax2d",
            "Softmin", "SELU", "CELU", "GLU", "Threshold", "LogSigmoid", "Softsign", "Tanhshrink",
-           "Softshrink", "Hardshrink"]
+           "Softshrink", "Hardshrink", "RReLU"]
 
 
 class ReLU(Module):
@@ -516,3 +516,28 @@ class Hardshrink(Module):
 
     def extra_repr(self) -> str:
         return str(self.lambd)
+
+
+class RReLU(Module):
+    """The randomized leaky ReLU: ``x`` where positive, ``a * x`` elsewhere, ``a ~ U(lower, upper)``
+    per element in training mode, ``(lower + upper) / 2`` in evaluation mode. PyTorch's ``nn.RReLU``.
+
+    >>> import minitorch_conv as mt
+    >>> m = mt.nn.RReLU(0.1, 0.3).eval()
+    >>> m(mt.tensor([-1.0, 2.0]))
+    tensor([-0.2000,  2.0000])
+    >>> m
+    RReLU(lower=0.1, upper=0.3)
+    """
+
+    def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3, inplace: bool = False):
+        super().__init__()
+        self.lower = lower
+        self.upper = upper
+        self.inplace = inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.rrelu(x, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"lower={self.lower}, upper={self.upper}" + (", inplace=True" if self.inplace else "")

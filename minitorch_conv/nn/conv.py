@@ -1,7 +1,9 @@
-"""Convolution layers: ``Conv2d`` and ``ConvTranspose2d``, with PyTorch's arguments and checks.
+"""Convolution layers: ``Conv1d``, ``Conv2d``, ``ConvTranspose1d`` and ``ConvTranspose2d``, with
+PyTorch's arguments and checks.
 
 The layers hold the weight and bias and check their arguments when built (a ValueError names the
-bad value); the arithmetic is ``F.conv2d`` / ``F.conv_transpose2d`` (``ops/conv.py``). A
+bad value); the arithmetic is ``F.conv1d`` / ``F.conv2d`` / ``F.conv_transpose1d`` /
+``F.conv_transpose2d`` (``ops/conv1d.py``, ``ops/conv.py``). A
 ``padding_mode`` other than ``'zeros'`` pads explicitly with ``F.pad`` and then convolves with no
 padding, exactly as PyTorch does.
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Iterable
 
 from .. import creation
 from ..ops.window import pair as _pair
@@ -26,9 +29,14 @@ from . import functional as F
 from . import init
 from .module import Module, Parameter
 
-__all__ = ["Conv2d", "ConvTranspose2d"]
+__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
 
 
+
+
+def _single(value) -> tuple:
+    """PyTorch's ``_single``: an iterable becomes a tuple as it is, anything else ``(value,)``."""
+    return tuple(value) if isinstance(value, Iterable) else (value,)
 
 
 def _reverse_repeat_tuple(values, n: int) -> tuple:
@@ -175,7 +183,41 @@ class Conv2d(_ConvNd):
         return self._conv_forward(input, self.weight, self.bias)
 
 
-class ConvTranspose2d(_ConvNd):
+class _ConvTransposeNd(_ConvNd):
+    """What ConvTranspose1d and ConvTranspose2d share: the output padding an ``output_size`` asks for."""
+
+    def _output_padding(self, input: Tensor, output_size, stride, padding, kernel_size,  # noqa: A002
+                        num_spatial_dims: int, dilation=None) -> list:
+        """The output_padding that gives ``output_size`` (or the layer's own when that is None)."""
+        if output_size is None:
+            return list(self.output_padding)
+        has_batch_dim = input.dim() == num_spatial_dims + 2
+        num_non_spatial_dims = 2 if has_batch_dim else 1
+        if len(output_size) == num_non_spatial_dims + num_spatial_dims:  # (printed as given, as in PyTorch)
+            output_size = output_size[num_non_spatial_dims:]
+        if len(output_size) != num_spatial_dims:
+            raise ValueError(
+                f"ConvTranspose{num_spatial_dims}D: for {input.dim()}D input, output_size must have "
+                f"{num_spatial_dims} or {num_non_spatial_dims + num_spatial_dims} elements "
+                f"(got {len(output_size)})"
+            )
+        min_sizes, max_sizes = [], []
+        for d in range(num_spatial_dims):
+            dim_size = ((input.size(d + num_non_spatial_dims) - 1) * stride[d] - 2 * padding[d]
+                        + (dilation[d] if dilation is not None else 1) * (kernel_size[d] - 1) + 1)
+            min_sizes.append(dim_size)
+            max_sizes.append(dim_size + stride[d] - 1)
+        for size, low, high in zip(output_size, min_sizes, max_sizes):
+            if size < low or size > high:
+                raise ValueError(
+                    f"requested an output size of {output_size}, but valid sizes range from "
+                    f"{min_sizes} to {max_sizes} (for an input of "
+                    f"{type(input.shape)(input.shape[num_non_spatial_dims:])!r})"
+                )
+        return [size - low for size, low in zip(output_size, min_sizes)]
+
+
+class ConvTranspose2d(_ConvTransposeNd):
     """A 2-D transposed convolution layer, PyTorch's ``nn.ConvTranspose2d``.
 
     ``weight`` is (in_channels, out_channels / groups, kh, kw). The output is
@@ -201,38 +243,81 @@ class ConvTranspose2d(_ConvNd):
                          _pair(dilation), True, _pair(output_padding), groups, bias, padding_mode,
                          device=device, dtype=dtype)
 
-    def _output_padding(self, input: Tensor, output_size, stride, padding, kernel_size,  # noqa: A002
-                        num_spatial_dims: int, dilation=None) -> list:
-        """The output_padding that gives ``output_size`` (or the layer's own when that is None)."""
-        if output_size is None:
-            return list(self.output_padding)
-        has_batch_dim = input.dim() == num_spatial_dims + 2
-        num_non_spatial_dims = 2 if has_batch_dim else 1
-        output_size = list(output_size)
-        if len(output_size) == num_non_spatial_dims + num_spatial_dims:
-            output_size = output_size[num_non_spatial_dims:]
-        if len(output_size) != num_spatial_dims:
-            raise ValueError(
-                f"ConvTranspose{num_spatial_dims}D: for {input.dim()}D input, output_size must have "
-                f"{num_spatial_dims} or {num_non_spatial_dims + num_spatial_dims} elements "
-                f"(got {len(output_size)})"
-            )
-        min_sizes, max_sizes = [], []
-        for d in range(num_spatial_dims):
-            dim_size = ((input.size(d + num_non_spatial_dims) - 1) * stride[d] - 2 * padding[d]
-                        + (dilation[d] if dilation is not None else 1) * (kernel_size[d] - 1) + 1)
-            min_sizes.append(dim_size)
-            max_sizes.append(dim_size + stride[d] - 1)
-        for size, low, high in zip(output_size, min_sizes, max_sizes):
-            if size < low or size > high:
-                raise ValueError(
-                    f"requested an output size of {tuple(output_size)}, but valid sizes range from "
-                    f"{min_sizes} to {max_sizes} (for an input of {input.shape[num_non_spatial_dims:]})"
-                )
-        return [size - low for size, low in zip(output_size, min_sizes)]
-
     def forward(self, input: Tensor, output_size=None) -> Tensor:  # noqa: A002
         output_padding = self._output_padding(input, output_size, self.stride, self.padding,
                                               self.kernel_size, 2, self.dilation)
         return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
+                                  output_padding, self.groups, self.dilation)
+
+
+class Conv1d(_ConvNd):
+    """A 1-D convolution layer (cross-correlation), PyTorch's ``nn.Conv1d``.
+
+    ``weight`` is (out_channels, in_channels / groups, k) and ``bias`` (out_channels,), both drawn
+    from U(-sqrt(c), sqrt(c)) with ``c = groups / (in_channels * k)``. ``kernel_size``, ``stride``,
+    ``padding`` and ``dilation`` take an int or a 1-tuple; ``padding`` may also be ``'valid'`` or
+    ``'same'``; ``padding_mode`` is ``'zeros'``, ``'reflect'``, ``'replicate'`` or ``'circular'``.
+    Input (N, C, L) or (C, L).
+
+    >>> import minitorch_conv as mt
+    >>> from minitorch_conv import nn
+    >>> m = nn.Conv1d(16, 33, 3, stride=2)
+    >>> m
+    Conv1d(16, 33, kernel_size=(3,), stride=(2,))
+    >>> m(mt.randn(20, 16, 50)).shape
+    minitorch_conv.Size([20, 33, 24])
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
+                 device=None, dtype=None) -> None:
+        padding_ = padding if isinstance(padding, str) else _single(padding)
+        super().__init__(in_channels, out_channels, _single(kernel_size), _single(stride), padding_,
+                         _single(dilation), False, _single(0), groups, bias, padding_mode,
+                         device=device, dtype=dtype)
+
+    def _conv_forward(self, input: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:  # noqa: A002
+        if self.padding_mode != "zeros":
+            padded = F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
+            return F.conv1d(padded, weight, bias, self.stride, _single(0), self.dilation, self.groups)
+        return F.conv1d(input, weight, bias, self.stride, self.padding, self.dilation, self.groups)
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return self._conv_forward(input, self.weight, self.bias)
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """A 1-D transposed convolution layer, PyTorch's ``nn.ConvTranspose1d``.
+
+    ``weight`` is (in_channels, out_channels / groups, k). The output is
+    ``(L - 1)*stride - 2*padding + dilation*(k - 1) + output_padding + 1`` long;
+    ``forward(input, output_size)`` may instead name the length wanted, which picks the output
+    padding. Only ``padding_mode='zeros'`` is supported.
+
+    >>> import minitorch_conv as mt
+    >>> from minitorch_conv import nn
+    >>> up = nn.ConvTranspose1d(16, 33, 3, stride=2)
+    >>> up
+    ConvTranspose1d(16, 33, kernel_size=(3,), stride=(2,))
+    >>> up(mt.randn(1, 16, 12)).shape
+    minitorch_conv.Size([1, 33, 25])
+    >>> up(mt.randn(1, 16, 12), output_size=[26]).shape
+    minitorch_conv.Size([1, 33, 26])
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 output_padding=0, groups: int = 1, bias: bool = True, dilation=1,
+                 padding_mode: str = "zeros", device=None, dtype=None) -> None:
+        if padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
+        super().__init__(in_channels, out_channels, _single(kernel_size), _single(stride),
+                         _single(padding), _single(dilation), True, _single(output_padding), groups,
+                         bias, padding_mode, device=device, dtype=dtype)
+
+    def forward(self, input: Tensor, output_size=None) -> Tensor:  # noqa: A002
+        if self.padding_mode != "zeros":
+            raise ValueError("Only `zeros` padding mode is supported for ConvTranspose1d")
+        output_padding = self._output_padding(input, output_size, self.stride, self.padding,
+                                              self.kernel_size, 1, self.dilation)
+        return F.conv_transpose1d(input, self.weight, self.bias, self.stride, self.padding,
                                   output_padding, self.groups, self.dilation)

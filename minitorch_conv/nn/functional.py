@@ -19,6 +19,7 @@ import math
 import numpy as np
 
 from .._arguments import convert, parse_args
+from ..amp.autocast_mode import cast_inputs, refuse_unsafe
 from ..autograd.function import named_as
 from ..autograd.grad_mode import is_grad_enabled, no_grad
 from ..backends import int64
@@ -29,9 +30,30 @@ from ..ops import interpolate as _interp
 from ..ops import loss as _loss
 from ..ops import reduction as _rd
 from ..ops._util import broadcast_shapes, result_dtype
+from ..ops.adaptive_max_pool import (  # noqa: F401
+    adaptive_max_pool1d,
+    adaptive_max_pool1d_with_indices,
+    adaptive_max_pool2d,
+    adaptive_max_pool2d_with_indices,
+)
+from ..ops.bilinear import bilinear  # noqa: F401
+from ..ops.channel_shuffle import channel_shuffle  # noqa: F401
 from ..ops.conv import col2im, conv2d, conv_transpose2d, fold, im2col, unfold  # noqa: F401
+from ..ops.conv1d import conv1d, conv_transpose1d  # noqa: F401
+from ..ops.grid_sample import affine_grid, grid_sample  # noqa: F401
 from ..ops.pad import pad  # noqa: F401
+from ..ops.pdist import pdist  # noqa: F401
 from ..ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d  # noqa: F401
+from ..ops.pool1d import (  # noqa: F401
+    adaptive_avg_pool1d,
+    avg_pool1d,
+    lp_pool1d,
+    lp_pool2d,
+    max_pool1d,
+    max_pool1d_with_indices,
+)
+from ..ops.rrelu import rrelu, rrelu_  # noqa: F401
+from ..ops.unpool import max_pool2d_with_indices, max_unpool1d, max_unpool2d  # noqa: F401
 from ..tensor import Tensor
 
 
@@ -44,6 +66,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     >>> F.linear(mt.ones(2, 3), mt.ones(4, 3), mt.zeros(4))[0]
     tensor([3., 3., 3., 3.])
     """
+    input, weight, bias = cast_inputs("lower", input, weight, bias)  # under autocast
     if input.ndim > 2:  # one 2-D GEMM over all leading dimensions (the GEMM TF32 reaches on GPUs)
         flat = linear(input.reshape(-1, input.shape[-1]), weight, bias)
         return flat.reshape(*input.shape[:-1], weight.shape[0])  # ViewBackward0, as PyTorch's
@@ -651,6 +674,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noq
     >>> F.nll_loss(mt.tensor([[-0.5, -1.0], [-2.0, -0.1]]), mt.tensor([0, 1]))
     tensor(0.3000)
     """
+    input, target, weight = cast_inputs("fp32", input, target, weight)  # under autocast
     reduction = _resolve_reduction(size_average, reduce, reduction)
     return _nll_loss_nd(input, target, weight, reduction, ignore_index)
 
@@ -695,6 +719,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     >>> F.cross_entropy(mt.tensor([[1.0, 2.0, 3.0]]), mt.tensor([[0.0, 0.5, 0.5]]))
     tensor(0.9076)
     """
+    input, target, weight = cast_inputs("fp32", input, target, weight)  # under autocast
     reduction = _resolve_reduction(size_average, reduce, reduction)
     return _cross_entropy_loss(input, target, weight, reduction, ignore_index, label_smoothing)
 
@@ -834,6 +859,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  #
     >>> F.mse_loss(mt.tensor([1.0, 2.0]), mt.tensor([1.0, 4.0]))
     tensor(2.)
     """
+    input, target = cast_inputs("fp32", input, target)  # float32 under autocast
     reduction = _elementwise_loss_inputs(input, target, size_average, reduce, reduction, weight)
     if weight is None:
         _promoted_floating(input, target, "mse_cpu")
@@ -857,6 +883,7 @@ def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  # 
     >>> F.l1_loss(mt.tensor([1.0, 2.0]), mt.tensor([1.0, 4.0]))
     tensor(1.)
     """
+    input, target = cast_inputs("fp32", input, target)  # float32 under autocast
     reduction = _elementwise_loss_inputs(input, target, size_average, reduce, reduction, weight)
     return _weighted_reduce((input - target).abs(), weight, input, reduction, mean_over_weights=True)
 
@@ -904,6 +931,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     >>> F.binary_cross_entropy(mt.tensor([0.8, 0.4]), mt.tensor([1.0, 0.0]))
     tensor(0.3670)
     """
+    refuse_unsafe("binary_cross_entropy")  # PyTorch refuses it under autocast
     reduction = _resolve_reduction(size_average, reduce, reduction)  # PyTorch checks it first
     input, target = _loss_tensors("binary_cross_entropy", input, target)
     _check_same_size(input, target)
@@ -938,6 +966,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A00
     >>> F.binary_cross_entropy_with_logits(mt.tensor([100.0, -2.0]), mt.tensor([1.0, 0.0]))
     tensor(0.0635)
     """
+    input, target = cast_inputs("fp32", input, target)  # under autocast
     reduction = _resolve_reduction(size_average, reduce, reduction)  # PyTorch checks it first
     input, target = _loss_tensors("binary_cross_entropy_with_logits", input, target)
     if tuple(input.shape) != tuple(target.shape):
@@ -979,6 +1008,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = No
     >>> F.smooth_l1_loss(mt.tensor([0.5, 3.0]), mt.tensor([0.0, 0.0]), reduction="none")
     tensor([0.1250, 2.5000])
     """
+    input, target = cast_inputs("fp32", input, target)  # float32 under autocast
     reduction = _elementwise_loss_inputs(input, target, size_average, reduce, reduction, None)
     beta = convert("float", beta, "smooth_l1_loss", "beta", 4)
     if not beta >= 0:  # NaN too
@@ -1004,6 +1034,7 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     >>> F.huber_loss(mt.tensor([0.5, 3.0]), mt.tensor([0.0, 0.0]), reduction="none", delta=2.0)
     tensor([0.1250, 4.0000])
     """
+    input, target = cast_inputs("fp32", input, target)  # float32 under autocast
     reduction = _elementwise_loss_inputs(input, target, None, None, reduction, weight)
     delta = convert("float", delta, "huber_loss", "delta", 4)
     if not delta > 0:  # NaN too
@@ -1038,6 +1069,7 @@ def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None,  # n
     >>> F.kl_div(mt.tensor([[0.25, 0.75]]).log(), p, reduction="batchmean")
     tensor(0.1438)
     """
+    input, target = cast_inputs("fp32", input, target)  # float32 under autocast
     import warnings
 
     if size_average is not None or reduce is not None:
@@ -1580,6 +1612,7 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,  #
     >>> F.layer_norm(mt.tensor([[1.0, 2.0, 3.0]]), (3,))
     tensor([[-1.2247,  0.0000,  1.2247]])
     """
+    input, weight, bias = cast_inputs("fp32_gpu", input, weight, bias)  # under GPU autocast
     shape = _check_normalized_shape(input, normalized_shape, "layer_norm",
                                     affine=(("weight", weight), ("bias", bias)))
     _check_parameter_dtypes(input, (weight, bias))
@@ -1638,6 +1671,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,  # 
     >>> bool(y.reshape(2, 3, -1).mean(-1).abs().max() < 1e-5)
     True
     """
+    input, weight, bias = cast_inputs("fp32_gpu", input, weight, bias)  # under GPU autocast
     if input.dim() < 2:
         raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {input.dim()}")
     n, c = input.shape[0], input.shape[1]

@@ -1,4 +1,4 @@
-"""Affine layers: ``Linear`` (y = x W^T + b) and ``Identity``."""
+"""Affine layers: ``Linear`` (y = x W^T + b), ``Bilinear`` (y = x1^T A x2 + b) and ``Identity``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from . import functional as F
 from . import init
 from .module import Module, Parameter
 
-__all__ = ["Identity", "Linear"]
+__all__ = ["Bilinear", "Identity", "Linear"]
 
 
 class Identity(Module):
@@ -67,3 +67,46 @@ class Linear(Module):
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
                 f"bias={self.bias is not None}")
+
+
+class Bilinear(Module):
+    """``y[..., o] = x1 @ weight[o] @ x2 + bias[o]``, PyTorch's ``nn.Bilinear``.
+
+    ``weight`` is (out_features, in1_features, in2_features) and ``bias`` (out_features,), both
+    initialised from U(-1/sqrt(in1_features), 1/sqrt(in1_features)) as in PyTorch.
+
+    >>> import minitorch_conv as mt
+    >>> m = mt.nn.Bilinear(20, 30, 40)
+    >>> m(mt.randn(128, 20), mt.randn(128, 30)).shape
+    minitorch_conv.Size([128, 40])
+    >>> m
+    Bilinear(in1_features=20, in2_features=30, out_features=40, bias=True)
+    """
+
+    def __init__(self, in1_features: int, in2_features: int, out_features: int, bias: bool = True,
+                 device=None, dtype=None) -> None:
+        super().__init__()  # empty() checks the sizes, with PyTorch's errors
+        self.in1_features = in1_features
+        self.in2_features = in2_features
+        self.out_features = out_features
+        self.weight = Parameter(creation.empty(out_features, in1_features, in2_features, device=device,
+                                               dtype=dtype))
+        if bias:
+            self.bias = Parameter(creation.empty(out_features, device=device, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """PyTorch's default: weight, then bias, from U(-1/sqrt(in1_features), 1/sqrt(in1_features))."""
+        bound = 1 / math.sqrt(self.weight.size(1))
+        init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input1: Tensor, input2: Tensor) -> Tensor:
+        return F.bilinear(input1, input2, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+                f"out_features={self.out_features}, bias={self.bias is not None}")

@@ -43,6 +43,7 @@ huge buffer.
 from __future__ import annotations
 
 from .._arguments import parse_args
+from ..amp.autocast_mode import cast_inputs
 from ..autograd.function import Function
 from ..tensor import Tensor
 from . import conv_dispatch
@@ -56,6 +57,7 @@ from .window import ConvParams, conv_output_size, pair
 
 __all__ = ["Col2imFunction", "Conv2dFunction", "Conv2dWeightGradFunction", "ConvParams",
            "ConvTranspose2dFunction", "Im2colFunction", "col2im", "conv2d", "conv2d_array",
+           "convolution_checked",
            "conv2d_weight_grad_array", "conv_output_size", "conv_transpose2d", "conv_transpose2d_array",
            "fold", "fold_array", "im2col", "unfold", "unfold_array"]
 
@@ -317,14 +319,23 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     minitorch_conv.Size([1, 1, 4, 4])
     """
     x, unbatched, params = conv2d_arguments(input, weight, bias, stride, padding, dilation, groups)
+    out = convolution_checked(x, weight, bias, params)
+    return out.squeeze(0) if unbatched else out
+
+
+def convolution_checked(x: Tensor, weight: Tensor, bias: Tensor | None, params: ConvParams) -> Tensor:
+    """conv2d on arguments already checked: x (N, C, H, W), weight (O, C/G, kh, kw) -> (N, O, Ho, Wo).
+
+    (``conv1d`` calls it on its (N, C, 1, L) views.)
+    """
+    x, weight, bias = cast_inputs("lower", x, weight, bias)  # under autocast
     if x.shape[1] == 0:  # PyTorch's quirk: an input with no channels gives an output with none
         Ho, Wo = conv_output_size(x.shape[2:], weight.shape[2:], params)
-        out = x.sum((2, 3), keepdim=True).expand(x.shape[0], 0, Ho, Wo)
-    else:
-        out = conv_dispatch.conv2d_function(x, weight, bias, params)  # your Function, if overridden
-        if out is NotImplemented:
-            out = Conv2dFunction.apply(x, weight, bias, params)
-    return out.squeeze(0) if unbatched else out
+        return x.sum((2, 3), keepdim=True).expand(x.shape[0], 0, Ho, Wo)
+    out = conv_dispatch.conv2d_function(x, weight, bias, params)  # your Function, if overridden
+    if out is NotImplemented:
+        out = Conv2dFunction.apply(x, weight, bias, params)
+    return out
 
 
 class ConvTranspose2dFunction(Function):

@@ -4,14 +4,16 @@ The argument types are checked before these run, by the ``@parse_args`` declarat
 public function in ``ops/conv.py`` (``minitorch_conv/_arguments.py``: PyTorch's TypeError, the
 two signatures conv2d lists, the ValueError for an int out of int64's range). Each ``int[2]``
 argument arrives here as the parser leaves it, an int or a tuple of ints, and a bare int counts
-twice, as in PyTorch. ``ops/conv.py`` then calls one function here per public entry point,
-before any arithmetic:
+twice, as in PyTorch. ``ops/conv.py`` and ``ops/conv1d.py`` then call one function here per
+public entry point, before any arithmetic:
 
 =========================  ==================================================================
 checker                    returns
 =========================  ==================================================================
 conv2d_arguments           (x as a batch, whether it was unbatched, the ConvParams)
 conv_transpose2d_arguments (x as a batch, whether it was unbatched, the ConvParams, (Hout, Wout))
+conv1d_arguments           conv2d_arguments' answer on the (N, C, 1, L) view, and the weight's view
+conv_transpose1d_arguments conv_transpose2d_arguments' answer on the view, and the weight's view
 im2col_arguments           (x as a batch, whether it was batched, kernel size, the ConvParams)
 col2im_arguments           (cols as a batch, whether it was batched, (H, W), kernel size, params)
 =========================  ==================================================================
@@ -51,14 +53,15 @@ def _expand_param(value: tuple, name: str, spatial_dims: int) -> tuple:
     return value
 
 
-def _batchify(input: Tensor, fn: str):  # noqa: A002
-    """A 3-D (C, H, W) input as a batch of one; other ranks are refused."""
-    if input.ndim not in (3, 4):
+def _batchify(input: Tensor, fn: str, spatial_dims: int = 2):  # noqa: A002
+    """An unbatched (C, H, W) input (or (C, L) for a 1-D convolution) as a batch of one; other
+    ranks are refused."""
+    if input.ndim not in (spatial_dims + 1, spatial_dims + 2):
         raise RuntimeError(
-            f"Expected 3D (unbatched) or 4D (batched) input to {fn}, but got input of size: "
-            f"{list(input.shape)}"
+            f"Expected {spatial_dims + 1}D (unbatched) or {spatial_dims + 2}D (batched) input to {fn}, "
+            f"but got input of size: {list(input.shape)}"
         )
-    return (input.unsqueeze(0), True) if input.ndim == 3 else (input, False)
+    return (input.unsqueeze(0), True) if input.ndim == spatial_dims + 1 else (input, False)
 
 
 def _check_same_type(input: Tensor, other: Tensor, what: str) -> None:  # noqa: A002
@@ -85,9 +88,11 @@ def _check_bias_dtype(input: Tensor, bias: Tensor | None) -> None:  # noqa: A002
 
 def _check_shape_forward(x: Tensor, weight: Tensor, bias, stride, padding, dilation, groups,
                          output_padding=None) -> None:
-    """PyTorch's ``_convolution`` and ``check_shape_forward`` checks, in PyTorch's order.
+    """PyTorch's ``_convolution`` and ``check_shape_forward`` checks, in PyTorch's order, on the
+    shapes the caller gave (1-D or 2-D); :func:`_check_kernel_2d` follows, on the 2-D view.
 
-    ``padding`` is (top, bottom, left, right); ``output_padding`` is None for a convolution.
+    ``padding`` is (before, after) per spatial dimension, e.g. (top, bottom, left, right);
+    ``output_padding`` is None for a convolution.
     """
     transposed = output_padding is not None
     weight_shape = list(weight.shape)
@@ -129,15 +134,23 @@ def _check_shape_forward(x: Tensor, weight: Tensor, bias, stride, padding, dilat
             f"{prefix}weight of size {weight_shape}, expected bias to be 1-dimensional with "
             f"{bias_size} elements, but got bias of size {list(bias.shape)} instead"
         )
-    (kh, kw), (H, W), (dh, dw) = weight.shape[2:], x.shape[2:], dilation
     if not transposed:
-        padded = (H + padding[0] + padding[1], W + padding[2] + padding[3])
-        dilated = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)
-        if padded[0] < dilated[0] or padded[1] < dilated[1]:
+        padded = [n + padding[2 * i] + padding[2 * i + 1] for i, n in enumerate(x.shape[2:])]
+        dilated = [d * (k - 1) + 1 for d, k in zip(dilation, weight.shape[2:])]
+        if any(p < k for p, k in zip(padded, dilated)):
             raise RuntimeError(
-                f"Calculated padded input size per channel: ({padded[0]} x {padded[1]}). Kernel size: "
-                f"({dilated[0]} x {dilated[1]}). Kernel size can't be greater than actual input size"
+                f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). Kernel "
+                f"size: ({' x '.join(map(str, dilated))}). Kernel size can't be greater than actual "
+                "input size"
             )
+
+
+def _check_kernel_2d(x: Tensor, weight: Tensor, dilation, stride, output_padding=None) -> None:
+    """The checks PyTorch's 2-D kernels make, on 2-D shapes (a 1-D convolution's (N, C, 1, L) view,
+    whose messages therefore name a height of 1)."""
+    transposed = output_padding is not None
+    (kh, kw), (dh, dw) = weight.shape[2:], dilation
+    if not transposed:
         if 0 in dilation:
             if 0 in (kh, kw):
                 raise RuntimeError(f"kernel size should be greater than zero, but got {[kh, kw]}")
@@ -166,7 +179,7 @@ def _check_shape_forward(x: Tensor, weight: Tensor, bias, stride, padding, dilat
                 f"stride_width: {sw} dilation_height: {dh} dilation_width: {dw}"
             )
         if weight.numel() == 0:
-            raise RuntimeError(f"non-empty 2D or 4D weight tensor expected, but got: {weight_shape}")
+            raise RuntimeError(f"non-empty 2D or 4D weight tensor expected, but got: {list(weight.shape)}")
 
 
 def _pairs(names_values):
@@ -194,11 +207,38 @@ def _check_positive(kind: str, pair) -> None:
 # ---------------------------------------------------------------------------- one checker per entry point
 def conv2d_arguments(input, weight, bias, stride, padding, dilation, groups):  # noqa: A002
     """``F.conv2d``'s argument values checked: ``(x, unbatched, params)``, x always (N, C, H, W)."""
+    return _conv_arguments(input, weight, bias, stride, padding, dilation, groups, "conv2d", 2)[:3]
+
+
+def conv1d_arguments(input, weight, bias, stride, padding, dilation, groups):  # noqa: A002
+    """``F.conv1d``'s argument values checked: ``(x, weight, unbatched, params)``.
+
+    PyTorch checks the 1-D shapes (its messages name them), then runs the 2-D kernels on a
+    (N, C, 1, L) view: x and weight come back as those views, and ``params`` as their 2-D geometry
+    (stride, dilation 1 and no padding along the height of 1).
+    """
+    return _conv_arguments(input, weight, bias, stride, padding, dilation, groups, "conv1d", 1)
+
+
+def _ints1(value) -> tuple:
+    """An ``int[1]`` argument as a tuple: a bare int once."""
+    return (value,) if value.__class__ is int else tuple(value)
+
+
+def _as_2d(stride, padding, dilation, output_padding=None):
+    """1-D geometry as its (N, C, 1, L) view's: height stride/dilation 1, padding/output padding 0."""
+    out = ((1, *stride), (0, 0, *padding), (1, *dilation))
+    return out if output_padding is None else out + ((0, *output_padding),)
+
+
+def _conv_arguments(input, weight, bias, stride, padding, dilation, groups, fn, dims):  # noqa: A002
+    """conv1d's and conv2d's checks: ``(x, unbatched, params[, weight])`` on 2-D (views)."""
+    ints = _ints if dims == 2 else _ints1
     string_padding = padding.__class__ is str
-    stride, dilation = _ints(stride), _ints(dilation)
+    stride, dilation = ints(stride), ints(dilation)
     if not string_padding:
         _check_bias_dtype(input, bias)
-    x, unbatched = _batchify(input, "conv2d")
+    x, unbatched = _batchify(input, fn, dims)
     if string_padding and padding not in ("same", "valid"):
         raise RuntimeError(f"Invalid padding string: {padding!r}")
     if weight.ndim <= 2:
@@ -218,31 +258,52 @@ def conv2d_arguments(input, weight, bias, stride, padding, dilation, groups):  #
                 raise RuntimeError(f"{name} cannot broadcast to {spatial_dims} dimensions")
         if any(s != 1 for s in stride):
             raise RuntimeError("padding='same' is not supported for strided convolutions")
-        stride, dilation = _expand_param(stride, "stride", 2), _expand_param(dilation, "dilation", 2)
+        stride = _expand_param(stride, "stride", dims)
+        dilation = _expand_param(dilation, "dilation", dims)
         pads = []
         for d, k in zip(dilation, weight.shape[2:]):
             total = d * (k - 1)
             pads += [total // 2, total - total // 2]  # the smaller half first (top, left)
-        padding4 = tuple(pads)
+        pads = tuple(pads)
     else:
         stride = _expand_param(stride, "stride", spatial_dims)
-        pair = _expand_param((0, 0) if string_padding else _ints(padding), "padding", spatial_dims)
+        pair = _expand_param((0,) * dims if string_padding else ints(padding), "padding", spatial_dims)
         dilation = _expand_param(dilation, "dilation", spatial_dims)
-        padding4 = tuple(p for p in pair for _ in range(2))  # (ph, ph, pw, pw)
-    _check_shape_forward(x, weight, bias, stride, padding4, dilation, groups)
+        pads = tuple(p for p in pair for _ in range(2))  # (ph, ph, pw, pw)
+    _check_shape_forward(x, weight, bias, stride, pads, dilation, groups)
+    if dims == 1:
+        x, weight = x.unsqueeze(2), weight.unsqueeze(2)
+        stride, pads, dilation = _as_2d(stride, pads, dilation)
+    _check_kernel_2d(x, weight, dilation, stride)
     if x.shape[0] and x.shape[1]:
         _check_same_type(x, weight, "weight")
         if bias is not None:
             _check_bias_dtype(x, bias)
-    return x, unbatched, ConvParams(tuple(stride), padding4, tuple(dilation), groups)
+    return x, unbatched, ConvParams(tuple(stride), pads, tuple(dilation), groups), weight
 
 
 def conv_transpose2d_arguments(input, weight, bias, stride, padding, output_padding, groups,  # noqa: A002
                                dilation):
     """``F.conv_transpose2d``'s argument values checked: ``(x, unbatched, params, (Hout, Wout))``."""
-    stride, padding, output_padding, dilation = (_ints(v) for v in (stride, padding, output_padding,
-                                                                     dilation))
-    x, unbatched = _batchify(input, "conv_transpose2d")
+    return _conv_transpose_arguments(input, weight, bias, stride, padding, output_padding, groups,
+                                     dilation, "conv_transpose2d", 2)[:4]
+
+
+def conv_transpose1d_arguments(input, weight, bias, stride, padding, output_padding, groups,  # noqa: A002
+                               dilation):
+    """``F.conv_transpose1d``'s argument values checked: ``(x, unbatched, params, (1, Lout), weight)``,
+    x and weight as (N, C, 1, L) views (see :func:`conv1d_arguments`)."""
+    return _conv_transpose_arguments(input, weight, bias, stride, padding, output_padding, groups,
+                                     dilation, "conv_transpose1d", 1)
+
+
+def _conv_transpose_arguments(input, weight, bias, stride, padding, output_padding, groups,  # noqa: A002
+                              dilation, fn, dims):
+    """conv_transpose1d's and conv_transpose2d's checks, on 2-D (views)."""
+    ints = _ints if dims == 2 else _ints1
+    stride, padding, output_padding, dilation = (ints(v) for v in (stride, padding, output_padding,
+                                                                    dilation))
+    x, unbatched = _batchify(input, fn, dims)
     if weight.ndim <= 2:
         raise RuntimeError("weight should have at least three dimensions")
     if groups <= 0:
@@ -252,8 +313,13 @@ def conv_transpose2d_arguments(input, weight, bias, stride, padding, output_padd
     padding = _expand_param(padding, "padding", spatial_dims)
     dilation = _expand_param(dilation, "dilation", spatial_dims)
     output_padding = _expand_param(output_padding, "output_padding", spatial_dims)
-    padding4 = tuple(p for p in padding for _ in range(2))
-    _check_shape_forward(x, weight, bias, stride, padding4, dilation, groups, output_padding)
+    pads = tuple(p for p in padding for _ in range(2))
+    _check_shape_forward(x, weight, bias, stride, pads, dilation, groups, output_padding)
+    if dims == 1:
+        x, weight = x.unsqueeze(2), weight.unsqueeze(2)
+        stride, pads, dilation, output_padding = _as_2d(stride, pads, dilation, output_padding)
+        padding = (0, *padding)
+    _check_kernel_2d(x, weight, dilation, stride, output_padding)
     (H, W), (kh, kw) = x.shape[2:], weight.shape[2:]
     output_size = tuple((n - 1) * s - 2 * p + d * (k - 1) + op + 1 for n, s, p, d, k, op in
                         zip((H, W), stride, padding, dilation, (kh, kw), output_padding))
@@ -266,7 +332,7 @@ def conv_transpose2d_arguments(input, weight, bias, stride, padding, output_padd
         _check_same_type(x, weight, "weight")
         if bias is not None:
             _check_same_type(x, bias, "bias")
-    return x, unbatched, ConvParams(tuple(stride), padding4, tuple(dilation), groups), output_size
+    return x, unbatched, ConvParams(tuple(stride), pads, tuple(dilation), groups), output_size, weight
 
 
 def im2col_arguments(input, kernel_size, dilation, padding, stride):  # noqa: A002

@@ -12,6 +12,7 @@ import numbers
 import warnings
 
 from .._arguments import parse_args
+from ..amp.autocast_mode import cast_inputs
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..backends import CPP_NAMES, bool_, get_default_dtype, int64, quiet
@@ -244,6 +245,7 @@ def _check_scalar_range(value) -> None:
 
 @parse_args("Tensor|Number input, Tensor|Number exponent")
 def pow(a, exponent):  # noqa: A001 - PyTorch's name
+    a, exponent = cast_inputs("fp32_gpu", a, exponent)  # float32 under GPU autocast
     _check_scalar_range(a)
     _check_scalar_range(exponent)
     if isinstance(a, Tensor) and not isinstance(exponent, Tensor):
@@ -284,6 +286,7 @@ class Exp(Function):
 
 @parse_args("Tensor input")
 def exp(a):
+    (a,) = cast_inputs("fp32_gpu", a)  # float32 under GPU autocast
     return Exp.apply(_floating(a))
 
 
@@ -301,6 +304,7 @@ class Log(Function):
 
 @parse_args("Tensor input")
 def log(a):
+    (a,) = cast_inputs("fp32_gpu", a)  # float32 under GPU autocast
     return Log.apply(_floating(a))
 
 
@@ -969,11 +973,15 @@ class Sign(Function):
 
     @staticmethod
     def forward(ctx, a):
-        return a.xp.sign(a._array)
+        x = a._array
+        if x.dtype.kind != "f":
+            return a.xp.sign(x)
+        # PyTorch's (0 < x) - (x < 0): NaN gives 0 (NumPy's sign gives NaN)
+        return (x > 0).astype(x.dtype) - (x < 0).astype(x.dtype)
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0
+        return grad.new_zeros(grad.shape)  # zeros, whatever grad holds (inf * 0 would be NaN)
 
 
 @parse_args("Tensor input")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .._arguments import parse_args
+from ..amp.autocast_mode import cast_inputs
 from ..autograd.function import Function, named_as
 from ..tensor import Tensor
 from ._util import binary_operands, broadcast_shapes
@@ -43,6 +44,7 @@ class MatMul(Function):
 
 @parse_args("Tensor input, Tensor other")
 def matmul(a, b) -> Tensor:
+    a, b = cast_inputs("lower", a, b)
     if isinstance(a, Tensor) and isinstance(b, Tensor) and a.dtype != b.dtype:
         # PyTorch does not promote here either (a float64 batch into a float32 Linear is an error)
         raise RuntimeError(
@@ -82,6 +84,7 @@ def mm(a: Tensor, b: Tensor) -> Tensor:
     >>> mt.mm(mt.ones(2, 3), mt.ones(3, 4)).shape
     minitorch_conv.Size([2, 4])
     """
+    a, b = cast_inputs("lower", a, b)
     if a.ndim != 2:
         raise RuntimeError("self must be a matrix")
     if b.ndim != 2:
@@ -107,6 +110,7 @@ def bmm(a: Tensor, b: Tensor) -> Tensor:
     >>> mt.bmm(mt.ones(5, 2, 3), mt.ones(5, 3, 4)).shape
     minitorch_conv.Size([5, 2, 4])
     """
+    a, b = cast_inputs("lower", a, b)
     if a.ndim != 3:
         raise RuntimeError("batch1 must be a 3D tensor")
     if b.ndim != 3:
@@ -148,6 +152,7 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tens
             [11., 21.],
             [11., 21.]])
     """
+    input, mat1, mat2 = cast_inputs("lower", input, mat1, mat2)
     for name, m in (("mat1", mat1), ("mat2", mat2)):
         if m.ndim != 2:
             raise RuntimeError(f"{name} must be a matrix, got {m.ndim}-D tensor")
@@ -182,6 +187,7 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:  # noqa: A002
     >>> mt.mv(mt.tensor([[1.0, 2.0], [3.0, 4.0]]), mt.tensor([1.0, 1.0]))
     tensor([3., 7.])
     """
+    input, vec = cast_inputs("lower", input, vec)
     _check_mv(None, input, vec)
     return matmul(input, vec)
 
@@ -194,6 +200,7 @@ def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta=1, alpha=1) -> Tensor
     >>> mt.addmv(mt.tensor(1.0), mt.tensor([[1.0, 2.0], [3.0, 4.0]]), mt.tensor([1.0, 1.0]), beta=2)
     tensor([5., 9.])
     """
+    input, mat, vec = cast_inputs("lower", input, mat, vec)
     _check_mv(input, mat, vec)
     return _scaled_sum(input, matmul(mat, vec), beta, alpha)
 
@@ -219,6 +226,7 @@ def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -
     >>> mt.baddbmm(mt.zeros(1), mt.ones(2, 1, 3), mt.ones(2, 3, 1)).shape
     minitorch_conv.Size([2, 1, 1])
     """
+    input, batch1, batch2 = cast_inputs("lower", input, batch1, batch2)
     _check_batches(batch1, batch2)
     _same_dtype_as_input(input, batch1)
     return _scaled_sum(input, matmul(batch1, batch2), beta, alpha)
@@ -232,6 +240,7 @@ def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) ->
     >>> mt.addbmm(mt.zeros(1, 1), mt.ones(4, 1, 3), mt.ones(4, 3, 1))
     tensor([[12.]])
     """
+    input, batch1, batch2 = cast_inputs("lower", input, batch1, batch2)
     _check_batches(batch1, batch2)
     _same_dtype_as_input(input, batch1)
     return _scaled_sum(input, matmul(batch1, batch2).sum(0), beta, alpha)
@@ -275,3 +284,8 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:  # noqa: A002
 
 
 ger = outer
+
+# ``mt.linalg`` is this module: torch.linalg's vector products, written in products.py (which
+# uses dot and mm from here, so it is imported last)
+from .products import linalg_cross as cross  # noqa: E402,F401
+from .products import vecdot  # noqa: E402,F401

@@ -109,10 +109,26 @@ def _register() -> None:
         "broadcast_to": cp.broadcast_to, "tan": cp.tan, "frac": cp.frac, "fmod": cp.fmod,
         "isinf": cp.isinf, "nan_to_num": cp.nan_to_num, "dist": cp.dist,
     })
+    from . import arithmetic, special, trigonometric
+
+    for module in (trigonometric, special, arithmetic):  # each lists its own methods
+        methods.update(module.METHODS)
+    from . import joining, products, scattering
+
+    for module in (joining, scattering, products):  # shapes, joining and indexing: their own lists too
+        methods.update(module.METHODS)
+    from . import scan, statistics
+
+    for module in (statistics, scan):  # statistics and scans: their own lists too
+        methods.update(module.METHODS)
+    from . import aliases
+
+    methods.update(aliases.METHODS)  # PyTorch's other names (absolute, multiply, greater, ...)
     for name, fn in methods.items():  # an op with an argument parser binds its method flavour
         setattr(Tensor, name, getattr(fn, "tensor_method", fn))
     Tensor.T = property(sh.T)
     Tensor.mT = property(sh.mT)
+    aliases.bind_in_place_forms()  # clip_, cumsum_, tril_, eq_, ...: after every method is bound
 
 
 _register()

@@ -212,7 +212,12 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
     if divisor_override is not None and divisor_override == 0:  # (a negative divisor is accepted)
         raise RuntimeError("divisor must be not zero")
     div = geom.divisor(input.xp, input._array.dtype, count_include_pad, divisor_override)
-    return named_as(WindowSumFunction.apply(input, geom) / input._new(div), "AvgPool2DBackward0")
+    total = WindowSumFunction.apply(input, geom)
+    if not input.dtype.is_floating_point:  # PyTorch's integer mean: the quotient rounded toward zero
+        quotient = total._array // div
+        inexact = (quotient * div != total._array) & ((total._array < 0) != (div < 0))
+        return total._new(quotient + inexact)
+    return named_as(total / input._new(div), "AvgPool2DBackward0")
 
 
 def _max_windows(arr, geom: PoolGeometry, backend):

@@ -6,6 +6,7 @@ import warnings
 from collections import namedtuple
 
 from .._arguments import convert, parse_args, wrap_dim, wrap_dims
+from ..amp.autocast_mode import cast_inputs
 from ..autograd.function import Function, named_as
 from ..autograd.grad_mode import is_grad_enabled
 from ..backends import float64, int64, to_dtype
@@ -80,6 +81,7 @@ def sum(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  #
     >>> x.sum(), x.sum(1), x.sum(dtype=mt.int32).dtype
     (tensor(10), tensor([3, 7]), minitorch_conv.int32)
     """
+    (a,) = cast_inputs("fp32_gpu", a)  # float32 under GPU autocast
     if dtype is not None:
         target = to_dtype(dtype)
         if not target.is_floating_point and a.requires_grad and is_grad_enabled():
@@ -249,6 +251,7 @@ def softmax(a: Tensor, dim: int, dtype=None) -> Tensor:
     >>> mt.tensor([0.0, 0.0]).softmax(0)
     tensor([0.5000, 0.5000])
     """
+    (a,) = cast_inputs("fp32_gpu", a)  # float32 under GPU autocast
     if dtype is not None:
         a = a.to(dtype)
     dim = normalize_dims(dim, a.ndim)[0]
@@ -285,6 +288,7 @@ def log_softmax(a: Tensor, dim: int, dtype=None) -> Tensor:
     >>> mt.tensor([0.0, 0.0]).log_softmax(0)
     tensor([-0.6931, -0.6931])
     """
+    (a,) = cast_inputs("fp32_gpu", a)  # float32 under GPU autocast
     if dtype is not None:
         a = a.to(dtype)
     dim = normalize_dims(dim, a.ndim)[0]
@@ -344,6 +348,7 @@ def prod(a: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype=None
     tensor([[0., 0.],
             [8., 0.]])
     """
+    (a,) = cast_inputs("fp32", a)  # float32 under autocast
     if dtype is not None:
         a = a.to(dtype)
     elif a.dtype.name in ("bool", "uint8", "int8", "int16", "int32"):
@@ -371,6 +376,7 @@ def cumsum(a: Tensor, dim: int, *, dtype=None) -> Tensor:
     >>> mt.tensor([1, 2, 3, 4]).cumsum(0)
     tensor([ 1,  3,  6, 10])
     """
+    (a,) = cast_inputs("fp32_gpu", a)  # float32 under GPU autocast
     if dtype is not None:
         a = a.to(dtype)
     elif a.dtype.name in ("bool", "uint8", "int8", "int16", "int32"):

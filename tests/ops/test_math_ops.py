@@ -427,3 +427,13 @@ def test_docstring_examples_run():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             assert doctest.testmod(module).failed == 0, module.__name__
+
+
+def test_sign_of_nan_is_zero_and_its_gradient_is_zeros_like_pytorchs():
+    torch = pytest.importorskip("torch")
+    values = [float("nan"), -0.0, 2.0, -3.0, float("-inf")]
+    expected = torch.sign(torch.tensor(values)).numpy()
+    np.testing.assert_array_equal(mt.sign(mt.tensor(values)).numpy(), expected)
+    x = mt.tensor([1.0, float("nan")], requires_grad=True)
+    x.sign().backward(mt.tensor([float("inf"), 1.0]))
+    assert x.grad.tolist() == [0.0, 0.0]
