@@ -93,6 +93,7 @@ step train-step        120 "$PY" -m minitorch_conv.bench --device cuda --train-s
 step train-cnn         120 "$PY" examples/train_cnn.py --device cuda --epochs 3 --out "$OUT/runs"
 # 4. a float64 gradcheck sweep on the GPU (and a comparison with PyTorch's CUDA convolution)
 step gradcheck-sweep   120 "$PY" tools/gpu_sweeps.py gradcheck --device cuda
+step amp               60 "$PY" tools/gpu_sweeps.py amp --device cuda
 # 5. determinism: two runs of the same training, the same bits
 step determinism-1      60 "$PY" tools/gpu_sweeps.py determinism --device cuda
 step determinism-2      60 "$PY" tools/gpu_sweeps.py determinism --device cuda

@@ -2,6 +2,7 @@
 
     python tools/gpu_sweeps.py gradcheck   [--device cuda]   # float64 gradcheck sweep, table + exit status
     python tools/gpu_sweeps.py determinism [--device cuda]   # prints one digest of a training run
+    python tools/gpu_sweeps.py amp         [--device cuda]   # autocast dtypes + GradScaler vs PyTorch
 
 ``gradcheck`` runs ``mt.autograd.gradcheck`` (and ``gradgradcheck`` on a few) on convolution
 geometries that exercise every GPU path: padding modes, stride, dilation, groups, depthwise,
@@ -112,15 +113,58 @@ def determinism_digest(device: str) -> int:
     return 0
 
 
+def amp_check(device: str) -> int:
+    """Autocast's dtypes and a GradScaler training loop on ``device``, against PyTorch's there."""
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    kind = device.split(":")[0]
+
+    def run(lib):
+        lib.manual_seed(0)
+        model = lib.nn.Sequential(lib.nn.Conv2d(1, 4, 3), lib.nn.ReLU(), lib.nn.Flatten(),
+                                  lib.nn.Linear(4 * 6 * 6, 3)).to(device)
+        optimizer = lib.optim.SGD(model.parameters(), lr=0.05)
+        scaler = lib.amp.GradScaler(kind, init_scale=1024.0, growth_interval=2)
+        x = lib.ones(4, 1, 8, 8, device=device)
+        y = lib.tensor([0, 1, 2, 0], device=device)
+        dtypes, scales = None, []
+        for step in range(4):
+            optimizer.zero_grad()
+            with lib.autocast(kind, dtype=lib.float16):
+                hidden = model[0](x)
+                logits = model(x)
+                loss = lib.nn.functional.cross_entropy(logits, y) * (float("inf") if step == 1 else 1.0)
+                dtypes = [str(t.dtype).split(".")[-1] for t in (hidden, logits, logits.softmax(1), loss,
+                                                                logits.sum(), logits.exp())]
+            scaler.scale(loss).backward()
+            scaler.step(optimizer)
+            scaler.update()
+            scales.append(scaler.get_scale())
+        return dtypes, scales, model[3].weight.grad.dtype
+
+    ours = run(mt)
+    print("minitorch_conv:", ours)
+    if torch is None or not torch.cuda.is_available():
+        return 0
+    theirs = run(torch)
+    print("PyTorch:       ", theirs)
+    same = ours[0] == theirs[0] and ours[1] == theirs[1]
+    print("autocast dtypes and scaler scales agree" if same else "MISMATCH")
+    return 0 if same else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("check", choices=["gradcheck", "determinism"])
+    parser.add_argument("check", choices=["gradcheck", "determinism", "amp"])
     parser.add_argument("--device", default="cuda")
     args = parser.parse_args(argv)
     if args.device.startswith("cuda") and not mt.cuda.is_available():
         print("no CUDA GPU usable by CuPy here", file=sys.stderr)
         return 2
-    return gradcheck_sweep(args.device) if args.check == "gradcheck" else determinism_digest(args.device)
+    checks = {"gradcheck": gradcheck_sweep, "determinism": determinism_digest, "amp": amp_check}
+    return checks[args.check](args.device)
 
 
 if __name__ == "__main__":
