@@ -58,6 +58,10 @@ from .ops import all, any, max, min, sum, abs, pow, round  # noqa: A004,E402,F40
 from importlib import import_module as _import_module  # noqa: E402
 
 special = _import_module(".special", __name__)
+# torch.linalg's names: ``ops *`` bound ``ops.linalg`` (the matrix products) to this name
+linalg = _import_module(".linalg", __name__)
+from .ops.decompositions import det, inverse, logdet, slogdet  # noqa: E402,F401
+from .ops.decompositions import legacy_cholesky as cholesky, legacy_svd as svd  # noqa: E402,F401
 from .creation import (  # noqa: E402
     arange,
     as_tensor,
@@ -102,6 +106,12 @@ from .generator import (  # noqa: E402
 )
 from .sampling import bernoulli, multinomial, normal, poisson, randint_like  # noqa: E402
 from . import amp, cpu  # noqa: E402  (mixed precision; torch.cpu)
+from .type_info import can_cast, finfo, iinfo, promote_types, result_type  # noqa: E402
+from . import top_level as _top_level  # noqa: E402  (torch.conv2d, torch.relu_, torch.compile, ...)
+
+for _name, _function in _top_level.FUNCTIONS.items():
+    if _name not in globals():  # an operation of this package's own keeps its own name
+        globals()[_name] = _function
 from .amp import (  # noqa: E402
     autocast,
     get_autocast_dtype,
