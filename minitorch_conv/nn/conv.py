@@ -1,9 +1,9 @@
-"""Convolution layers: ``Conv1d``, ``Conv2d``, ``ConvTranspose1d`` and ``ConvTranspose2d``, with
-PyTorch's arguments and checks.
+"""Convolution layers: ``Conv1d``, ``Conv2d``, ``Conv3d``, ``ConvTranspose1d``, ``ConvTranspose2d``
+and ``ConvTranspose3d``, with PyTorch's arguments and checks.
 
 The layers hold the weight and bias and check their arguments when built (a ValueError names the
-bad value); the arithmetic is ``F.conv1d`` / ``F.conv2d`` / ``F.conv_transpose1d`` /
-``F.conv_transpose2d`` (``ops/conv1d.py``, ``ops/conv.py``). A
+bad value); the arithmetic is ``F.conv1d`` / ``F.conv2d`` / ``F.conv3d`` and their transposed
+forms (``ops/conv1d.py``, ``ops/conv.py``, ``ops/conv3d.py``). A
 ``padding_mode`` other than ``'zeros'`` pads explicitly with ``F.pad`` and then convolves with no
 padding, exactly as PyTorch does.
 
@@ -29,7 +29,7 @@ from . import functional as F
 from . import init
 from .module import Module, Parameter
 
-__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
 
 
 
@@ -320,4 +320,80 @@ class ConvTranspose1d(_ConvTransposeNd):
         output_padding = self._output_padding(input, output_size, self.stride, self.padding,
                                               self.kernel_size, 1, self.dilation)
         return F.conv_transpose1d(input, self.weight, self.bias, self.stride, self.padding,
+                                  output_padding, self.groups, self.dilation)
+
+
+def _triple(value) -> tuple:
+    """PyTorch's ``_triple``: an iterable becomes a tuple as it is, anything else ``(v, v, v)``."""
+    return tuple(value) if isinstance(value, Iterable) else (value,) * 3
+
+
+class Conv3d(_ConvNd):
+    """A 3-D convolution layer (cross-correlation), PyTorch's ``nn.Conv3d``.
+
+    ``weight`` is (out_channels, in_channels / groups, kD, kH, kW) and ``bias`` (out_channels,),
+    both drawn from U(-sqrt(c), sqrt(c)) with ``c = groups / (in_channels * kD * kH * kW)``.
+    ``kernel_size``, ``stride``, ``padding`` and ``dilation`` take an int or a triple; ``padding``
+    may also be ``'valid'`` or ``'same'``; ``padding_mode`` is ``'zeros'``, ``'reflect'``,
+    ``'replicate'`` or ``'circular'``. Input (N, C, D, H, W) or (C, D, H, W).
+
+    >>> import minitorch_conv as mt
+    >>> from minitorch_conv import nn
+    >>> m = nn.Conv3d(4, 6, (3, 5, 2), stride=(2, 1, 1), padding=(4, 2, 0))
+    >>> m
+    Conv3d(4, 6, kernel_size=(3, 5, 2), stride=(2, 1, 1), padding=(4, 2, 0))
+    >>> m(mt.randn(2, 4, 5, 6, 7)).shape
+    minitorch_conv.Size([2, 6, 6, 6, 6])
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
+                 device=None, dtype=None) -> None:
+        padding_ = padding if isinstance(padding, str) else _triple(padding)
+        super().__init__(in_channels, out_channels, _triple(kernel_size), _triple(stride), padding_,
+                         _triple(dilation), False, _triple(0), groups, bias, padding_mode,
+                         device=device, dtype=dtype)
+
+    def _conv_forward(self, input: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:  # noqa: A002
+        if self.padding_mode != "zeros":
+            padded = F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
+            return F.conv3d(padded, weight, bias, self.stride, _triple(0), self.dilation, self.groups)
+        return F.conv3d(input, weight, bias, self.stride, self.padding, self.dilation, self.groups)
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return self._conv_forward(input, self.weight, self.bias)
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """A 3-D transposed convolution layer, PyTorch's ``nn.ConvTranspose3d``.
+
+    ``weight`` is (in_channels, out_channels / groups, kD, kH, kW). Each output size is
+    ``(size - 1)*stride - 2*padding + dilation*(k - 1) + output_padding + 1``;
+    ``forward(input, output_size)`` may instead name the size wanted, which picks the output
+    padding. Only ``padding_mode='zeros'`` is supported.
+
+    >>> import minitorch_conv as mt
+    >>> from minitorch_conv import nn
+    >>> up = nn.ConvTranspose3d(4, 2, 3, stride=2)
+    >>> up
+    ConvTranspose3d(4, 2, kernel_size=(3, 3, 3), stride=(2, 2, 2))
+    >>> up(mt.randn(1, 4, 3, 3, 3)).shape
+    minitorch_conv.Size([1, 2, 7, 7, 7])
+    >>> up(mt.randn(1, 4, 3, 3, 3), output_size=(8, 7, 8)).shape
+    minitorch_conv.Size([1, 2, 8, 7, 8])
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 output_padding=0, groups: int = 1, bias: bool = True, dilation=1,
+                 padding_mode: str = "zeros", device=None, dtype=None) -> None:
+        if padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
+        super().__init__(in_channels, out_channels, _triple(kernel_size), _triple(stride),
+                         _triple(padding), _triple(dilation), True, _triple(output_padding), groups,
+                         bias, padding_mode, device=device, dtype=dtype)
+
+    def forward(self, input: Tensor, output_size=None) -> Tensor:  # noqa: A002
+        output_padding = self._output_padding(input, output_size, self.stride, self.padding,
+                                              self.kernel_size, 3, self.dilation)
+        return F.conv_transpose3d(input, self.weight, self.bias, self.stride, self.padding,
                                   output_padding, self.groups, self.dilation)

@@ -40,6 +40,7 @@ from ..ops.bilinear import bilinear  # noqa: F401
 from ..ops.channel_shuffle import channel_shuffle  # noqa: F401
 from ..ops.conv import col2im, conv2d, conv_transpose2d, fold, im2col, unfold  # noqa: F401
 from ..ops.conv1d import conv1d, conv_transpose1d  # noqa: F401
+from ..ops.conv3d import conv3d, conv_transpose3d  # noqa: F401
 from ..ops.grid_sample import affine_grid, grid_sample  # noqa: F401
 from ..ops.pad import pad  # noqa: F401
 from ..ops.pdist import pdist  # noqa: F401
@@ -51,6 +52,14 @@ from ..ops.pool1d import (  # noqa: F401
     lp_pool2d,
     max_pool1d,
     max_pool1d_with_indices,
+)
+from ..ops.pool3d import (  # noqa: F401
+    adaptive_avg_pool3d,
+    adaptive_max_pool3d,
+    adaptive_max_pool3d_with_indices,
+    avg_pool3d,
+    max_pool3d,
+    max_pool3d_with_indices,
 )
 from ..ops.rrelu import rrelu, rrelu_  # noqa: F401
 from ..ops.unpool import max_pool2d_with_indices, max_unpool1d, max_unpool2d  # noqa: F401
@@ -2392,3 +2401,8 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:  # noqa: A0
     blocks = input.reshape(*batch, c, h // r, r, w // r, r)           # (*, C, H, r_h, W, r_w)
     moved = blocks.permute(*range(n), n, n + 2, n + 4, n + 1, n + 3)  # (*, C, r_h, r_w, H, W)
     return moved.reshape(*batch, c * r * r, h // r, w // r)
+
+
+# Attention is written with the functions above (linear, softmax, dropout, pad), so it is imported
+# last: nn/attention.py reads this module's names while it is still being initialised.
+from .attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402, F401, I001

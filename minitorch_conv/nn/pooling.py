@@ -1,5 +1,5 @@
-"""Pooling layers: ``MaxPool1d/2d``, ``AvgPool1d/2d``, ``AdaptiveAvgPool1d/2d``,
-``AdaptiveMaxPool1d/2d``, ``LPPool1d/2d`` (see ``functional``)."""
+"""Pooling layers: ``MaxPool1d/2d/3d``, ``AvgPool1d/2d/3d``, ``AdaptiveAvgPool1d/2d/3d``,
+``AdaptiveMaxPool1d/2d/3d``, ``LPPool1d/2d`` (see ``functional``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from . import functional as F
 from .module import Module
 
 __all__ = ["AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AvgPool1d",
-           "AvgPool2d", "LPPool1d", "LPPool2d", "MaxPool1d", "MaxPool2d", "MaxUnpool1d", "MaxUnpool2d"]
+           "AvgPool2d", "LPPool1d", "LPPool2d", "MaxPool1d", "MaxPool2d", "MaxUnpool1d", "MaxUnpool2d",
+           "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d"]
 
 
 class _MaxPoolNd(Module):
@@ -289,3 +290,63 @@ class MaxUnpool1d(_MaxUnpoolNd):
 
     def forward(self, input: Tensor, indices: Tensor, output_size=None) -> Tensor:  # noqa: A002
         return F.max_unpool1d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+
+class MaxPool3d(_MaxPoolNd):
+    """The maximum of each ``kernel_size`` window of a (N, C, D, H, W) or (C, D, H, W) input,
+    PyTorch's ``nn.MaxPool3d`` (``stride`` defaults to ``kernel_size``).
+
+    >>> import minitorch_conv as mt
+    >>> pool = mt.nn.MaxPool3d(2)
+    >>> pool(mt.randn(1, 3, 4, 4, 4)).shape
+    minitorch_conv.Size([1, 3, 2, 2, 2])
+    >>> pool
+    MaxPool3d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)
+    """
+
+    def forward(self, x: Tensor):
+        return F.max_pool3d(x, self.kernel_size, self.stride, self.padding, self.dilation,
+                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+
+
+class AvgPool3d(AvgPool2d):
+    """The mean of each ``kernel_size`` window of a (N, C, D, H, W) or (C, D, H, W) input,
+    PyTorch's ``nn.AvgPool3d`` (``stride`` defaults to ``kernel_size``).
+
+    >>> import minitorch_conv as mt
+    >>> pool = mt.nn.AvgPool3d(2)
+    >>> pool
+    AvgPool3d(kernel_size=2, stride=2, padding=0)
+    >>> pool(mt.ones(1, 1, 2, 2, 2))
+    tensor([[[[[1.]]]]])
+    """
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.avg_pool3d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override)
+
+
+class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
+    """Average pooling of a (N, C, D, H, W) or (C, D, H, W) input to a fixed output size,
+    PyTorch's ``nn.AdaptiveAvgPool3d``.
+
+    >>> import minitorch_conv as mt
+    >>> mt.nn.AdaptiveAvgPool3d((1, None, 2))(mt.randn(2, 3, 4, 5, 6)).shape
+    minitorch_conv.Size([2, 3, 1, 5, 2])
+    """
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.adaptive_avg_pool3d(x, self.output_size)
+
+
+class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
+    """Max pooling of a (N, C, D, H, W) or (C, D, H, W) input to a fixed output size, PyTorch's
+    ``nn.AdaptiveMaxPool3d``; ``return_indices=True`` also returns each maximum's flat index.
+
+    >>> import minitorch_conv as mt
+    >>> mt.nn.AdaptiveMaxPool3d(1)(mt.arange(8.0).reshape(1, 2, 2, 2))
+    tensor([[[[7.]]]])
+    """
+
+    def forward(self, x: Tensor):
+        return F.adaptive_max_pool3d(x, self.output_size, self.return_indices)

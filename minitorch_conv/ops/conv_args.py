@@ -14,6 +14,8 @@ conv2d_arguments           (x as a batch, whether it was unbatched, the ConvPara
 conv_transpose2d_arguments (x as a batch, whether it was unbatched, the ConvParams, (Hout, Wout))
 conv1d_arguments           conv2d_arguments' answer on the (N, C, 1, L) view, and the weight's view
 conv_transpose1d_arguments conv_transpose2d_arguments' answer on the view, and the weight's view
+conv3d_arguments           (x as a batch, whether it was unbatched, the 3-D ConvParams, weight)
+conv_transpose3d_arguments (x as a batch, unbatched, 3-D ConvParams, (Dout, Hout, Wout), weight)
 im2col_arguments           (x as a batch, whether it was batched, kernel size, the ConvParams)
 col2im_arguments           (cols as a batch, whether it was batched, (H, W), kernel size, params)
 =========================  ==================================================================
@@ -145,6 +147,44 @@ def _check_shape_forward(x: Tensor, weight: Tensor, bias, stride, padding, dilat
             )
 
 
+def _check_kernel_3d(x: Tensor, weight: Tensor, dilation) -> None:
+    """The checks PyTorch's 3-D kernels make (``slow_conv3d``'s words)."""
+    if 0 in dilation:
+        if 0 in weight.shape[2:]:
+            raise RuntimeError(f"kernel size should be greater than zero, but got {list(weight.shape[2:])}")
+        raise RuntimeError(f"dilation should be greater than zero, but got {list(dilation)}")
+    if any(k <= 0 for k in weight.shape[2:]):
+        raise RuntimeError("kernel size should be greater than zero, but got: "
+                           f"{' x '.join(map(str, weight.shape[2:]))} (TxHxW)")
+    if x.numel() == 0 and x.shape[0] and x.shape[1]:
+        raise RuntimeError(
+            "Only zero batch or zero channel inputs are supported, but got input shape: "
+            f"{list(x.shape)}"
+        )
+
+
+def _check_kernel_3d_transposed(x: Tensor, weight: Tensor, dilation, stride, output_padding) -> None:
+    """The checks PyTorch's 3-D transposed kernel makes (``slow_conv_transpose3d``'s words)."""
+    if weight.numel() == 0:
+        raise RuntimeError("non-empty 5D (n_output_plane x n_input_plane x kernel_depth x kernel_height x "
+                           f"kernel_width) tensor expected for weight, but got: {list(weight.shape)}")
+    if x.numel() == 0 and x.shape[0] and x.shape[1]:
+        raise RuntimeError(
+            "Only zero batch or zero channel inputs are supported, but got input shape: "
+            f"{list(x.shape)}"
+        )
+    axes = ("depth", "height", "width")
+    if min(dilation) <= 0:
+        raise RuntimeError("dilation should be greater than zero, but got "
+                           + ", ".join(f"dilation_{a}: {d}" for a, d in zip(axes, dilation)))
+    if not all(op < s or op < d for op, s, d in zip(output_padding, stride, dilation)):
+        raise RuntimeError(
+            "output padding must be smaller than either stride or dilation, but got "
+            + " ".join(f"output_padding_{a}: {v}" for a, v in zip(axes, output_padding)) + " "
+            + " ".join(f"stride_{a}: {v}" for a, v in zip(axes, stride)) + " "
+            + " ".join(f"dilation_{a}: {v}" for a, v in zip(axes, dilation)))
+
+
 def _check_kernel_2d(x: Tensor, weight: Tensor, dilation, stride, output_padding=None) -> None:
     """The checks PyTorch's 2-D kernels make, on 2-D shapes (a 1-D convolution's (N, C, 1, L) view,
     whose messages therefore name a height of 1)."""
@@ -225,6 +265,21 @@ def _ints1(value) -> tuple:
     return (value,) if value.__class__ is int else tuple(value)
 
 
+def _ints3(value) -> tuple:
+    """An ``int[3]`` argument as a tuple: a bare int three times."""
+    return (value,) * 3 if value.__class__ is int else tuple(value)
+
+
+_INTS = {1: _ints1, 2: _ints, 3: _ints3}
+
+
+def conv3d_arguments(input, weight, bias, stride, padding, dilation, groups):  # noqa: A002
+    """``F.conv3d``'s argument values checked: ``(x, unbatched, params, weight)``, x always
+    (N, C, D, H, W); ``params`` is a ConvParams of 3-D geometry (stride and dilation triples,
+    padding as (front, back, top, bottom, left, right))."""
+    return _conv_arguments(input, weight, bias, stride, padding, dilation, groups, "conv3d", 3)
+
+
 def _as_2d(stride, padding, dilation, output_padding=None):
     """1-D geometry as its (N, C, 1, L) view's: height stride/dilation 1, padding/output padding 0."""
     out = ((1, *stride), (0, 0, *padding), (1, *dilation))
@@ -232,8 +287,9 @@ def _as_2d(stride, padding, dilation, output_padding=None):
 
 
 def _conv_arguments(input, weight, bias, stride, padding, dilation, groups, fn, dims):  # noqa: A002
-    """conv1d's and conv2d's checks: ``(x, unbatched, params[, weight])`` on 2-D (views)."""
-    ints = _ints if dims == 2 else _ints1
+    """conv1d's, conv2d's and conv3d's checks: ``(x, unbatched, params[, weight])``, on 2-D (views)
+    for the first two."""
+    ints = _INTS[dims]
     string_padding = padding.__class__ is str
     stride, dilation = ints(stride), ints(dilation)
     if not string_padding:
@@ -274,7 +330,10 @@ def _conv_arguments(input, weight, bias, stride, padding, dilation, groups, fn, 
     if dims == 1:
         x, weight = x.unsqueeze(2), weight.unsqueeze(2)
         stride, pads, dilation = _as_2d(stride, pads, dilation)
-    _check_kernel_2d(x, weight, dilation, stride)
+    if dims == 3:
+        _check_kernel_3d(x, weight, dilation)
+    else:
+        _check_kernel_2d(x, weight, dilation, stride)
     if x.shape[0] and x.shape[1]:
         _check_same_type(x, weight, "weight")
         if bias is not None:
@@ -297,10 +356,19 @@ def conv_transpose1d_arguments(input, weight, bias, stride, padding, output_padd
                                      dilation, "conv_transpose1d", 1)
 
 
+def conv_transpose3d_arguments(input, weight, bias, stride, padding, output_padding, groups,  # noqa: A002
+                               dilation):
+    """``F.conv_transpose3d``'s argument values checked: ``(x, unbatched, params, (Dout, Hout, Wout),
+    weight)`` (see :func:`conv3d_arguments` for ``params``)."""
+    return _conv_transpose_arguments(input, weight, bias, stride, padding, output_padding, groups,
+                                     dilation, "conv_transpose3d", 3)
+
+
 def _conv_transpose_arguments(input, weight, bias, stride, padding, output_padding, groups,  # noqa: A002
                               dilation, fn, dims):
-    """conv_transpose1d's and conv_transpose2d's checks, on 2-D (views)."""
-    ints = _ints if dims == 2 else _ints1
+    """conv_transpose1d's, conv_transpose2d's and conv_transpose3d's checks, on 2-D (views) for the
+    first two."""
+    ints = _INTS[dims]
     stride, padding, output_padding, dilation = (ints(v) for v in (stride, padding, output_padding,
                                                                     dilation))
     x, unbatched = _batchify(input, fn, dims)
@@ -319,14 +387,17 @@ def _conv_transpose_arguments(input, weight, bias, stride, padding, output_paddi
         x, weight = x.unsqueeze(2), weight.unsqueeze(2)
         stride, pads, dilation, output_padding = _as_2d(stride, pads, dilation, output_padding)
         padding = (0, *padding)
-    _check_kernel_2d(x, weight, dilation, stride, output_padding)
-    (H, W), (kh, kw) = x.shape[2:], weight.shape[2:]
+    if dims == 3:
+        _check_kernel_3d_transposed(x, weight, dilation, stride, output_padding)
+    else:
+        _check_kernel_2d(x, weight, dilation, stride, output_padding)
+    sizes = x.shape[2:]
     output_size = tuple((n - 1) * s - 2 * p + d * (k - 1) + op + 1 for n, s, p, d, k, op in
-                        zip((H, W), stride, padding, dilation, (kh, kw), output_padding))
-    if output_size[0] < 1 or output_size[1] < 1:
+                        zip(sizes, stride, padding, dilation, weight.shape[2:], output_padding))
+    if min(output_size) < 1:
         raise RuntimeError(
-            f"Given input size per channel: ({H} x {W}). Calculated output size per channel: "
-            f"({output_size[0]} x {output_size[1]}). Output size is too small"
+            f"Given input size per channel: ({' x '.join(map(str, sizes))}). Calculated output size per "
+            f"channel: ({' x '.join(map(str, output_size))}). Output size is too small"
         )
     if x.shape[0] and x.shape[1]:
         _check_same_type(x, weight, "weight")

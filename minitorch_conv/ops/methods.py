@@ -121,6 +121,9 @@ def _register() -> None:
 
     for module in (statistics, scan):  # statistics and scans: their own lists too
         methods.update(module.METHODS)
+    from . import decompositions
+
+    methods.update(decompositions.METHODS)  # inverse, det, logdet, slogdet, svd, cholesky
     from . import aliases
 
     methods.update(aliases.METHODS)  # PyTorch's other names (absolute, multiply, greater, ...)
