@@ -231,8 +231,9 @@ class Softmax(Function):
             ctx.save_for_backward(result)
             ctx.dim = dim
             return result
-        e = xp.exp(x - x.max(axis=dim, keepdims=True))
-        result = a._new(e / e.sum(axis=dim, keepdims=True))
+        with quiet(xp):  # a row of -inf gives NaN, as in PyTorch (which does not warn)
+            e = xp.exp(x - x.max(axis=dim, keepdims=True))
+            result = a._new(e / e.sum(axis=dim, keepdims=True))
         ctx.save_for_backward(result)
         ctx.dim = dim
         return result
@@ -268,8 +269,9 @@ class LogSoftmax(Function):
             ctx.save_for_backward(result)
             ctx.dim = dim
             return result
-        shifted = x - x.max(axis=dim, keepdims=True)
-        result = a._new(shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True)))
+        with quiet(xp):  # a row of -inf gives NaN, as in PyTorch (which does not warn)
+            shifted = x - x.max(axis=dim, keepdims=True)
+            result = a._new(shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True)))
         ctx.save_for_backward(result)
         ctx.dim = dim
         return result

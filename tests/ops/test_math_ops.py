@@ -437,3 +437,14 @@ def test_sign_of_nan_is_zero_and_its_gradient_is_zeros_like_pytorchs():
     x = mt.tensor([1.0, float("nan")], requires_grad=True)
     x.sign().backward(mt.tensor([float("inf"), 1.0]))
     assert x.grad.tolist() == [0.0, 0.0]
+
+
+def test_softmax_of_a_row_of_minus_inf_is_nan_without_a_warning_like_pytorch():
+    torch = pytest.importorskip("torch")
+    rows = [[float("-inf")] * 3, [1.0, 2.0, 3.0]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ours = [mt.tensor(rows).softmax(1), mt.tensor(rows).log_softmax(1)]
+    theirs = [torch.tensor(rows).softmax(1), torch.tensor(rows).log_softmax(1)]
+    for o, t in zip(ours, theirs):
+        np.testing.assert_allclose(o.numpy(), t.numpy(), rtol=1e-6, equal_nan=True)
