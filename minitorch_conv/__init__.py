@@ -107,6 +107,7 @@ from .generator import (  # noqa: E402
 from .sampling import bernoulli, multinomial, normal, poisson, randint_like  # noqa: E402
 from . import amp, cpu  # noqa: E402  (mixed precision; torch.cpu)
 from .type_info import can_cast, finfo, iinfo, promote_types, result_type  # noqa: E402
+from .windows import bartlett_window, blackman_window, hamming_window, hann_window, kaiser_window  # noqa: E402
 from . import top_level as _top_level  # noqa: E402  (torch.conv2d, torch.relu_, torch.compile, ...)
 
 for _name, _function in _top_level.FUNCTIONS.items():

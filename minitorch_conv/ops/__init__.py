@@ -86,6 +86,7 @@ from .composite import (  # noqa: F401
 )
 from .contraction import einsum  # noqa: F401
 from .conversion import clone  # noqa: F401
+from .copies import *  # noqa: F401,F403  (alias_copy, view_copy, transpose_copy, ...)
 from .elementwise import (  # noqa: F401
     abs,
     add,
@@ -184,6 +185,7 @@ from .joining import (  # noqa: F401
 )
 from .linalg import addbmm, addmm, addmv, baddbmm, bmm, dot, ger, matmul, mm, mv, outer  # noqa: F401
 from .products import cross, inner, tensordot, vdot  # noqa: F401
+from .real_numbers import angle, conj, conj_physical, imag, is_conj, is_neg, real, resolve_conj, resolve_neg  # noqa: F401
 from .reduction import (  # noqa: F401
     all,
     amax,

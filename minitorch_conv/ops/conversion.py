@@ -121,7 +121,8 @@ def _caster(name):
 
 
 CASTS = {"float": _caster("float32"), "double": _caster("float64"), "half": _caster("float16"),
-         "long": _caster("int64"), "int": _caster("int32"), "bool": _caster("bool")}
+         "long": _caster("int64"), "int": _caster("int32"), "bool": _caster("bool"),
+         "short": _caster("int16"), "char": _caster("int8"), "byte": _caster("uint8")}
 
 
 _TYPE_STRINGS = {"Float": "float32", "Double": "float64", "Half": "float16", "Long": "int64", "Int": "int32",

@@ -124,13 +124,16 @@ def _register() -> None:
     from . import decompositions
 
     methods.update(decompositions.METHODS)  # inverse, det, logdet, slogdet, svd, cholesky
-    from . import aliases
+    from . import aliases, real_numbers
 
     methods.update(aliases.METHODS)  # PyTorch's other names (absolute, multiply, greater, ...)
+    methods.update(real_numbers.METHODS)  # conj, resolve_conj, angle, ...: real tensors' answers
     for name, fn in methods.items():  # an op with an argument parser binds its method flavour
         setattr(Tensor, name, getattr(fn, "tensor_method", fn))
     Tensor.T = property(sh.T)
     Tensor.mT = property(sh.mT)
+    Tensor.H = property(sh.T)  # the conjugate transposes of real tensors
+    Tensor.mH = property(sh.mT)
     aliases.bind_in_place_forms()  # clip_, cumsum_, tril_, eq_, ...: after every method is bound
 
 
