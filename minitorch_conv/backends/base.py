@@ -161,7 +161,7 @@ class Backend:
     # xpad (P, Hp, Wp): P planes padded with the lowest value; best, idx (P, Ho, Wo)
 
     def max_pool_windows(self, xpad, kernel_size, stride, dilation, out_size):
-        """(best, idx): each window's first maximum (NaN wins) and its offset i*kw + j, or None
+        """(best, idx): each window's first maximum (NaN wins, the last one) and its offset i*kw + j, or None
         where this backend has no kernel for it (``nn.functional`` then loops over the offsets)."""
         return None
 

@@ -480,9 +480,10 @@ def _max_pool(xpad, kh, kw, sh, sw, dh, dw, best, idx):
                 for i in range(kh):
                     for j in range(kw):
                         v = plane[top + i * dh, left + j * dw]
-                        # the first maximum wins; a NaN beats any number (v != v: v is NaN).
-                        # Written without branches: random data mispredicts half of them.
-                        better = (v > value) | ((v != v) & (value == value))
+                        # the first maximum wins; a NaN beats any number and a later NaN an
+                        # earlier one, as in PyTorch (v != v: v is NaN). Written without
+                        # branches: random data mispredicts half of them.
+                        better = (v > value) | (v != v)
                         value = v if better else value
                         offset = i * kw + j if better else offset
                 best[p, y, x] = value

@@ -221,7 +221,8 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
 
 
 def _max_windows(arr, geom: PoolGeometry, backend):
-    """(max of each window, offset k of the first maximum); NaN wins, as in PyTorch.
+    """(max of each window, offset k of the first maximum); NaN wins, the last NaN where there are
+    several, as in PyTorch.
 
     The backend's kernel where it has one (Numba on the CPU: one pass, 5x faster); else:
 
@@ -246,7 +247,7 @@ def _max_windows(arr, geom: PoolGeometry, backend):
             continue
         better = values > best
         if nan_present:
-            better |= xp.isnan(values) & ~xp.isnan(best)
+            better |= xp.isnan(values)  # a later NaN replaces an earlier one: the last NaN wins
         xp.maximum(best, values, out=best)  # where values == best the stored value is the same
         idx += better * (k - idx)
     return best, idx

@@ -162,3 +162,27 @@ def test_adaptive_pooling_upsampling_windows_agree_with_a_hand_count():
     x = mt.tensor([[[1.0, 2.0, 4.0]]])
     out = F.adaptive_avg_pool2d(x.unsqueeze(-1).transpose(-1, -2), (1, 5))
     assert out.reshape(-1).tolist() == [1.0, 1.5, 2.0, 3.0, 4.0]
+
+
+@pytest.mark.parametrize("use_numba", [True, False])
+def test_max_pool2d_with_several_nans_picks_the_last_like_pytorch(use_numba, monkeypatch):
+    """PyTorch's kernel replaces the running maximum by every NaN it meets: the last NaN of a
+    window is the one its index (and its gradient) goes to."""
+    torch = pytest.importorskip("torch")
+    backend = mt.backends.get_backend("cpu")
+    if use_numba and not getattr(backend, "use_numba", False):
+        pytest.skip("Numba is not installed")
+    monkeypatch.setattr(backend, "use_numba", use_numba)
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 3, 6, 7))
+    x[rng.random(x.shape) < 0.3] = np.nan
+    ours = mt.tensor(x, requires_grad=True)
+    theirs = torch.tensor(x, requires_grad=True)
+    (y, i), (ty, ti) = (F.max_pool2d(ours, 3, 2, 1, return_indices=True),
+                        torch.nn.functional.max_pool2d(theirs, 3, 2, 1, return_indices=True))
+    np.testing.assert_array_equal(i.numpy(), ti.numpy())
+    np.testing.assert_array_equal(y.detach().numpy(), ty.detach().numpy())
+    upstream = rng.standard_normal(tuple(ty.shape))
+    y.backward(mt.tensor(upstream))
+    ty.backward(torch.tensor(upstream))
+    np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy())
