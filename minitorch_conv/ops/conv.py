@@ -52,6 +52,7 @@ from .conv_args import (
     conv2d_arguments,
     conv_transpose2d_arguments,
     im2col_arguments,
+    transposed_bias,
 )
 from .window import ConvParams, conv_output_size, pair
 
@@ -395,7 +396,7 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     """
     x, unbatched, params, output_size = conv_transpose2d_arguments(
         input, weight, bias, stride, padding, output_padding, groups, dilation)
-    out = ConvTranspose2dFunction.apply(x, weight, bias, params, output_size)
+    out = ConvTranspose2dFunction.apply(x, weight, transposed_bias(x, bias), params, output_size)
     return out.squeeze(0) if unbatched else out
 
 

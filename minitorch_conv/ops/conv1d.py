@@ -22,7 +22,7 @@ from .._arguments import parse_args
 from ..autograd.function import named_as
 from ..tensor import Tensor
 from .conv import ConvTranspose2dFunction, convolution_checked
-from .conv_args import conv1d_arguments, conv_transpose1d_arguments
+from .conv_args import conv1d_arguments, conv_transpose1d_arguments, transposed_bias
 
 __all__ = ["conv1d", "conv_transpose1d"]
 
@@ -88,4 +88,5 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     """
     x, unbatched, params, output_size, w = conv_transpose1d_arguments(
         input, weight, bias, stride, padding, output_padding, groups, dilation)
-    return _one_dimensional(ConvTranspose2dFunction.apply(x, w, bias, params, output_size), unbatched)
+    out = ConvTranspose2dFunction.apply(x, w, transposed_bias(x, bias), params, output_size)
+    return _one_dimensional(out, unbatched)

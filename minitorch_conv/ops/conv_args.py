@@ -66,13 +66,25 @@ def _batchify(input: Tensor, fn: str, spatial_dims: int = 2):  # noqa: A002
     return (input.unsqueeze(0), True) if input.ndim == spatial_dims + 1 else (input, False)
 
 
-def _check_same_type(input: Tensor, other: Tensor, what: str) -> None:  # noqa: A002
-    """Device, then dtype, of ``other`` (weight or bias) against the input's."""
+def _check_same_device(input: Tensor, other: Tensor, what: str) -> None:  # noqa: A002
     if other.device != input.device:
         raise RuntimeError(
             f"Input type ({input.type_name()}) and {what} type ({other.type_name()}) should be the "
             f"same (input on {input.device}, {what} on {other.device})"
         )
+
+
+def transposed_bias(x: Tensor, bias: Tensor | None) -> Tensor | None:
+    """A transposed convolution's bias in the input's dtype: PyTorch adds a bias of any dtype
+    (float64, float16, even int64) to a transposed convolution's output, cast to the output's
+    dtype (an ordinary convolution refuses it). The cast is differentiable: the bias's gradient
+    comes back in its own dtype."""
+    return bias if bias is None or bias.dtype is x.dtype else bias.to(x.dtype)
+
+
+def _check_same_type(input: Tensor, other: Tensor, what: str) -> None:  # noqa: A002
+    """Device, then dtype, of ``other`` (weight or bias) against the input's."""
+    _check_same_device(input, other, what)
     if other.dtype is not input.dtype:
         raise RuntimeError(
             f"expected scalar type {SCALAR_NAMES.get(input.dtype.name, input.dtype.name)} but found "
@@ -401,8 +413,10 @@ def _conv_transpose_arguments(input, weight, bias, stride, padding, output_paddi
         )
     if x.shape[0] and x.shape[1]:
         _check_same_type(x, weight, "weight")
-        if bias is not None:
+        if bias is not None and dims == 3:  # PyTorch's 3-D transposed convolution checks its dtype
             _check_same_type(x, bias, "bias")
+        elif bias is not None:  # 1-D and 2-D: any dtype, cast to the output's (transposed_bias)
+            _check_same_device(x, bias, "bias")
     return x, unbatched, ConvParams(tuple(stride), pads, tuple(dilation), groups), output_size, weight
 
 

@@ -1223,3 +1223,27 @@ def test_a_gpu_backend_chunks_the_columns_by_its_budget_alone():
     small = types.SimpleNamespace(im2col_budget_bytes=10 * per_image)
     chunks = conv_ops._batch_chunks(64, per_image, small)
     assert [c.stop - c.start for c in chunks] == [10] * 6 + [4]
+
+
+@pytest.mark.parametrize("fn,x_shape,w_shape", [("conv_transpose2d", (1, 1, 3, 3), (1, 2, 2, 2)),
+                                                ("conv_transpose1d", (1, 1, 3), (1, 2, 2)),
+                                                ("conv_transpose3d", (1, 1, 2, 2, 2), (1, 2, 2, 2, 2))])
+@pytest.mark.parametrize("bias_dtype", ["float64", "float16", "int64"])
+def test_transposed_convolution_bias_of_another_dtype_as_pytorch(fn, x_shape, w_shape, bias_dtype):
+    """PyTorch adds a bias of any dtype to a 1-D or 2-D transposed convolution (cast to the
+    output's dtype; its gradient comes back in its own), and refuses one in 3-D."""
+    torch = pytest.importorskip("torch")
+    results = []
+    for lib in (mt, torch):
+        bias = lib.ones(2, dtype=getattr(lib, bias_dtype)) * 2
+        if bias_dtype == "float64":
+            bias.requires_grad_()
+        try:
+            y = getattr(lib.nn.functional, fn)(lib.ones(*x_shape), lib.ones(*w_shape), bias)
+        except RuntimeError as error:
+            results.append(str(error))
+            continue
+        y.sum().backward() if bias.requires_grad else None
+        grad = None if bias.grad is None else (bias.grad.tolist(), str(bias.grad.dtype).split(".")[-1])
+        results.append((str(y.dtype).split(".")[-1], y.detach().numpy().tolist(), grad))
+    assert results[0] == results[1]
