@@ -213,8 +213,11 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,  
         if replacement:  # inverse CDF: the first category whose cumulative share passes u
             cdf = xp.cumsum(probabilities / totals, axis=1)
             cdf[:, -1] = 1.0
-            picks = (cdf[:, None, :] <= uniform[:, :, None]).sum(axis=2)
-            picks = xp.minimum(picks, categories - 1)
+            # one sorted search for all rows: row r's cdf shifted by r stays above row r-1's
+            offsets = xp.arange(rows, dtype=cdf.dtype)[:, None]
+            found = xp.searchsorted((cdf + offsets).ravel(), (uniform + offsets).ravel(), side="right")
+            picks = xp.minimum(found.reshape(rows, num_samples) - offsets.astype(found.dtype) * categories,
+                               categories - 1)
         else:
             with np.errstate(divide="ignore"):
                 keys = xp.log(probabilities) - xp.log(-xp.log(uniform))

@@ -11,6 +11,8 @@ gradient. Because minitorch_conv follows PyTorch's API, one lambda serves both.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 from hypothesis import HealthCheck, settings
 
@@ -155,3 +157,22 @@ def compare_module(torch, ours, theirs, x: np.ndarray, rng, rtol=1e-6, atol=1e-7
     for name, p in ours.named_parameters():
         np.testing.assert_allclose(to_numpy(p.grad), theirs_params[name].grad.numpy(), rtol=rtol,
                                    atol=atol, err_msg=name)
+
+
+def same_error_as_torch(our_call, their_call) -> None:
+    """Both raise the same class with the same first line of message (``torch.Size`` read as
+    ``minitorch_conv.Size``; a printed set's elements sorted: PyTorch prints a Python set, the valid
+    padding modes, whose order follows the process's string hashing)."""
+    import pytest
+
+    with pytest.raises(Exception) as theirs:
+        their_call()
+    with pytest.raises(Exception) as ours:
+        our_call()
+    assert type(ours.value) is type(theirs.value)
+    want = str(theirs.value).splitlines()[0].replace("torch.Size", "minitorch_conv.Size")
+    assert _sorted_sets(str(ours.value).splitlines()[0]) == _sorted_sets(want)
+
+
+def _sorted_sets(message: str) -> str:
+    return re.sub(r"\{([^{}]*)\}", lambda m: "{" + ", ".join(sorted(m.group(1).split(", "))) + "}", message)

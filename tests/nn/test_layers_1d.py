@@ -4,10 +4,10 @@ bilinear, rrelu): values, gradients and errors against PyTorch, float64 gradchec
 from __future__ import annotations
 
 import math
-import re
 
 import numpy as np
 import pytest
+from helpers import same_error_as_torch
 
 import minitorch_conv as mt
 import minitorch_conv.nn as nn
@@ -46,23 +46,6 @@ def _compare(our_fn, their_fn, shapes, seed=0, grad=True):
         g = 0 if g is None else g.numpy()
         w = 0 if w is None else w.numpy()
         np.testing.assert_allclose(g, w, rtol=1e-9, atol=1e-10)
-
-
-def _same_error(our_call, their_call):
-    """Both raise the same class with the same message."""
-    with pytest.raises(Exception) as theirs:
-        their_call()
-    with pytest.raises(Exception) as ours:
-        our_call()
-    assert type(ours.value) is type(theirs.value)
-    want = str(theirs.value).splitlines()[0].replace("torch.Size", "minitorch_conv.Size")
-    assert _sorted_sets(str(ours.value).splitlines()[0]) == _sorted_sets(want)
-
-
-def _sorted_sets(message: str) -> str:
-    """``message`` with each printed set's elements sorted: PyTorch prints a Python set (the valid
-    padding modes), whose order depends on the process's string hashing."""
-    return re.sub(r"\{([^{}]*)\}", lambda m: "{" + ", ".join(sorted(m.group(1).split(", "))) + "}", message)
 
 
 # ---------------------------------------------------------------------------- conv1d
@@ -149,14 +132,14 @@ CONV1D_ERRORS = [
 
 @pytest.mark.parametrize("fn, xs, ws, kwargs", CONV1D_ERRORS)
 def test_conv1d_errors_match_pytorch(fn, xs, ws, kwargs):
-    _same_error(lambda: getattr(F, fn)(mt.ones(*xs), mt.ones(*ws), **kwargs),
+    same_error_as_torch(lambda: getattr(F, fn)(mt.ones(*xs), mt.ones(*ws), **kwargs),
                 lambda: getattr(TF, fn)(torch.ones(*xs), torch.ones(*ws), **kwargs))
 
 
 def test_conv1d_bias_of_wrong_size_and_dtype():
-    _same_error(lambda: F.conv1d(mt.ones(1, 2, 5), mt.ones(3, 2, 2), mt.ones(4)),
+    same_error_as_torch(lambda: F.conv1d(mt.ones(1, 2, 5), mt.ones(3, 2, 2), mt.ones(4)),
                 lambda: TF.conv1d(torch.ones(1, 2, 5), torch.ones(3, 2, 2), torch.ones(4)))
-    _same_error(lambda: F.conv1d(mt.ones(1, 2, 5), mt.ones(3, 2, 2, dtype=mt.float64)),
+    same_error_as_torch(lambda: F.conv1d(mt.ones(1, 2, 5), mt.ones(3, 2, 2, dtype=mt.float64)),
                 lambda: TF.conv1d(torch.ones(1, 2, 5), torch.ones(3, 2, 2, dtype=torch.float64)))
 
 
@@ -181,7 +164,7 @@ def test_conv_transpose1d_module_output_size_and_weights():
     for size in (None, [12], [1, 6, 12]):
         np.testing.assert_allclose(ours(mt.tensor(x), output_size=size).detach().numpy(),
                                    theirs(torch.tensor(x), output_size=size).detach().numpy(), rtol=1e-10)
-    _same_error(lambda: ours(mt.tensor(x), output_size=[20]),
+    same_error_as_torch(lambda: ours(mt.tensor(x), output_size=[20]),
                 lambda: theirs(torch.tensor(x), output_size=[20]))
     with pytest.raises(ValueError, match="zeros"):
         nn.ConvTranspose1d(4, 6, 3, padding_mode="reflect")
@@ -197,7 +180,7 @@ def test_conv1d_module_reprs_and_constructor_errors():
         repr(torch.nn.ConvTranspose1d(4, 6, 3, stride=2, output_padding=1, groups=2))
     for kwargs in ({"groups": 4}, {"padding": "full"}, {"padding": "same", "stride": 2},
                    {"padding_mode": "wrap"}):
-        _same_error(lambda kw=kwargs: nn.Conv1d(6, 6, 3, **kw),
+        same_error_as_torch(lambda kw=kwargs: nn.Conv1d(6, 6, 3, **kw),
                     lambda kw=kwargs: torch.nn.Conv1d(6, 6, 3, **kw))
     assert not isinstance(nn.ConvTranspose1d(2, 2, 2), nn.ConvTranspose2d)
 
@@ -321,7 +304,7 @@ POOL_ERRORS = [
 
 @pytest.mark.parametrize("fn, shape, args, kwargs", POOL_ERRORS)
 def test_pooling_errors_match_pytorch(fn, shape, args, kwargs):
-    _same_error(lambda: getattr(F, fn)(mt.ones(*shape), *args, **kwargs),
+    same_error_as_torch(lambda: getattr(F, fn)(mt.ones(*shape), *args, **kwargs),
                 lambda: getattr(TF, fn)(torch.ones(*shape), *args, **kwargs))
 
 
@@ -329,7 +312,7 @@ def test_pooling_dtype_errors_match_pytorch():
     for fn, args in (("max_pool1d", (2,)), ("adaptive_avg_pool1d", (2,)), ("adaptive_max_pool1d", (2,)),
                      ("adaptive_max_pool2d", (2,))):
         shape = (1, 2, 3, 3) if fn.endswith("2d") else (1, 2, 4)
-        _same_error(lambda f=fn, s=shape, a=args: getattr(F, f)(mt.ones(*s, dtype=mt.int64), *a),
+        same_error_as_torch(lambda f=fn, s=shape, a=args: getattr(F, f)(mt.ones(*s, dtype=mt.int64), *a),
                     lambda f=fn, s=shape, a=args: getattr(TF, f)(torch.ones(*s, dtype=torch.int64), *a))
 
 
@@ -376,7 +359,7 @@ def test_channel_shuffle_matches_pytorch():
     np.testing.assert_array_equal(F.channel_shuffle(x, 2).numpy(),
                                   TF.channel_shuffle(torch.arange(12).reshape(1, 6, 2), 2).numpy())
     for shape, groups in (((6, 3), 2), ((2, 6, 3), 0), ((2, 6, 3), -2), ((2, 6, 3), 4)):
-        _same_error(lambda s=shape, g=groups: F.channel_shuffle(mt.ones(*s), g),
+        same_error_as_torch(lambda s=shape, g=groups: F.channel_shuffle(mt.ones(*s), g),
                     lambda s=shape, g=groups: TF.channel_shuffle(torch.ones(*s), g))
     assert repr(nn.ChannelShuffle(2)) == repr(torch.nn.ChannelShuffle(2))
     out = F.channel_shuffle(mt.randn(2, 4, 3, requires_grad=True), 2)
@@ -404,7 +387,7 @@ def test_pdist_gradcheck_small_cases_and_errors():
     for call in (lambda lib, TFx: TFx.pdist(lib.ones(2, 4, 3)),
                  lambda lib, TFx: TFx.pdist(lib.ones(4, 3, dtype=lib.int64)),
                  lambda lib, TFx: TFx.pdist(lib.ones(4, 3), -1)):
-        _same_error(lambda c=call: c(mt, F), lambda c=call: c(torch, TF))
+        same_error_as_torch(lambda c=call: c(mt, F), lambda c=call: c(torch, TF))
 
 
 def test_bilinear_matches_pytorch():
@@ -416,9 +399,9 @@ def test_bilinear_matches_pytorch():
     for shapes in [((5, 2), (3,), (4, 2, 3), (4,)), ((5, 2), (6, 3), (4, 2, 3), (4,)),
                    ((5, 3), (5, 3), (4, 2, 3), (4,)), ((5, 2), (5, 2), (4, 2, 3), (4,)),
                    ((5, 2), (5, 3), (4, 2, 3), (5,)), ((5, 2), (5, 3), (4, 2), (4,))]:
-        _same_error(lambda ss=shapes: F.bilinear(*[mt.ones(*s) for s in ss]),
+        same_error_as_torch(lambda ss=shapes: F.bilinear(*[mt.ones(*s) for s in ss]),
                     lambda ss=shapes: TF.bilinear(*[torch.ones(*s) for s in ss]))
-    _same_error(lambda: F.bilinear(mt.ones(5, 2), mt.ones(5, 3, dtype=mt.float64), mt.ones(4, 2, 3)),
+    same_error_as_torch(lambda: F.bilinear(mt.ones(5, 2), mt.ones(5, 3, dtype=mt.float64), mt.ones(4, 2, 3)),
                 lambda: TF.bilinear(torch.ones(5, 2), torch.ones(5, 3, dtype=torch.float64),
                                     torch.ones(4, 2, 3)))
 
@@ -470,10 +453,10 @@ def test_rrelu_inplace_errors_and_module():
     assert F.rrelu(x, 0.5, 0.5, inplace=True) is x
     np.testing.assert_array_equal(x.numpy(), [-1.0, 1.0])
     for kwargs in ({"lower": 0.5, "upper": 0.1}, {"lower": 0.5, "upper": 0.1, "training": True}):
-        _same_error(lambda kw=kwargs: F.rrelu(mt.ones(2), **kw),
+        same_error_as_torch(lambda kw=kwargs: F.rrelu(mt.ones(2), **kw),
                     lambda kw=kwargs: TF.rrelu(torch.ones(2), **kw))
     for training in (False, True):
-        _same_error(lambda t=training: F.rrelu(mt.ones(2, dtype=mt.int64), training=t),
+        same_error_as_torch(lambda t=training: F.rrelu(mt.ones(2, dtype=mt.int64), training=t),
                     lambda t=training: TF.rrelu(torch.ones(2, dtype=torch.int64), training=t))
     for args in ((), (0.1, 0.3, True)):
         assert repr(nn.RReLU(*args)) == repr(torch.nn.RReLU(*args))

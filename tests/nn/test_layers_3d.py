@@ -4,10 +4,10 @@ gradchecks, module reprs, state_dict keys and initialisation."""
 from __future__ import annotations
 
 import math
-import re
 
 import numpy as np
 import pytest
+from helpers import same_error_as_torch
 
 import minitorch_conv as mt
 import minitorch_conv.nn as nn
@@ -42,23 +42,6 @@ def _compare(our_fn, their_fn, shapes, seed=0):
     for g, w in zip(got, want):
         np.testing.assert_allclose(0 if g is None else g.numpy(), 0 if w is None else w.numpy(),
                                    rtol=1e-9, atol=1e-10)
-
-
-def _same_error(our_call, their_call):
-    """Both raise the same class with the same (first line of the) message."""
-    with pytest.raises(Exception) as theirs:
-        their_call()
-    with pytest.raises(Exception) as ours:
-        our_call()
-    assert type(ours.value) is type(theirs.value)
-    want = str(theirs.value).splitlines()[0].replace("torch.Size", "minitorch_conv.Size")
-    assert _sorted_sets(str(ours.value).splitlines()[0]) == _sorted_sets(want)
-
-
-def _sorted_sets(message: str) -> str:
-    """``message`` with each printed set's elements sorted: PyTorch prints a Python set (the valid
-    padding modes), whose order depends on the process's string hashing."""
-    return re.sub(r"\{([^{}]*)\}", lambda m: "{" + ", ".join(sorted(m.group(1).split(", "))) + "}", message)
 
 
 # ------------------------------------------------------------------------------------ convolution
@@ -144,7 +127,7 @@ CONV_ERRORS = [
 
 @pytest.mark.parametrize("xs, ws, kwargs", CONV_ERRORS)
 def test_conv3d_errors_match_pytorch(xs, ws, kwargs):
-    _same_error(lambda: F.conv3d(mt.ones(*xs), mt.ones(*ws), **kwargs),
+    same_error_as_torch(lambda: F.conv3d(mt.ones(*xs), mt.ones(*ws), **kwargs),
                 lambda: TF.conv3d(torch.ones(*xs), torch.ones(*ws), **kwargs))
 
 
@@ -162,16 +145,16 @@ TRANSPOSE_ERRORS = [
 
 @pytest.mark.parametrize("xs, ws, kwargs", TRANSPOSE_ERRORS)
 def test_conv_transpose3d_errors_match_pytorch(xs, ws, kwargs):
-    _same_error(lambda: F.conv_transpose3d(mt.ones(*xs), mt.ones(*ws), **kwargs),
+    same_error_as_torch(lambda: F.conv_transpose3d(mt.ones(*xs), mt.ones(*ws), **kwargs),
                 lambda: TF.conv_transpose3d(torch.ones(*xs), torch.ones(*ws), **kwargs))
 
 
 def test_conv3d_bias_and_dtype_errors_match_pytorch():
-    _same_error(lambda: F.conv3d(mt.ones(1, 2, 3, 3, 3), mt.ones(3, 2, 2, 2, 2), mt.ones(4)),
+    same_error_as_torch(lambda: F.conv3d(mt.ones(1, 2, 3, 3, 3), mt.ones(3, 2, 2, 2, 2), mt.ones(4)),
                 lambda: TF.conv3d(torch.ones(1, 2, 3, 3, 3), torch.ones(3, 2, 2, 2, 2), torch.ones(4)))
-    _same_error(lambda: F.conv3d(mt.ones(1, 2, 3, 3, 3), mt.ones(3, 2, 2, 2, 2, dtype=mt.float64)),
+    same_error_as_torch(lambda: F.conv3d(mt.ones(1, 2, 3, 3, 3), mt.ones(3, 2, 2, 2, 2, dtype=mt.float64)),
                 lambda: TF.conv3d(torch.ones(1, 2, 3, 3, 3), torch.ones(3, 2, 2, 2, 2, dtype=torch.float64)))
-    _same_error(lambda: F.conv3d(mt.ones(1, 2, 3, 3, 3), mt.ones(3, 2, 2, 2, 2), padding=1.5),
+    same_error_as_torch(lambda: F.conv3d(mt.ones(1, 2, 3, 3, 3), mt.ones(3, 2, 2, 2, 2), padding=1.5),
                 lambda: TF.conv3d(torch.ones(1, 2, 3, 3, 3), torch.ones(3, 2, 2, 2, 2), padding=1.5))
 
 
@@ -197,7 +180,7 @@ def test_conv_transpose3d_module_output_size_and_weights():
     for size in (None, [6, 8, 5], [1, 6, 6, 7, 6]):
         np.testing.assert_allclose(ours(mt.tensor(x), output_size=size).detach().numpy(),
                                    theirs(torch.tensor(x), output_size=size).detach().numpy(), rtol=1e-10)
-    _same_error(lambda: ours(mt.tensor(x), output_size=[20, 7, 5]),
+    same_error_as_torch(lambda: ours(mt.tensor(x), output_size=[20, 7, 5]),
                 lambda: theirs(torch.tensor(x), output_size=[20, 7, 5]))
     with pytest.raises(ValueError, match="zeros"):
         nn.ConvTranspose3d(4, 6, 3, padding_mode="reflect")
@@ -214,7 +197,7 @@ def test_conv3d_module_reprs_and_constructor_errors():
         repr(torch.nn.ConvTranspose3d(4, 6, 3, stride=2, output_padding=1, groups=2, dilation=2))
     for kwargs in ({"groups": 4}, {"padding": "full"}, {"padding": "same", "stride": 2},
                    {"padding_mode": "wrap"}):
-        _same_error(lambda kw=kwargs: nn.Conv3d(6, 6, 3, **kw),
+        same_error_as_torch(lambda kw=kwargs: nn.Conv3d(6, 6, 3, **kw),
                     lambda kw=kwargs: torch.nn.Conv3d(6, 6, 3, **kw))
 
 
@@ -331,15 +314,15 @@ POOL_ERRORS = [
 
 @pytest.mark.parametrize("name, shape, args, kwargs", POOL_ERRORS)
 def test_pooling_errors_match_pytorch(name, shape, args, kwargs):
-    _same_error(lambda: getattr(F, name)(mt.ones(*shape, dtype=mt.float64), *args, **kwargs),
+    same_error_as_torch(lambda: getattr(F, name)(mt.ones(*shape, dtype=mt.float64), *args, **kwargs),
                 lambda: getattr(TF, name)(torch.ones(*shape, dtype=torch.float64), *args, **kwargs))
 
 
 def test_pooling_dtype_errors_match_pytorch():
     for name in ("avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d"):
-        _same_error(lambda n=name: getattr(F, n)(mt.ones(1, 2, 3, 3, dtype=mt.int32), 2),
+        same_error_as_torch(lambda n=name: getattr(F, n)(mt.ones(1, 2, 3, 3, dtype=mt.int32), 2),
                     lambda n=name: getattr(TF, n)(torch.ones(1, 2, 3, 3, dtype=torch.int32), 2))
-    _same_error(lambda: F.adaptive_avg_pool3d(mt.ones(1, 2, 3, 3, dtype=mt.int64), 1),
+    same_error_as_torch(lambda: F.adaptive_avg_pool3d(mt.ones(1, 2, 3, 3, dtype=mt.int64), 1),
                 lambda: TF.adaptive_avg_pool3d(torch.ones(1, 2, 3, 3, dtype=torch.int64), 1))
 
 

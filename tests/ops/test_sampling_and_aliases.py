@@ -36,6 +36,9 @@ def test_bernoulli_multinomial_poisson_statistics():
     p = mt.tensor([0.1, 0.2, 0.7])
     counts = np.bincount(mt.multinomial(p, 20000, replacement=True).numpy(), minlength=3) / 20000
     np.testing.assert_allclose(counts, [0.1, 0.2, 0.7], atol=0.02)
+    two_rows = mt.multinomial(mt.tensor([[0.0, 1.0, 3.0], [2.0, 0.0, 2.0]]), 20000, replacement=True).numpy()
+    np.testing.assert_allclose(np.bincount(two_rows[0], minlength=3) / 20000, [0.0, 0.25, 0.75], atol=0.02)
+    np.testing.assert_allclose(np.bincount(two_rows[1], minlength=3) / 20000, [0.5, 0.0, 0.5], atol=0.02)
     rows = mt.multinomial(mt.tensor([[0.0, 1.0, 1.0], [5.0, 0.0, 0.0]]), 1)
     assert rows.dtype == mt.int64 and rows[1].item() == 0 and rows[0].item() in (1, 2)
     pairs = np.stack([mt.multinomial(p, 2).numpy() for _ in range(2000)])
